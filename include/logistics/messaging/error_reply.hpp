@@ -1,0 +1,36 @@
+// ErrorReply: how every service says "no" on the wire.
+//
+// SPEC §2 "Replies": headers `Nats-Service-Error` (a readable message) and
+// `Nats-Service-Error-Code` (400, 404, 409, 500, 503), and the body
+//   {"error":{"code":"ORDER_NOT_FOUND","message":"...","details":[...]}}
+// where `code` is stable and upper-case and each detail names a field:
+//   {"field":"tracking_number","reason":"is required"}.
+//
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "logistics/json/body_reader.hpp"
+
+namespace logistics::messaging {
+
+struct ErrorReply {
+  int status = 500;  // 400, 404, 409, 500, 503
+  std::string code;
+  std::string message;
+  std::vector<json::FieldProblem> details;
+
+  // The JSON body, {"error":{...}}.
+  std::string Body() const;
+};
+
+// 400 from a body that could not be decoded.
+ErrorReply BadRequest(const json::BodyError& error);
+// 500 with a generic message: internal details go to the log, not the client.
+ErrorReply InternalError();
+// 503: the service cannot take the request now (shutting down, overloaded).
+ErrorReply Unavailable(std::string message);
+
+}  // namespace logistics::messaging

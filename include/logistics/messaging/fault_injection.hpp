@@ -1,0 +1,26 @@
+// Fault injection for tests, switched by the environment variable
+// LOGISTICS_FAULT. It exists so tests can prove the crash guarantees of the
+// outbox against the real binary:
+//
+//   LOGISTICS_FAULT=exit-after-commit   the process calls _exit(86) right after
+//                                       its first commit of a command, before
+//                                       replying and before the relay runs.
+//   LOGISTICS_FAULT=hold-relay          the relay publishes nothing until
+//                                       shutdown asks it to flush, so a test
+//                                       can stop a service with events still
+//                                       in its outbox.
+//
+// Never set it in production; the service logs a warning at start-up when it
+// is set.
+#pragma once
+
+#include <string_view>
+
+namespace logistics::messaging {
+
+inline constexpr int kFaultExitCode = 86;
+
+// True when LOGISTICS_FAULT names this fault.
+bool FaultEnabled(std::string_view fault);
+
+}  // namespace logistics::messaging

@@ -1,0 +1,131 @@
+// Relay: publishes committed outbox rows to JetStream, in id order, once.
+//
+// The relay thread sleeps until the writer wakes it after a commit (a slow
+// timer sweep is only a fallback), reads the next unpublished rows in id
+// order, publishes them pipelined (js_PublishMsgAsync, at most `window` in
+// flight) with Nats-Msg-Id = event id, waits for their PubAcks, and has the
+// writer mark the acknowledged rows published. If any publish fails (no
+// PubAck in time, server error, connection lost) it stops, backs off, and
+// resumes from the first unacknowledged row; rows after it that were stored
+// anyway come back as duplicates, which the stream drops inside its duplicate
+// window. So every committed event reaches the stream once, and the events of
+// one aggregate arrive in commit order.
+//
+// Published rows are kept for `republish_horizon` and then deleted in small
+// batches. nats-server 2.9 acknowledges a publish before it is on disk, so an
+// OS crash can lose acknowledged events (SPEC §7). When the relay sees a new
+// server id after a reconnect, or a stream whose last sequence is lower than
+// one it was acknowledged, it re-publishes every row of the horizon in id
+// order: the stream drops what survived and stores again what was lost.
+// Streams are created or updated before the first publish and again after
+// every reconnect.
+//
+// Ownership: borrows the connection, the writer and the clock (they outlive
+// it); owns its read-only database connection and its thread.
+// Thread-safety: Wake, NotifyReconnected, Flush, Stats and Stop are safe from
+// any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "logistics/common/clock.hpp"
+#include "logistics/common/result.hpp"
+#include "logistics/messaging/sqlite_outbox.hpp"
+#include "logistics/messaging/stream_setup.hpp"
+#include "logistics/messaging/writer.hpp"
+#include "logistics/nats/connection.hpp"
+
+namespace logistics::messaging {
+
+struct RelaySettings {
+  std::size_t window = 256;  // publishes in flight at most
+  std::chrono::milliseconds ack_timeout{5000};
+  std::chrono::milliseconds sweep_interval{1000};  // fallback when no wake-up comes
+  std::chrono::milliseconds retry_initial{100};
+  std::chrono::milliseconds retry_max{5000};
+  std::chrono::milliseconds republish_horizon{std::chrono::minutes(5)};
+  std::chrono::milliseconds cleanup_interval{std::chrono::seconds(5)};
+  std::int64_t cleanup_batch = 500;
+  std::vector<StreamSpec> streams;
+};
+
+struct RelayStats {
+  std::uint64_t published = 0;       // PubAcks received (duplicates included)
+  std::uint64_t failed_attempts = 0;
+  std::string last_error;            // "" when the last round succeeded
+  std::chrono::microseconds last_round_latency{0};  // first send to last PubAck
+};
+
+class Relay {
+ public:
+  Relay(nats::Connection& connection, sqlite::Database reader, Writer& writer,
+        const common::Clock& clock, RelaySettings settings);
+  ~Relay();
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+
+  // Creates the JetStream context and starts the thread. Fails only when
+  // nats.c cannot create the context.
+  common::Result<void, nats::NatsError> Start();
+  // New rows may be waiting: read now instead of at the next sweep.
+  void Wake();
+  // The connection came back: re-check the streams and retry at once.
+  void NotifyReconnected();
+  // Blocks until every row committed before the call is published, or the
+  // timeout passes. Returns true when caught up.
+  bool Flush(std::chrono::milliseconds timeout);
+  // Stops the thread (after its current round).
+  void Stop();
+  RelayStats Stats() const;
+
+ private:
+  struct Round;
+  void Run();
+  bool EnsureStreams();
+  // True when the server may have lost events we were acknowledged for.
+  bool ServerMayHaveLostEvents();
+  // Publishes the rows; returns the id to resume after.
+  std::int64_t PublishRound(const std::vector<OutboxRow>& rows);
+  void WaitFor(std::chrono::milliseconds timeout, bool wake_ends_wait);
+  void MaybeCleanUp();
+  static void OnPubAck(jsCtx* js, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
+                       void* closure) noexcept;
+
+  nats::Connection& connection_;
+  sqlite::Database reader_;
+  SqliteOutbox outbox_;
+  Writer& writer_;
+  const common::Clock& clock_;
+  const RelaySettings settings_;
+  const bool hold_until_flush_;  // test-only fault switch, see fault_injection.hpp
+  nats::JetStreamHandle js_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stop_ = false;
+  bool wake_pending_ = false;
+  bool reconnected_ = false;
+  std::uint64_t flush_requested_ = 0;  // generations, see Flush
+  std::uint64_t flush_reached_ = 0;
+  RelayStats stats_;
+  Round* round_ = nullptr;  // the round in flight, guarded by mutex_
+
+  std::chrono::steady_clock::time_point next_cleanup_{};  // guarded by mutex_
+  std::unordered_map<std::string, std::uint64_t> highest_acked_sequence_;  // guarded by mutex_
+  // Relay thread only:
+  bool streams_ready_ = false;
+  std::string server_id_;
+  std::optional<common::Timestamp> republish_since_;  // set while re-publishing the horizon
+  std::thread thread_;
+};
+
+}  // namespace logistics::messaging

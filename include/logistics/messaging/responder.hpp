@@ -1,0 +1,69 @@
+// Responder: a service's request-reply endpoints on NATS.
+//
+// Each endpoint is one subject subscribed in the service's queue group (so
+// instances share the load). The handler runs on nats.c's delivery thread for
+// that subscription and receives the request as a shared IncomingRequest, which
+// it may answer at once (queries, 400s) or hand to the writer and answer after
+// the commit. A handler that throws gets a 500 answered for it; nothing
+// unwinds into nats.c.
+//
+// Drain() stops taking requests: pending messages of each subscription are
+// still delivered, then the subscriptions close.
+//
+// Ownership: borrows the connection and the id generator; owns the
+// subscriptions (destroyed before the connection by declaration order in the
+// composition root). Thread-safety: Add and Drain from the owning thread;
+// handlers run concurrently, one thread per endpoint.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "logistics/common/id_generator.hpp"
+#include "logistics/common/result.hpp"
+#include "logistics/messaging/incoming_request.hpp"
+#include "logistics/nats/connection.hpp"
+
+namespace logistics::messaging {
+
+using RequestHandler = std::function<void(std::shared_ptr<IncomingRequest>)>;
+
+struct Endpoint {
+  std::string name;     // the verb: "create", "get", ...
+  std::string subject;  // "orders.cmd.create"
+  RequestHandler handler;
+};
+
+class Responder {
+ public:
+  Responder(nats::Connection& connection, std::string service, std::string queue_group,
+            common::IdGenerator& ids);
+  ~Responder();
+  Responder(const Responder&) = delete;
+  Responder& operator=(const Responder&) = delete;
+
+  // Subscribes the endpoint. Fails when nats.c refuses the subscription.
+  common::Result<void, nats::NatsError> Add(Endpoint endpoint);
+  // Stops taking requests and waits (bounded) for those already received.
+  void Drain(std::chrono::milliseconds timeout);
+
+ private:
+  struct Subscribed {
+    Responder* owner;
+    Endpoint endpoint;
+    nats::SubscriptionHandle subscription;
+  };
+  static void OnMessage(natsConnection* nc, natsSubscription* sub, natsMsg* msg,
+                        void* closure) noexcept;
+
+  nats::Connection& connection_;
+  std::string service_;
+  std::string queue_group_;
+  common::IdGenerator& ids_;
+  std::vector<std::unique_ptr<Subscribed>> endpoints_;
+};
+
+}  // namespace logistics::messaging

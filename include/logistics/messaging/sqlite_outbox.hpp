@@ -1,0 +1,82 @@
+// SqliteOutbox: the outbox table, and every SQL statement that touches it.
+//
+//   outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id UNIQUE, subject,
+//          headers (JSON object), payload, created_at, published_at NULL,
+//          attempts, last_error)
+//
+// Services append rows inside the transaction that changes their aggregates
+// (through the writer), so a row exists exactly when its change committed.
+// AUTOINCREMENT never reuses an id, even after old rows are deleted, and
+// SQLite admits one writer at a time, so id order is commit order: the relay
+// publishes in id order and never has to reason about gaps.
+//
+// Ownership: borrows a Database, which must outlive it. Thread-safety: that of
+// its connection (one thread at a time).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "logistics/common/result.hpp"
+#include "logistics/common/time.hpp"
+#include "logistics/messaging/outbox_message.hpp"
+#include "logistics/sqlite/database.hpp"
+#include "logistics/sqlite/migrations.hpp"
+
+namespace logistics::messaging {
+
+struct OutboxRow {
+  std::int64_t id = 0;
+  OutboxMessage message;
+  std::int64_t attempts = 0;
+};
+
+struct OutboxStats {
+  std::int64_t unpublished = 0;  // rows waiting for a PubAck
+  std::optional<common::Timestamp> oldest_unpublished_created_at;
+  std::int64_t last_id = 0;  // highest id ever assigned (0 when none)
+};
+
+class SqliteOutbox {
+ public:
+  explicit SqliteOutbox(sqlite::Database& db) : db_(db) {}
+
+  // Component "outbox" of the schema_version table.
+  static std::span<const sqlite::Migration> Migrations();
+
+  // Appends a row. Fails on a duplicate event id or a storage error.
+  common::Result<void, sqlite::SqliteError> Append(const OutboxMessage& message,
+                                                   common::Timestamp now);
+
+  // Up to `limit` unpublished rows with id > after_id, in id order.
+  common::Result<std::vector<OutboxRow>, sqlite::SqliteError> ReadUnpublished(std::int64_t after_id,
+                                                                              std::size_t limit);
+
+  // Up to `limit` rows with id > after_id that are unpublished or were
+  // published at or after `published_since`, in id order: what the relay
+  // re-publishes when the server may have lost acknowledged events.
+  common::Result<std::vector<OutboxRow>, sqlite::SqliteError> ReadForRepublish(
+      std::int64_t after_id, common::Timestamp published_since, std::size_t limit);
+
+  // Marks the rows published (rows already marked keep their first time).
+  common::Result<void, sqlite::SqliteError> MarkPublished(std::span<const std::int64_t> ids,
+                                                          common::Timestamp now);
+
+  // Counts a failed attempt on a row and keeps the error for operators.
+  common::Result<void, sqlite::SqliteError> RecordFailure(std::int64_t id, std::string_view error);
+
+  // Deletes up to `limit` rows published before `cutoff`; returns how many.
+  common::Result<std::int64_t, sqlite::SqliteError> DeletePublishedBefore(common::Timestamp cutoff,
+                                                                          std::int64_t limit);
+
+  common::Result<OutboxStats, sqlite::SqliteError> Stats();
+
+ private:
+  common::Result<std::vector<OutboxRow>, sqlite::SqliteError> ReadRows(sqlite::Statement& select);
+  sqlite::Database& db_;
+};
+
+}  // namespace logistics::messaging

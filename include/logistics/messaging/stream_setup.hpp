@@ -1,0 +1,40 @@
+// StreamSpec and EnsureStream: the JetStream streams a service publishes to.
+//
+// Services create or update their own streams at start-up (and again after a
+// reconnect, in case the server lost its store), with file storage and a
+// duplicate window that must cover the relay's re-publish horizon. A stream
+// never captures a command subject: it would answer `nats req` with a PubAck.
+//
+// Thread-safety: EnsureStream may be called from any thread (nats.c is
+// thread-safe).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nats/nats.h>
+
+#include "logistics/common/result.hpp"
+#include "logistics/nats/nats_error.hpp"
+
+namespace logistics::messaging {
+
+struct StreamSpec {
+  std::string name;                   // "ORDERS"
+  std::vector<std::string> subjects;  // {"orders.events.>"}
+  std::chrono::milliseconds duplicate_window{std::chrono::minutes(10)};
+  std::string description;
+};
+
+// Creates the stream, or updates its subjects and duplicate window when they
+// differ. Fails when JetStream is unavailable or refuses the configuration
+// (for example, subjects that overlap another stream).
+common::Result<void, nats::NatsError> EnsureStream(jsCtx* js, const StreamSpec& spec);
+
+// The sequence of the stream's last stored message (0 when empty).
+common::Result<std::uint64_t, nats::NatsError> StreamLastSequence(jsCtx* js,
+                                                                   const std::string& stream);
+
+}  // namespace logistics::messaging

@@ -1,0 +1,91 @@
+// Writer: the single thread that writes a service's database, in group commits.
+//
+// Every change to a service's database goes through its Writer: commands from
+// the NATS callback threads, effects of consumed events, and the relay's
+// bookkeeping. The writer takes whatever jobs have queued (up to a bound),
+// opens one transaction (BEGIN IMMEDIATE), runs each job inside its own
+// savepoint, so a job that rolls back (a rejected command) undoes only its own
+// writes, commits once (one fsync for the whole batch), and only then tells
+// every job how it ended. Replies are therefore sent only for durable changes,
+// and a batch of N commands costs one fsync instead of N.
+//
+// One writer connection means no SQLITE_BUSY inside the service, and outbox
+// ids are assigned in commit order.
+//
+// Ownership: owns the writer connection and the thread. Thread-safety: Submit,
+// QueueDepth and Stop are safe from any thread; job callbacks run on the
+// writer thread and must not block on the network.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "logistics/sqlite/database.hpp"
+
+namespace logistics::messaging {
+
+// What a job asks of its savepoint.
+enum class SavepointOutcome { kKeep, kRollBack };
+
+// How a job ended, told to it after the batch.
+enum class WriteStatus {
+  kCommitted,   // kept, and the batch is durable
+  kRolledBack,  // the job rolled its own savepoint back; the rest of the batch is unaffected
+  kFailed,      // the batch could not commit (or the job threw): nothing of it is stored
+};
+
+struct WriteJob {
+  // Runs on the writer thread inside the job's savepoint.
+  std::function<SavepointOutcome(sqlite::Database&)> execute;
+  // Runs on the writer thread once the batch has ended. May be empty.
+  std::function<void(WriteStatus)> completed;
+};
+
+struct WriterSettings {
+  std::size_t max_batch = 256;    // jobs per transaction
+  std::size_t max_queue = 16384;  // jobs waiting; Submit refuses beyond it
+};
+
+class Writer {
+ public:
+  // `after_commit` runs on the writer thread after every successful commit
+  // (the relay's wake-up).
+  Writer(sqlite::Database db, WriterSettings settings, std::function<void()> after_commit);
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void Start();
+  // Queues a job. Returns false (and does not run it) when the writer is
+  // stopping or the queue is full; the caller answers "unavailable".
+  bool Submit(WriteJob job);
+  // Waits until no job is queued or running; false if the timeout passed.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+  // Stops taking jobs, finishes those already queued, and joins the thread.
+  void Stop();
+  std::size_t QueueDepth() const;
+
+ private:
+  void Run();
+  void RunBatch(std::deque<WriteJob>& batch);
+
+  sqlite::Database db_;
+  const WriterSettings settings_;
+  const std::function<void()> after_commit_;
+  const bool exit_after_commit_;  // test-only fault switch, see fault_injection.hpp
+
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::condition_variable idle_;
+  std::deque<WriteJob> queue_;
+  bool running_batch_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace logistics::messaging

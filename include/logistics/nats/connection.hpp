@@ -1,0 +1,69 @@
+// Connection: a NATS connection that keeps itself connected.
+//
+// Connect() never fails because the server is down: the connection retries in
+// the background, forever, and reconnects by itself after any outage. Publishes
+// made while disconnected are buffered by nats.c up to its reconnect buffer.
+// Replies are written to the socket at once (nats.c would otherwise hold them
+// up to a millisecond in its flusher), because a responder's latency is the
+// product.
+//
+// Callbacks run on nats.c's threads; they must be quick and must not throw
+// (they are called through noexcept trampolines that log and swallow).
+//
+// Ownership: owns the natsConnection; must outlive every subscription,
+// JetStream context and message created from it. Thread-safety: the methods
+// are safe from any thread (nats.c connections are thread-safe).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "logistics/common/result.hpp"
+#include "logistics/nats/handles.hpp"
+#include "logistics/nats/nats_error.hpp"
+
+namespace logistics::nats {
+
+struct ConnectionSettings {
+  std::string url = "nats://127.0.0.1:4222";
+  std::string name;  // shown by `nats server report connections`
+  std::chrono::milliseconds reconnect_wait{250};
+  // Called on nats.c threads when the connection is lost or comes back.
+  std::function<void()> on_disconnected;
+  std::function<void()> on_reconnected;
+};
+
+class Connection {
+ public:
+  // Fails only for invalid settings (a malformed URL) or resource exhaustion.
+  static common::Result<std::unique_ptr<Connection>, NatsError> Connect(ConnectionSettings settings);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  natsConnection* get() const { return handle_.get(); }
+  bool IsConnected() const;
+  // The id of the server we are connected to ("" while disconnected). A new id
+  // after a reconnect means we now talk to another (or a restarted) server.
+  std::string ServerId() const;
+  // Waits until the server has processed everything sent so far.
+  common::Result<void, NatsError> Flush(std::chrono::milliseconds timeout);
+  // Closes the connection (pending buffers are flushed first).
+  void Close();
+
+ private:
+  explicit Connection(ConnectionSettings settings) : settings_(std::move(settings)) {}
+  static void OnDisconnected(natsConnection* nc, void* closure) noexcept;
+  static void OnReconnected(natsConnection* nc, void* closure) noexcept;
+  static void OnConnected(natsConnection* nc, void* closure) noexcept;
+  static void OnAsyncError(natsConnection* nc, natsSubscription* sub, natsStatus status,
+                           void* closure) noexcept;
+
+  ConnectionSettings settings_;
+  OptionsHandle options_;
+  ConnectionHandle handle_;
+};
+
+}  // namespace logistics::nats

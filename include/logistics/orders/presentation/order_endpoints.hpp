@@ -1,0 +1,63 @@
+// OrderEndpoints: the orders subjects of SPEC §2, as transport endpoints.
+//
+//   orders.cmd.create | assign | dispatch | deliver | cancel   (commands)
+//   orders.query.get | list                                   (queries)
+//
+// A command is decoded on the NATS thread (a bad body is answered 400 at
+// once), then handed to the writer, which runs its use case inside the batch
+// transaction and answers after the commit: the reply is sent only once the
+// change and its events are durable. A full or stopping writer answers 503.
+// Queries run on a pooled read-only connection, straight from the NATS thread.
+//
+// Ownership: borrows the writer, the read pool, the id generator and the
+// clock, which outlive it. Thread-safety: handlers run concurrently on nats.c
+// threads; everything they share is thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "logistics/common/clock.hpp"
+#include "logistics/common/id_generator.hpp"
+#include "logistics/json/body_reader.hpp"
+#include "logistics/messaging/responder.hpp"
+#include "logistics/messaging/writer.hpp"
+#include "logistics/orders/application/order_commands.hpp"
+#include "logistics/sqlite/read_pool.hpp"
+
+namespace logistics::orders::presentation {
+
+struct OrderEndpointsSettings {
+  std::size_t max_body_bytes = json::kDefaultMaxBodyBytes;
+};
+
+class OrderEndpoints {
+ public:
+  OrderEndpoints(messaging::Writer& writer, sqlite::ReadPool& reads, common::IdGenerator& ids,
+                 const common::Clock& clock, OrderEndpointsSettings settings = {});
+
+  // Every endpoint, in the order they are documented.
+  std::vector<messaging::Endpoint> Endpoints();
+
+ private:
+  using Command = std::function<application::OrderResult<domain::OrderSnapshot>(
+      application::OrderCommandPorts ports)>;
+  void Submit(const std::shared_ptr<messaging::IncomingRequest>& request, Command command);
+
+  void Create(const std::shared_ptr<messaging::IncomingRequest>& request);
+  void Assign(const std::shared_ptr<messaging::IncomingRequest>& request);
+  void Dispatch(const std::shared_ptr<messaging::IncomingRequest>& request);
+  void Deliver(const std::shared_ptr<messaging::IncomingRequest>& request);
+  void Cancel(const std::shared_ptr<messaging::IncomingRequest>& request);
+  void Get(const std::shared_ptr<messaging::IncomingRequest>& request);
+  void List(const std::shared_ptr<messaging::IncomingRequest>& request);
+
+  messaging::Writer& writer_;
+  sqlite::ReadPool& reads_;
+  common::IdGenerator& ids_;
+  const common::Clock& clock_;
+  const OrderEndpointsSettings settings_;
+};
+
+}  // namespace logistics::orders::presentation

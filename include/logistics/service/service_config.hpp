@@ -1,0 +1,53 @@
+// ServiceConfig: the settings every service shares, and their flags.
+//
+// Each setting has a flag and an environment variable (flags win), a default
+// that suits a local run, and a check at start-up; a bad value stops the
+// service with a clear message and exit code 2 (see AddServiceFlags).
+//
+//   --nats-url            NATS_URL                  nats://127.0.0.1:4222
+//   --db                  <SERVICE>_DB              ./var/<service>.db
+//   --log-level           LOG_LEVEL                 info
+//   --writer-batch        WRITER_BATCH              256 commands per transaction
+//   --relay-window        RELAY_WINDOW              256 publishes in flight
+//   --read-connections    READ_CONNECTIONS          4 read-only connections for queries
+//   --max-body-bytes      MAX_BODY_BYTES            65536
+//   --duplicate-window    DUPLICATE_WINDOW_SECONDS  600 (stream de-duplication)
+//   --republish-horizon   REPUBLISH_HORIZON_SECONDS 300 (published rows kept)
+//   --shutdown-timeout    SHUTDOWN_TIMEOUT_SECONDS  10  (bound on flushing at exit)
+//
+// Thread-safety: plain values; parse once in main.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace CLI {
+class App;
+}
+
+namespace logistics::service {
+
+struct ServiceConfig {
+  std::string nats_url = "nats://127.0.0.1:4222";
+  std::string db;
+  std::string log_level = "info";
+  std::size_t writer_batch = 256;
+  std::size_t relay_window = 256;
+  std::size_t read_connections = 4;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::int64_t duplicate_window_seconds = 600;
+  std::int64_t republish_horizon_seconds = 300;
+  std::int64_t shutdown_timeout_seconds = 10;
+};
+
+// Registers the flags above on `app`, with `service` naming the database
+// default and its variable ("orders" -> ./var/orders.db, ORDERS_DB).
+void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view service);
+
+// Cross-field checks CLI11 cannot express; the message says what to change.
+std::optional<std::string> Validate(const ServiceConfig& config);
+
+}  // namespace logistics::service

@@ -1,0 +1,93 @@
+// ServiceRuntime: the parts every service runs, assembled and stopped in order.
+//
+// Open() blocks SIGTERM and SIGINT (so every thread started afterwards leaves
+// them to RunUntilStopped), opens the database and applies the service's
+// migrations (refusing a database from a newer version), opens the read
+// pool, connects to NATS (retrying in the background forever), and starts
+// the writer and the relay. Serve() subscribes the endpoints and logs
+// "<service> service ready". RunUntilStopped() waits for a stop signal, then:
+//   1. drains the endpoint subscriptions (no new commands; received ones run),
+//   2. waits for the writer to finish the queued work,
+//   3. lets the relay publish what is in the outbox (bounded by
+//      --shutdown-timeout; what is left is published at the next start),
+//   4. stops the writer and the relay and closes the connection,
+// and returns exit code 0.
+//
+// Ownership: owns every part; the parts borrow each other in an order the
+// member declarations keep valid. Thread-safety: call from main's thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "logistics/common/clock.hpp"
+#include "logistics/common/result.hpp"
+#include "logistics/common/uuid.hpp"
+#include "logistics/messaging/relay.hpp"
+#include "logistics/messaging/responder.hpp"
+#include "logistics/messaging/stream_setup.hpp"
+#include "logistics/messaging/writer.hpp"
+#include "logistics/nats/connection.hpp"
+#include "logistics/service/service_config.hpp"
+#include "logistics/sqlite/migrations.hpp"
+#include "logistics/sqlite/read_pool.hpp"
+
+namespace logistics::service {
+
+// The tables one component owns in the service's database.
+struct SchemaComponent {
+  std::string name;
+  std::span<const sqlite::Migration> migrations;
+};
+
+struct ServiceDefinition {
+  std::string name;         // "orders": log field, queue group, rejected-subject prefix
+  std::string version;      // SemVer
+  std::vector<SchemaComponent> schema;  // the outbox is added by the runtime
+  std::vector<messaging::StreamSpec> streams;
+};
+
+class ServiceRuntime {
+ public:
+  // Fails (with a message for the operator) when the database cannot be
+  // opened or migrated, or NATS settings are invalid.
+  static common::Result<std::unique_ptr<ServiceRuntime>, std::string> Open(
+      ServiceDefinition definition, const ServiceConfig& config);
+  ~ServiceRuntime();
+
+  messaging::Writer& writer() { return *writer_; }
+  sqlite::ReadPool& reads() { return *reads_; }
+  common::IdGenerator& ids() { return ids_; }
+  const common::Clock& clock() const { return clock_; }
+  nats::Connection& connection() { return *connection_; }
+  messaging::Relay& relay() { return *relay_; }
+
+  // Subscribes every endpoint in the service's queue group.
+  common::Result<void, std::string> Serve(std::vector<messaging::Endpoint> endpoints);
+  // Blocks until SIGTERM or SIGINT, then shuts down in order. Returns the exit code.
+  int RunUntilStopped();
+
+ private:
+  ServiceRuntime(ServiceDefinition definition, const ServiceConfig& config);
+  void Shutdown();
+
+  ServiceDefinition definition_;
+  ServiceConfig config_;
+  common::SystemClock clock_;
+  common::UuidV7Generator ids_;
+  // Declaration order is destruction order reversed: the connection outlives
+  // the relay and the responder; the writer outlives the relay's jobs.
+  std::unique_ptr<nats::Connection> connection_;
+  std::unique_ptr<sqlite::ReadPool> reads_;
+  std::unique_ptr<messaging::Writer> writer_;
+  std::unique_ptr<messaging::Relay> relay_;
+  std::unique_ptr<messaging::Responder> responder_;
+  std::atomic<messaging::Relay*> relay_for_callbacks_{nullptr};
+  bool stopped_ = false;
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread (and threads it starts).
+void BlockStopSignals();
+
+}  // namespace logistics::service

@@ -1,0 +1,85 @@
+// Database: one SQLite connection, with the settings this system relies on.
+//
+// Open() configures every read-write connection for durability: WAL journal,
+// synchronous=FULL (a commit returns only once it is on disk), a busy timeout
+// (several instances may share a database; SQLite serialises their writers),
+// and foreign keys on. Read-only connections share the WAL and never block the
+// writer. Prepared statements are cached per connection by their SQL text.
+//
+// Ownership: a Database owns its sqlite3 handle and its statements; it is
+// movable, not copyable. Thread-safety: none; one thread uses a connection at a
+// time (SQLite is built thread-safe, but statements and transactions are
+// per-connection state).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "logistics/common/result.hpp"
+#include "logistics/sqlite/sqlite_error.hpp"
+#include "logistics/sqlite/statement.hpp"
+
+struct sqlite3;
+
+namespace logistics::sqlite {
+
+enum class OpenMode { kReadWriteCreate, kReadOnly };
+
+struct DatabaseOptions {
+  OpenMode mode = OpenMode::kReadWriteCreate;
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+class Database {
+ public:
+  // Opens (creating it if allowed) and configures the connection. Fails when
+  // the file cannot be opened or is not a database, or a pragma fails.
+  static common::Result<Database, SqliteError> Open(const std::filesystem::path& path,
+                                                    DatabaseOptions options = {});
+
+  Database(Database&&) noexcept;
+  Database& operator=(Database&&) noexcept;
+  ~Database();
+
+  // Runs one or more statements with no parameters and no result rows.
+  common::Result<void, SqliteError> Execute(std::string_view sql);
+
+  // The cached statement for this SQL, prepared on first use. Fails for SQL
+  // that does not compile (a programming error, reported, never asserted).
+  common::Result<StatementLease, SqliteError> Prepare(std::string_view sql);
+
+  // BEGIN IMMEDIATE: takes the write lock now, so reads inside the
+  // transaction see the state its writes will build on.
+  common::Result<void, SqliteError> BeginImmediate();
+  common::Result<void, SqliteError> Commit();
+  // Never fails in a way the caller can act on; errors are swallowed because
+  // SQLite may already have rolled back (after an I/O error, for example).
+  void Rollback();
+  common::Result<void, SqliteError> Savepoint(std::string_view name);
+  common::Result<void, SqliteError> Release(std::string_view name);
+  common::Result<void, SqliteError> RollbackTo(std::string_view name);
+
+  // True while a transaction is open (false after SQLite aborted one itself).
+  bool InTransaction() const;
+  std::int64_t Changes() const;
+  std::int64_t LastInsertRowId() const;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  Database(sqlite3* handle, std::filesystem::path path);
+
+  struct Closer {
+    void operator()(sqlite3* handle) const;
+  };
+  // Declared before the handle so statements are finalized before it closes.
+  std::unique_ptr<sqlite3, Closer> handle_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  std::filesystem::path path_;
+};
+
+}  // namespace logistics::sqlite

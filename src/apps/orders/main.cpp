@@ -1,0 +1,55 @@
+// The orders service: composition root. It parses the configuration, names
+// the adapters, wires them into the runtime and runs until SIGTERM/SIGINT.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "logistics/logging/log.hpp"
+#include "logistics/orders/infrastructure/order_cloud_events.hpp"
+#include "logistics/orders/infrastructure/orders_schema.hpp"
+#include "logistics/orders/presentation/order_endpoints.hpp"
+#include "logistics/service/service_runtime.hpp"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace logistics;
+  CLI::App app{"orders: owns logistics orders; commands and queries over NATS, events in "
+               "the JetStream stream ORDERS"};
+  app.set_version_flag("--version", kVersion);
+  service::ServiceConfig config;
+  service::AddServiceFlags(app, config, "orders");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+  if (auto invalid = service::Validate(config)) {
+    std::fprintf(stderr, "orders: %s\n", invalid->c_str());
+    return 2;
+  }
+  logging::ConfigureLogging("orders", *logging::ParseLevel(config.log_level));
+
+  service::ServiceDefinition definition{
+      "orders",
+      kVersion,
+      {{"orders", orders::infrastructure::OrdersMigrations()}},
+      {orders::infrastructure::OrdersStream(std::chrono::seconds(config.duplicate_window_seconds))}};
+  auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
+  if (!runtime) {
+    logging::Error("cannot start", {{"error", runtime.error()}});
+    return 1;
+  }
+  orders::presentation::OrderEndpoints endpoints(
+      (*runtime)->writer(), (*runtime)->reads(), (*runtime)->ids(), (*runtime)->clock(),
+      {config.max_body_bytes});
+  if (auto served = (*runtime)->Serve(endpoints.Endpoints()); !served) {
+    logging::Error("cannot subscribe", {{"error", served.error()}});
+    return 1;
+  }
+  return (*runtime)->RunUntilStopped();
+}

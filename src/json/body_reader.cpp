@@ -1,0 +1,122 @@
+#include "logistics/json/body_reader.hpp"
+
+#include "logistics/common/utf8.hpp"
+
+namespace logistics::json {
+
+common::Result<BodyReader, BodyError> BodyReader::Parse(std::string_view body,
+                                                        std::size_t max_bytes) {
+  if (body.size() > max_bytes) {
+    return common::Unexpected{BodyError{
+        "BODY_TOO_LARGE",
+        "request body is " + std::to_string(body.size()) + " bytes; the limit is " +
+            std::to_string(max_bytes),
+        {}}};
+  }
+  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    // Re-parse with exceptions only to obtain nlohmann's position-bearing text.
+    std::string why = "request body is not valid JSON";
+    try {
+      const auto unreachable = nlohmann::json::parse(body);
+      (void)unreachable;
+    } catch (const nlohmann::json::parse_error& error) {
+      why += std::string(": ") + error.what();
+    }
+    return common::Unexpected{BodyError{"INVALID_JSON", why, {}}};
+  }
+  if (!parsed.is_object()) {
+    return common::Unexpected{
+        BodyError{"INVALID_BODY", "request body must be a JSON object", {}}};
+  }
+  return BodyReader(std::move(parsed));
+}
+
+const nlohmann::json* BodyReader::Find(std::string_view field) {
+  seen_.emplace(field);
+  const auto found = object_.find(std::string(field));
+  return found == object_.end() ? nullptr : &*found;
+}
+
+std::optional<std::string> BodyReader::ReadString(std::string_view field, std::size_t max_chars,
+                                                  bool required) {
+  const nlohmann::json* value = Find(field);
+  if (value == nullptr || (!required && value->is_null())) {
+    if (required) AddProblem(std::string(field), "is required");
+    return std::nullopt;
+  }
+  if (!value->is_string()) {
+    AddProblem(std::string(field), "must be a string");
+    return std::nullopt;
+  }
+  std::string text = value->get<std::string>();
+  if (max_chars > 0) {
+    const auto length = common::CountCodePoints(text);
+    if (!length) {
+      AddProblem(std::string(field), "must be valid UTF-8");
+      return std::nullopt;
+    }
+    if (*length > max_chars) {
+      AddProblem(std::string(field), "must be at most " + std::to_string(max_chars) +
+                                         " characters (got " + std::to_string(*length) + ")");
+      return std::nullopt;
+    }
+  }
+  return text;
+}
+
+std::optional<std::string> BodyReader::RequiredString(std::string_view field,
+                                                      std::size_t max_chars) {
+  return ReadString(field, max_chars, true);
+}
+
+std::optional<std::string> BodyReader::OptionalString(std::string_view field,
+                                                      std::size_t max_chars) {
+  return ReadString(field, max_chars, false);
+}
+
+std::optional<std::int64_t> BodyReader::OptionalInteger(std::string_view field, std::int64_t min,
+                                                        std::int64_t max) {
+  const nlohmann::json* value = Find(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  const std::string range = "must be an integer from " + std::to_string(min) + " to " +
+                            std::to_string(max);
+  if (!value->is_number_integer()) {
+    AddProblem(std::string(field), range);
+    return std::nullopt;
+  }
+  // Unsigned values above INT64_MAX are out of range whatever the maximum.
+  if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    AddProblem(std::string(field), range);
+    return std::nullopt;
+  }
+  const auto number = value->get<std::int64_t>();
+  if (number < min || number > max) {
+    AddProblem(std::string(field), range);
+    return std::nullopt;
+  }
+  return number;
+}
+
+void BodyReader::AddProblem(std::string field, std::string reason) {
+  problems_.push_back(FieldProblem{std::move(field), std::move(reason)});
+}
+
+std::vector<FieldProblem> BodyReader::Finish() {
+  for (const auto& [key, value] : object_.items()) {
+    if (!seen_.contains(key)) AddProblem(key, "is not allowed");
+  }
+  return problems_;
+}
+
+BodyError BodyReader::ValidationFailed(std::vector<FieldProblem> problems) {
+  std::string message = "invalid request";
+  for (std::size_t i = 0; i < problems.size(); ++i) {
+    message += i == 0 ? ": " : "; ";
+    message += problems[i].field.empty() ? problems[i].reason
+                                         : problems[i].field + " " + problems[i].reason;
+  }
+  return BodyError{"VALIDATION_FAILED", message, std::move(problems)};
+}
+
+}  // namespace logistics::json

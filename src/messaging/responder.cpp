@@ -1,0 +1,80 @@
+#include "logistics/messaging/responder.hpp"
+
+#include "logistics/logging/log.hpp"
+
+namespace logistics::messaging {
+
+Responder::Responder(nats::Connection& connection, std::string service, std::string queue_group,
+                     common::IdGenerator& ids)
+    : connection_(connection),
+      service_(std::move(service)),
+      queue_group_(std::move(queue_group)),
+      ids_(ids) {}
+
+Responder::~Responder() {
+  for (auto& endpoint : endpoints_) {
+    if (endpoint->subscription) natsSubscription_Unsubscribe(endpoint->subscription.get());
+  }
+}
+
+common::Result<void, nats::NatsError> Responder::Add(Endpoint endpoint) {
+  auto subscribed = std::make_unique<Subscribed>(Subscribed{this, std::move(endpoint), nullptr});
+  natsSubscription* raw = nullptr;
+  const natsStatus s = natsConnection_QueueSubscribe(
+      &raw, connection_.get(), subscribed->endpoint.subject.c_str(), queue_group_.c_str(),
+      &Responder::OnMessage, subscribed.get());
+  subscribed->subscription.reset(raw);
+  if (s != NATS_OK) {
+    return common::Unexpected{
+        nats::MakeNatsError(s, "subscribe to " + subscribed->endpoint.subject)};
+  }
+  // Requests are small and bursty: allow a deep backlog rather than dropping
+  // them as a slow consumer (nats.c's default is 65536 messages / 64 MiB).
+  natsSubscription_SetPendingLimits(raw, 1 << 20, 256 << 20);
+  endpoints_.push_back(std::move(subscribed));
+  return {};
+}
+
+void Responder::Drain(std::chrono::milliseconds timeout) {
+  for (auto& endpoint : endpoints_) natsSubscription_Drain(endpoint->subscription.get());
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto& endpoint : endpoints_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    natsSubscription_WaitForDrainCompletion(endpoint->subscription.get(),
+                                            std::max<std::int64_t>(left.count(), 1));
+  }
+}
+
+void Responder::OnMessage(natsConnection* nc, natsSubscription*, natsMsg* msg,
+                          void* closure) noexcept {
+  nats::MessageHandle message(msg);
+  std::shared_ptr<IncomingRequest> request;
+  try {
+    auto* subscribed = static_cast<Subscribed*>(closure);
+    Responder& self = *subscribed->owner;
+    RequestMetadata metadata;
+    if (auto key = HeaderOf(msg, "Nats-Msg-Id"); key && !key->empty()) {
+      metadata.request_id = std::move(*key);
+      metadata.request_id_from_client = true;
+    } else {
+      metadata.request_id = self.ids_.NextId();
+    }
+    auto correlation = HeaderOf(msg, "Correlation-Id");
+    metadata.correlation_id =
+        correlation && !correlation->empty() ? std::move(*correlation) : self.ids_.NextId();
+    metadata.traceparent = HeaderOf(msg, "traceparent");
+    metadata.tracestate = HeaderOf(msg, "tracestate");
+    request = std::make_shared<IncomingRequest>(nc, std::move(message), self.service_,
+                                                subscribed->endpoint.name, std::move(metadata));
+    subscribed->endpoint.handler(request);
+  } catch (const std::exception& error) {
+    logging::Error("request handler failed", {{"error", error.what()}});
+    if (request) request->Respond(InternalError());
+  } catch (...) {
+    logging::Error("request handler failed with an unknown exception");
+    if (request) request->Respond(InternalError());
+  }
+}
+
+}  // namespace logistics::messaging

@@ -1,0 +1,160 @@
+#include "logistics/messaging/sqlite_outbox.hpp"
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+namespace logistics::messaging {
+namespace {
+
+using common::Unexpected;
+
+constexpr std::array<sqlite::Migration, 1> kMigrations{{
+    {1, "create outbox",
+     "CREATE TABLE outbox ("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     " event_id TEXT NOT NULL UNIQUE,"
+     " subject TEXT NOT NULL,"
+     " headers TEXT NOT NULL,"
+     " payload BLOB NOT NULL,"
+     " created_at INTEGER NOT NULL,"
+     " published_at INTEGER,"
+     " attempts INTEGER NOT NULL DEFAULT 0,"
+     " last_error TEXT);"
+     // The relay's read: the first unpublished rows in id order.
+     "CREATE INDEX outbox_unpublished ON outbox(id) WHERE published_at IS NULL;"
+     // The cleanup's read: published rows past the re-publish horizon.
+     "CREATE INDEX outbox_published_at ON outbox(published_at) WHERE published_at IS NOT NULL;"},
+}};
+
+std::string EncodeHeaders(const Headers& headers) {
+  nlohmann::json object = nlohmann::json::object();
+  for (const auto& [key, value] : headers) object[key] = value;
+  return object.dump();
+}
+
+Headers DecodeHeaders(const std::string& text) {
+  Headers headers;
+  const auto object = nlohmann::json::parse(text, nullptr, false);
+  if (!object.is_object()) return headers;
+  for (const auto& [key, value] : object.items()) {
+    if (value.is_string()) headers.emplace_back(key, value.get<std::string>());
+  }
+  return headers;
+}
+
+}  // namespace
+
+std::span<const sqlite::Migration> SqliteOutbox::Migrations() { return kMigrations; }
+
+common::Result<void, sqlite::SqliteError> SqliteOutbox::Append(const OutboxMessage& message,
+                                                               common::Timestamp now) {
+  auto insert = db_.Prepare(
+      "INSERT INTO outbox(event_id, subject, headers, payload, created_at) VALUES(?, ?, ?, ?, ?)");
+  if (!insert) return Unexpected{insert.error()};
+  (*insert)
+      ->Bind(1, message.event_id)
+      .Bind(2, message.subject)
+      .Bind(3, EncodeHeaders(message.headers))
+      .Bind(4, message.payload)
+      .Bind(5, common::ToUnixMillis(now));
+  return (*insert)->Run();
+}
+
+common::Result<std::vector<OutboxRow>, sqlite::SqliteError> SqliteOutbox::ReadUnpublished(
+    std::int64_t after_id, std::size_t limit) {
+  auto select = db_.Prepare(
+      "SELECT id, event_id, subject, headers, payload, attempts FROM outbox"
+      " WHERE published_at IS NULL AND id > ? ORDER BY id LIMIT ?");
+  if (!select) return Unexpected{select.error()};
+  (*select)->Bind(1, after_id).Bind(2, static_cast<std::int64_t>(limit));
+  return ReadRows(**select);
+}
+
+common::Result<std::vector<OutboxRow>, sqlite::SqliteError> SqliteOutbox::ReadForRepublish(
+    std::int64_t after_id, common::Timestamp published_since, std::size_t limit) {
+  // The table holds only unpublished rows and those inside the horizon, so
+  // walking it in id order is cheap.
+  auto select = db_.Prepare(
+      "SELECT id, event_id, subject, headers, payload, attempts FROM outbox"
+      " WHERE id > ? AND (published_at IS NULL OR published_at >= ?) ORDER BY id LIMIT ?");
+  if (!select) return Unexpected{select.error()};
+  (*select)
+      ->Bind(1, after_id)
+      .Bind(2, common::ToUnixMillis(published_since))
+      .Bind(3, static_cast<std::int64_t>(limit));
+  return ReadRows(**select);
+}
+
+common::Result<std::vector<OutboxRow>, sqlite::SqliteError> SqliteOutbox::ReadRows(
+    sqlite::Statement& select) {
+  std::vector<OutboxRow> rows;
+  for (;;) {
+    auto step = select.Step();
+    if (!step) return Unexpected{step.error()};
+    if (!*step) break;
+    const sqlite::Statement& s = select;
+    rows.push_back(OutboxRow{
+        s.ColumnInt64(0),
+        OutboxMessage{s.ColumnText(1), s.ColumnText(2), DecodeHeaders(s.ColumnText(3)),
+                      s.ColumnText(4)},
+        s.ColumnInt64(5)});
+  }
+  return rows;
+}
+
+common::Result<void, sqlite::SqliteError> SqliteOutbox::MarkPublished(
+    std::span<const std::int64_t> ids, common::Timestamp now) {
+  auto update =
+      db_.Prepare("UPDATE outbox SET published_at = ? WHERE id = ? AND published_at IS NULL");
+  if (!update) return Unexpected{update.error()};
+  for (const std::int64_t id : ids) {
+    (*update)->Bind(1, common::ToUnixMillis(now)).Bind(2, id);
+    if (auto done = (*update)->Run(); !done) return done;
+    (*update)->Reset();
+  }
+  return {};
+}
+
+common::Result<void, sqlite::SqliteError> SqliteOutbox::RecordFailure(std::int64_t id,
+                                                                      std::string_view error) {
+  auto update =
+      db_.Prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?");
+  if (!update) return Unexpected{update.error()};
+  (*update)->Bind(1, error).Bind(2, id);
+  return (*update)->Run();
+}
+
+common::Result<std::int64_t, sqlite::SqliteError> SqliteOutbox::DeletePublishedBefore(
+    common::Timestamp cutoff, std::int64_t limit) {
+  // A bounded batch keeps each writer transaction short however far behind
+  // the cleanup is.
+  auto remove = db_.Prepare(
+      "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+      " WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ?)");
+  if (!remove) return Unexpected{remove.error()};
+  (*remove)->Bind(1, common::ToUnixMillis(cutoff)).Bind(2, limit);
+  if (auto done = (*remove)->Run(); !done) return Unexpected{done.error()};
+  return db_.Changes();
+}
+
+common::Result<OutboxStats, sqlite::SqliteError> SqliteOutbox::Stats() {
+  OutboxStats stats;
+  auto pending = db_.Prepare(
+      "SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL");
+  if (!pending) return Unexpected{pending.error()};
+  auto row = (*pending)->Step();
+  if (!row) return Unexpected{row.error()};
+  stats.unpublished = (*pending)->ColumnInt64(0);
+  if (auto oldest = (*pending)->ColumnOptionalInt64(1)) {
+    stats.oldest_unpublished_created_at = common::FromUnixMillis(*oldest);
+  }
+  // sqlite_sequence holds AUTOINCREMENT's high-water mark, even for deleted rows.
+  auto last = db_.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+  if (!last) return Unexpected{last.error()};
+  auto last_row = (*last)->Step();
+  if (!last_row) return Unexpected{last_row.error()};
+  if (*last_row) stats.last_id = (*last)->ColumnInt64(0);
+  return stats;
+}
+
+}  // namespace logistics::messaging

@@ -1,0 +1,154 @@
+#include "logistics/messaging/writer.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "logistics/logging/log.hpp"
+#include "logistics/messaging/fault_injection.hpp"
+
+namespace logistics::messaging {
+namespace {
+
+constexpr std::string_view kSavepoint = "job";
+
+}  // namespace
+
+Writer::Writer(sqlite::Database db, WriterSettings settings, std::function<void()> after_commit)
+    : db_(std::move(db)),
+      settings_(settings),
+      after_commit_(std::move(after_commit)),
+      exit_after_commit_(FaultEnabled("exit-after-commit")) {}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Start() { thread_ = std::thread([this] { Run(); }); }
+
+bool Writer::Submit(WriteJob job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= settings_.max_queue) return false;
+    queue_.push_back(std::move(job));
+  }
+  ready_.notify_one();
+  return true;
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Writer::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return idle_.wait_for(lock, timeout, [this] { return queue_.empty() && !running_batch_; });
+}
+
+std::size_t Writer::QueueDepth() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+void Writer::Run() {
+  std::deque<WriteJob> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      running_batch_ = false;
+      if (queue_.empty()) idle_.notify_all();
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      running_batch_ = true;
+      // Take what has queued, up to the bound: under load batches grow by
+      // themselves, at low load a lone command commits at once.
+      while (!queue_.empty() && batch.size() < settings_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+    batch.clear();
+  }
+}
+
+void Writer::RunBatch(std::deque<WriteJob>& batch) {
+  std::vector<WriteStatus> statuses(batch.size(), WriteStatus::kFailed);
+  bool committed = false;
+  if (auto begun = db_.BeginImmediate(); !begun) {
+    logging::Error("writer could not begin a transaction", {{"error", begun.error().message}});
+  } else {
+    bool batch_ok = true;
+    for (std::size_t i = 0; i < batch.size() && batch_ok; ++i) {
+      if (auto saved = db_.Savepoint(kSavepoint); !saved) {
+        logging::Error("writer could not open a savepoint", {{"error", saved.error().message}});
+        batch_ok = false;
+        break;
+      }
+      SavepointOutcome outcome = SavepointOutcome::kRollBack;
+      bool threw = false;
+      try {
+        outcome = batch[i].execute(db_);
+      } catch (const std::exception& error) {
+        threw = true;
+        logging::Error("write job failed", {{"error", error.what()}});
+      } catch (...) {
+        threw = true;
+        logging::Error("write job failed with an unknown exception");
+      }
+      if (!db_.InTransaction()) {
+        // SQLite aborted the whole transaction (I/O error, disk full): every
+        // earlier job in the batch is gone too.
+        logging::Error("the database aborted the batch transaction");
+        batch_ok = false;
+        break;
+      }
+      const bool keep = !threw && outcome == SavepointOutcome::kKeep;
+      auto ended = keep ? db_.Release(kSavepoint) : db_.RollbackTo(kSavepoint);
+      if (!ended) {
+        logging::Error("writer could not end a savepoint", {{"error", ended.error().message}});
+        batch_ok = false;
+        break;
+      }
+      statuses[i] = keep ? WriteStatus::kCommitted : (threw ? WriteStatus::kFailed
+                                                            : WriteStatus::kRolledBack);
+    }
+    if (batch_ok) {
+      if (auto done = db_.Commit(); done) {
+        committed = true;
+      } else {
+        logging::Error("writer commit failed", {{"error", done.error().message}});
+      }
+    }
+    if (!committed) db_.Rollback();
+  }
+  if (!committed) std::fill(statuses.begin(), statuses.end(), WriteStatus::kFailed);
+
+  if (committed && exit_after_commit_) {
+    bool changed = false;
+    for (const WriteStatus status : statuses) changed |= status == WriteStatus::kCommitted;
+    if (changed) {
+      logging::Warn("fault injection: exiting right after a commit");
+      ::_exit(kFaultExitCode);
+    }
+  }
+
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].completed) continue;
+    try {
+      batch[i].completed(statuses[i]);
+    } catch (const std::exception& error) {
+      logging::Error("write completion failed", {{"error", error.what()}});
+    } catch (...) {
+      logging::Error("write completion failed with an unknown exception");
+    }
+  }
+  if (committed && after_commit_) after_commit_();
+}
+
+}  // namespace logistics::messaging

@@ -1,0 +1,109 @@
+#include "logistics/nats/connection.hpp"
+
+#include <array>
+
+#include "logistics/logging/log.hpp"
+
+namespace logistics::nats {
+namespace {
+
+common::Unexpected<NatsError> Fail(natsStatus status, std::string_view context) {
+  return common::Unexpected{MakeNatsError(status, context)};
+}
+
+}  // namespace
+
+common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
+    ConnectionSettings settings) {
+  std::unique_ptr<Connection> connection(new Connection(std::move(settings)));
+  natsOptions* raw_options = nullptr;
+  if (natsStatus s = natsOptions_Create(&raw_options); s != NATS_OK) return Fail(s, "nats options");
+  connection->options_.reset(raw_options);
+  natsOptions* o = raw_options;
+  const ConnectionSettings& cfg = connection->settings_;
+  void* self = connection.get();
+
+  natsStatus s = natsOptions_SetURL(o, cfg.url.c_str());
+  if (s == NATS_OK && !cfg.name.empty()) s = natsOptions_SetName(o, cfg.name.c_str());
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);  // forever
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, cfg.reconnect_wait.count());
+  if (s == NATS_OK) s = natsOptions_SetSendAsap(o, true);
+  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(o, true, &Connection::OnConnected, self);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, &Connection::OnDisconnected, self);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, &Connection::OnReconnected, self);
+  if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, &Connection::OnAsyncError, self);
+  if (s != NATS_OK) return Fail(s, "nats options for " + cfg.url);
+
+  natsConnection* raw = nullptr;
+  s = natsConnection_Connect(&raw, o);
+  connection->handle_.reset(raw);
+  // With retry-on-failed-connect, "not yet connected" means it keeps trying.
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return Fail(s, "connect to " + cfg.url);
+  if (s == NATS_NOT_YET_CONNECTED) {
+    logging::Warn("NATS is not reachable yet; retrying in the background", {{"url", cfg.url}});
+  }
+  return connection;
+}
+
+Connection::~Connection() { Close(); }
+
+bool Connection::IsConnected() const {
+  return handle_ && natsConnection_Status(handle_.get()) == NATS_CONN_STATUS_CONNECTED;
+}
+
+std::string Connection::ServerId() const {
+  std::array<char, 128> buffer{};
+  if (!IsConnected() ||
+      natsConnection_GetConnectedServerId(handle_.get(), buffer.data(), buffer.size()) != NATS_OK) {
+    return {};
+  }
+  return std::string(buffer.data());
+}
+
+common::Result<void, NatsError> Connection::Flush(std::chrono::milliseconds timeout) {
+  if (natsStatus s = natsConnection_FlushTimeout(handle_.get(), timeout.count()); s != NATS_OK) {
+    return Fail(s, "flush");
+  }
+  return {};
+}
+
+void Connection::Close() {
+  if (handle_) natsConnection_Close(handle_.get());
+}
+
+void Connection::OnConnected(natsConnection*, void* closure) noexcept {
+  try {
+    auto* self = static_cast<Connection*>(closure);
+    logging::Info("connected to NATS", {{"url", self->settings_.url}});
+    if (self->settings_.on_reconnected) self->settings_.on_reconnected();
+  } catch (...) {
+  }
+}
+
+void Connection::OnDisconnected(natsConnection*, void* closure) noexcept {
+  try {
+    auto* self = static_cast<Connection*>(closure);
+    logging::Warn("disconnected from NATS; reconnecting", {{"url", self->settings_.url}});
+    if (self->settings_.on_disconnected) self->settings_.on_disconnected();
+  } catch (...) {
+  }
+}
+
+void Connection::OnReconnected(natsConnection*, void* closure) noexcept {
+  try {
+    auto* self = static_cast<Connection*>(closure);
+    logging::Info("reconnected to NATS", {{"url", self->settings_.url}});
+    if (self->settings_.on_reconnected) self->settings_.on_reconnected();
+  } catch (...) {
+  }
+}
+
+void Connection::OnAsyncError(natsConnection*, natsSubscription*, natsStatus status,
+                              void*) noexcept {
+  try {
+    logging::Error("NATS asynchronous error", {{"error", natsStatus_GetText(status)}});
+  } catch (...) {
+  }
+}
+
+}  // namespace logistics::nats

@@ -1,0 +1,50 @@
+#include "logistics/orders/infrastructure/order_cloud_events.hpp"
+
+#include "logistics/orders/infrastructure/order_json.hpp"
+
+namespace logistics::orders::infrastructure {
+
+messaging::CloudEvent ToCloudEvent(const domain::OrderEvent& event, std::string event_id,
+                                   const EventMetadata& metadata) {
+  messaging::CloudEvent cloud_event;
+  cloud_event.id = std::move(event_id);
+  cloud_event.source = std::string(kOrdersSource);
+  cloud_event.type = "logistics.order." + std::string(domain::EventName(event.type)) + ".v1";
+  cloud_event.subject = event.order.order_id;
+  cloud_event.time = event.order.updated_at;
+  cloud_event.aggregate_version = event.order.version;
+  cloud_event.correlation_id = metadata.correlation_id;
+  cloud_event.causation_id = metadata.causation_id;
+  cloud_event.traceparent = metadata.traceparent;
+  cloud_event.tracestate = metadata.tracestate;
+  cloud_event.data = OrderToJson(event.order);
+  switch (event.type) {
+    case domain::OrderEventType::kCancelled:
+      cloud_event.data["reason"] =
+          event.reason ? nlohmann::ordered_json(*event.reason) : nlohmann::ordered_json(nullptr);
+      break;
+    case domain::OrderEventType::kPaid:
+      cloud_event.data["payment_id"] = event.payment_id ? nlohmann::ordered_json(*event.payment_id)
+                                                        : nlohmann::ordered_json(nullptr);
+      break;
+    case domain::OrderEventType::kCreated:
+    case domain::OrderEventType::kAssigned:
+    case domain::OrderEventType::kDispatched:
+    case domain::OrderEventType::kDelivered:
+      break;
+  }
+  return cloud_event;
+}
+
+std::string EventSubject(const domain::OrderEvent& event) {
+  return "orders.events." + event.order.order_id + "." + std::string(domain::EventName(event.type));
+}
+
+messaging::StreamSpec OrdersStream(std::chrono::milliseconds duplicate_window) {
+  return messaging::StreamSpec{std::string(kOrdersStream),
+                               {"orders.events.>"},
+                               duplicate_window,
+                               "Events of the orders service (logistics.order.*.v1)"};
+}
+
+}  // namespace logistics::orders::infrastructure

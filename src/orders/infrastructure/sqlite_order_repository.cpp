@@ -1,0 +1,102 @@
+#include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
+
+namespace logistics::orders::infrastructure {
+namespace {
+
+using application::Failed;
+using application::OrderResult;
+
+constexpr std::string_view kColumns =
+    "order_id, tracking_number, customer_name, customer_email, origin, destination, status,"
+    " driver_id, cancellation_reason, created_at, updated_at, version";
+
+// Rows are written only by SqliteOrderUnitOfWork and the status column has a
+// CHECK constraint, so an unknown status means a corrupted file.
+std::optional<domain::OrderSnapshot> ReadRow(const sqlite::Statement& row) {
+  const auto status = domain::ParseOrderStatus(row.ColumnText(6));
+  if (!status) return std::nullopt;
+  domain::OrderSnapshot order;
+  order.order_id = row.ColumnText(0);
+  order.tracking_number = row.ColumnText(1);
+  order.customer_name = row.ColumnText(2);
+  order.customer_email = row.ColumnOptionalText(3);
+  order.origin = row.ColumnText(4);
+  order.destination = row.ColumnText(5);
+  order.status = *status;
+  order.driver_id = row.ColumnOptionalText(7);
+  order.cancellation_reason = row.ColumnOptionalText(8);
+  order.created_at = common::FromUnixMillis(row.ColumnInt64(9));
+  order.updated_at = common::FromUnixMillis(row.ColumnInt64(10));
+  order.version = row.ColumnInt64(11);
+  return order;
+}
+
+common::PortError StorageError(const sqlite::SqliteError& error) {
+  return common::PortError{"orders storage: " + error.message};
+}
+
+}  // namespace
+
+OrderResult<std::optional<domain::Order>> SqliteOrderRepository::FindOne(std::string_view sql,
+                                                                         std::string_view key) {
+  auto select = db_.Prepare(sql);
+  if (!select) return Failed(StorageError(select.error()));
+  (*select)->Bind(1, key);
+  auto row = (*select)->Step();
+  if (!row) return Failed(StorageError(row.error()));
+  if (!*row) return std::optional<domain::Order>();
+  auto snapshot = ReadRow(**select);
+  if (!snapshot) return Failed(common::PortError{"orders storage: unknown status in a row"});
+  return std::optional<domain::Order>(domain::Order::Restore(std::move(*snapshot)));
+}
+
+OrderResult<std::optional<domain::Order>> SqliteOrderRepository::FindById(
+    std::string_view order_id) {
+  static const std::string sql =
+      "SELECT " + std::string(kColumns) + " FROM orders WHERE order_id = ?";
+  return FindOne(sql, order_id);
+}
+
+OrderResult<std::optional<domain::Order>> SqliteOrderRepository::FindByTrackingNumber(
+    std::string_view tracking_number) {
+  static const std::string sql =
+      "SELECT " + std::string(kColumns) + " FROM orders WHERE tracking_number = ?";
+  return FindOne(sql, tracking_number);
+}
+
+OrderResult<application::OrderPage> SqliteOrderRepository::List(
+    const application::OrderListQuery& query) {
+  // One SQL text per combination of filters, each cached by the connection;
+  // every one is a range scan of an (filter..., order_id) index, newest first.
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM orders WHERE 1";
+  if (query.status) sql += " AND status = ?";
+  if (query.customer_name) sql += " AND customer_name = ?";
+  if (query.before_order_id) sql += " AND order_id < ?";
+  sql += " ORDER BY order_id DESC LIMIT ?";
+
+  auto select = db_.Prepare(sql);
+  if (!select) return Failed(StorageError(select.error()));
+  int index = 1;
+  if (query.status) (*select)->Bind(index++, domain::ToString(*query.status));
+  if (query.customer_name) (*select)->Bind(index++, *query.customer_name);
+  if (query.before_order_id) (*select)->Bind(index++, *query.before_order_id);
+  // One row more than asked tells whether another page exists.
+  (*select)->Bind(index, static_cast<std::int64_t>(query.limit + 1));
+
+  application::OrderPage page;
+  for (;;) {
+    auto row = (*select)->Step();
+    if (!row) return Failed(StorageError(row.error()));
+    if (!*row) break;
+    if (page.orders.size() == query.limit) {
+      page.has_more = true;
+      break;
+    }
+    auto snapshot = ReadRow(**select);
+    if (!snapshot) return Failed(common::PortError{"orders storage: unknown status in a row"});
+    page.orders.push_back(std::move(*snapshot));
+  }
+  return page;
+}
+
+}  // namespace logistics::orders::infrastructure

@@ -1,0 +1,62 @@
+#include "logistics/orders/presentation/list_cursor.hpp"
+
+#include <array>
+
+#include "logistics/common/uuid.hpp"
+
+namespace logistics::orders::presentation {
+namespace {
+
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kPrefix = "o1:";
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const char c : bytes) {
+    buffer = (buffer << 8) | static_cast<unsigned char>(c);
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(buffer >> bits) & 0x3F]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(buffer << (6 - bits)) & 0x3F]);
+  return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const char c : text) {
+    const auto value = kAlphabet.find(c);
+    if (value == std::string_view::npos) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeListCursor(std::string_view last_order_id) {
+  return Base64UrlEncode(std::string(kPrefix) + std::string(last_order_id));
+}
+
+std::optional<std::string> DecodeListCursor(std::string_view cursor) {
+  if (cursor.size() > 128) return std::nullopt;
+  auto decoded = Base64UrlDecode(cursor);
+  if (!decoded || !decoded->starts_with(kPrefix)) return std::nullopt;
+  std::string id = decoded->substr(kPrefix.size());
+  if (!common::IsUuid(id)) return std::nullopt;
+  return id;
+}
+
+}  // namespace logistics::orders::presentation

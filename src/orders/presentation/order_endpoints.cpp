@@ -1,0 +1,167 @@
+#include "logistics/orders/presentation/order_endpoints.hpp"
+
+#include "logistics/logging/log.hpp"
+#include "logistics/orders/application/order_queries.hpp"
+#include "logistics/orders/infrastructure/order_json.hpp"
+#include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
+#include "logistics/orders/infrastructure/sqlite_order_unit_of_work.hpp"
+#include "logistics/orders/presentation/list_cursor.hpp"
+#include "logistics/orders/presentation/order_error_replies.hpp"
+#include "logistics/orders/presentation/order_requests.hpp"
+
+namespace logistics::orders::presentation {
+namespace {
+
+using messaging::IncomingRequest;
+using RequestPtr = std::shared_ptr<IncomingRequest>;
+
+std::string Dump(const nlohmann::ordered_json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+infrastructure::EventMetadata MetadataOf(const IncomingRequest& request) {
+  const auto& m = request.metadata();
+  return infrastructure::EventMetadata{m.correlation_id, m.request_id, m.traceparent, m.tracestate};
+}
+
+// Answers a decoding failure; true when there was one.
+template <typename T>
+bool RejectBadBody(const RequestPtr& request, const Decoded<T>& decoded) {
+  if (decoded) return false;
+  logging::Debug("rejected a malformed request",
+                 {{"subject", std::string(request->subject())},
+                  {"error", decoded.error().message},
+                  {"correlation_id", request->metadata().correlation_id}});
+  request->Respond(messaging::BadRequest(decoded.error()));
+  return true;
+}
+
+}  // namespace
+
+OrderEndpoints::OrderEndpoints(messaging::Writer& writer, sqlite::ReadPool& reads,
+                               common::IdGenerator& ids, const common::Clock& clock,
+                               OrderEndpointsSettings settings)
+    : writer_(writer), reads_(reads), ids_(ids), clock_(clock), settings_(settings) {}
+
+std::vector<messaging::Endpoint> OrderEndpoints::Endpoints() {
+  auto bind = [this](void (OrderEndpoints::*handler)(const RequestPtr&)) {
+    return [this, handler](RequestPtr request) { (this->*handler)(request); };
+  };
+  return {
+      {"create", "orders.cmd.create", bind(&OrderEndpoints::Create)},
+      {"assign", "orders.cmd.assign", bind(&OrderEndpoints::Assign)},
+      {"dispatch", "orders.cmd.dispatch", bind(&OrderEndpoints::Dispatch)},
+      {"deliver", "orders.cmd.deliver", bind(&OrderEndpoints::Deliver)},
+      {"cancel", "orders.cmd.cancel", bind(&OrderEndpoints::Cancel)},
+      {"get", "orders.query.get", bind(&OrderEndpoints::Get)},
+      {"list", "orders.query.list", bind(&OrderEndpoints::List)},
+  };
+}
+
+void OrderEndpoints::Submit(const RequestPtr& request, Command command) {
+  using application::OrderResult;
+  // Filled by the job on the writer thread, read by its completion on the
+  // same thread: no lock needed.
+  auto outcome = std::make_shared<std::optional<OrderResult<domain::OrderSnapshot>>>();
+  messaging::WriteJob job{
+      [this, request, outcome, command = std::move(command)](sqlite::Database& db) {
+        infrastructure::SqliteOrderRepository orders(db);
+        infrastructure::SqliteOrderUnitOfWork unit_of_work(db, ids_, MetadataOf(*request));
+        outcome->emplace(command(application::OrderCommandPorts{orders, unit_of_work, clock_}));
+        return (*outcome)->has_value() ? messaging::SavepointOutcome::kKeep
+                                       : messaging::SavepointOutcome::kRollBack;
+      },
+      [request, outcome](messaging::WriteStatus status) {
+        if (status == messaging::WriteStatus::kFailed || !outcome->has_value()) {
+          request->Respond(messaging::InternalError());
+          return;
+        }
+        const auto& result = **outcome;
+        if (!result) {
+          request->Respond(ToErrorReply(result.error()));
+          return;
+        }
+        logging::Debug("order changed", {{"order_id", result->order_id},
+                                         {"verb", std::string(request->verb())},
+                                         {"version", result->version},
+                                         {"correlation_id", request->metadata().correlation_id}});
+        request->Respond(Dump(infrastructure::OrderToJson(*result)));
+      }};
+  if (!writer_.Submit(std::move(job))) {
+    request->Respond(messaging::Unavailable("the orders service is stopping or overloaded; retry"));
+  }
+}
+
+void OrderEndpoints::Create(const RequestPtr& request) {
+  auto decoded = DecodeCreateOrder(request->data(), settings_.max_body_bytes);
+  if (RejectBadBody(request, decoded)) return;
+  Submit(request, [this, fields = std::move(*decoded)](application::OrderCommandPorts ports) {
+    return application::CreateOrder(ports, ids_).Execute(fields);
+  });
+}
+
+void OrderEndpoints::Assign(const RequestPtr& request) {
+  auto decoded = DecodeAssignDriver(request->data(), settings_.max_body_bytes);
+  if (RejectBadBody(request, decoded)) return;
+  Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
+    return application::AssignDriver(ports).Execute(body.order_id, body.driver_id);
+  });
+}
+
+void OrderEndpoints::Dispatch(const RequestPtr& request) {
+  auto decoded = DecodeOrderId(request->data(), settings_.max_body_bytes);
+  if (RejectBadBody(request, decoded)) return;
+  Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
+    return application::DispatchOrder(ports).Execute(body.order_id);
+  });
+}
+
+void OrderEndpoints::Deliver(const RequestPtr& request) {
+  auto decoded = DecodeOrderId(request->data(), settings_.max_body_bytes);
+  if (RejectBadBody(request, decoded)) return;
+  Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
+    return application::DeliverOrder(ports).Execute(body.order_id);
+  });
+}
+
+void OrderEndpoints::Cancel(const RequestPtr& request) {
+  auto decoded = DecodeCancelOrder(request->data(), settings_.max_body_bytes);
+  if (RejectBadBody(request, decoded)) return;
+  Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
+    return application::CancelOrder(ports).Execute(body.order_id, body.reason);
+  });
+}
+
+void OrderEndpoints::Get(const RequestPtr& request) {
+  auto decoded = DecodeGetOrder(request->data(), settings_.max_body_bytes);
+  if (RejectBadBody(request, decoded)) return;
+  auto db = reads_.Acquire();
+  infrastructure::SqliteOrderRepository orders(*db);
+  auto order = application::GetOrder(orders).Execute(*decoded);
+  if (!order) {
+    request->Respond(ToErrorReply(order.error()));
+    return;
+  }
+  request->Respond(Dump(infrastructure::OrderToJson(*order)));
+}
+
+void OrderEndpoints::List(const RequestPtr& request) {
+  auto decoded = DecodeListOrders(request->data(), settings_.max_body_bytes);
+  if (RejectBadBody(request, decoded)) return;
+  auto db = reads_.Acquire();
+  infrastructure::SqliteOrderRepository orders(*db);
+  auto page = application::ListOrders(orders).Execute(decoded->query);
+  if (!page) {
+    request->Respond(ToErrorReply(page.error()));
+    return;
+  }
+  nlohmann::ordered_json body;
+  body["orders"] = nlohmann::ordered_json::array();
+  for (const auto& order : page->orders) body["orders"].push_back(infrastructure::OrderToJson(order));
+  body["next_cursor"] = page->has_more && !page->orders.empty()
+                            ? nlohmann::ordered_json(EncodeListCursor(page->orders.back().order_id))
+                            : nlohmann::ordered_json(nullptr);
+  request->Respond(Dump(body));
+}
+
+}  // namespace logistics::orders::presentation

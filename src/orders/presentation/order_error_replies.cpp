@@ -1,0 +1,54 @@
+#include "logistics/orders/presentation/order_error_replies.hpp"
+
+#include "logistics/logging/log.hpp"
+
+namespace logistics::orders::presentation {
+namespace {
+
+int StatusOf(domain::OrderError error) {
+  using domain::OrderError;
+  switch (error) {
+    case OrderError::kTrackingNumberEmpty:
+    case OrderError::kTrackingNumberTooLong:
+    case OrderError::kCustomerNameEmpty:
+    case OrderError::kCustomerNameTooLong:
+    case OrderError::kOriginEmpty:
+    case OrderError::kOriginTooLong:
+    case OrderError::kDestinationEmpty:
+    case OrderError::kDestinationTooLong:
+    case OrderError::kSameOriginAndDestination:
+    case OrderError::kCustomerEmailInvalid:
+    case OrderError::kDriverIdEmpty:
+    case OrderError::kDriverIdTooLong:
+    case OrderError::kReasonTooLong:
+      return 400;
+    case OrderError::kOrderNotFound:
+      return 404;
+    case OrderError::kDuplicateTrackingNumber:
+    case OrderError::kInvalidTransition:
+    case OrderError::kDriverNotAssigned:
+    case OrderError::kConcurrentModification:
+      return 409;
+  }
+  return 500;  // unreachable: the switch covers every enumerator
+}
+
+}  // namespace
+
+messaging::ErrorReply ToErrorReply(const application::OrderFailure& failure) {
+  if (const auto* port = std::get_if<common::PortError>(&failure)) {
+    logging::Error("orders use case failed", {{"error", port->message}});
+    return messaging::InternalError();
+  }
+  const auto& rejection = std::get<domain::OrderRejection>(failure);
+  messaging::ErrorReply reply;
+  reply.status = StatusOf(rejection.error);
+  reply.code = std::string(domain::Code(rejection.error));
+  reply.message = rejection.message;
+  if (const auto field = domain::Field(rejection.error); !field.empty()) {
+    reply.details.push_back(json::FieldProblem{std::string(field), rejection.message});
+  }
+  return reply;
+}
+
+}  // namespace logistics::orders::presentation

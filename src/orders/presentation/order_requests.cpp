@@ -1,0 +1,124 @@
+#include "logistics/orders/presentation/order_requests.hpp"
+
+#include "logistics/common/uuid.hpp"
+#include "logistics/orders/presentation/list_cursor.hpp"
+
+namespace logistics::orders::presentation {
+namespace {
+
+using json::BodyReader;
+
+constexpr std::int64_t kMaxListLimit = 500;
+constexpr std::int64_t kDefaultListLimit = 50;
+
+// Reads order_id and checks it is a UUID (any version: ids are opaque to
+// clients, though ours are v7).
+std::optional<std::string> ReadOrderId(BodyReader& body, bool required = true) {
+  auto id = required ? body.RequiredString("order_id") : body.OptionalString("order_id");
+  if (id && !common::IsUuid(*id)) {
+    body.AddProblem("order_id", "must be a UUID like 0193a5b2-7c1d-7e4f-8a90-123456789abc");
+    return std::nullopt;
+  }
+  return id;
+}
+
+template <typename T>
+Decoded<T> Finish(BodyReader& body, T value) {
+  if (auto problems = body.Finish(); !problems.empty()) {
+    return common::Unexpected{BodyReader::ValidationFailed(std::move(problems))};
+  }
+  return value;
+}
+
+}  // namespace
+
+Decoded<domain::NewOrder> DecodeCreateOrder(std::string_view body_text, std::size_t max_bytes) {
+  auto body = BodyReader::Parse(body_text, max_bytes);
+  if (!body) return common::Unexpected{body.error()};
+  domain::NewOrder order;
+  auto tracking = body->RequiredString("tracking_number");
+  auto customer = body->RequiredString("customer_name");
+  auto origin = body->RequiredString("origin");
+  auto destination = body->RequiredString("destination");
+  order.customer_email = body->OptionalString("customer_email");
+  if (tracking) order.tracking_number = std::move(*tracking);
+  if (customer) order.customer_name = std::move(*customer);
+  if (origin) order.origin = std::move(*origin);
+  if (destination) order.destination = std::move(*destination);
+  return Finish(*body, std::move(order));
+}
+
+Decoded<AssignDriverRequest> DecodeAssignDriver(std::string_view body_text,
+                                                std::size_t max_bytes) {
+  auto body = BodyReader::Parse(body_text, max_bytes);
+  if (!body) return common::Unexpected{body.error()};
+  AssignDriverRequest request;
+  auto id = ReadOrderId(*body);
+  auto driver = body->RequiredString("driver_id");
+  if (id) request.order_id = std::move(*id);
+  if (driver) request.driver_id = std::move(*driver);
+  return Finish(*body, std::move(request));
+}
+
+Decoded<OrderIdRequest> DecodeOrderId(std::string_view body_text, std::size_t max_bytes) {
+  auto body = BodyReader::Parse(body_text, max_bytes);
+  if (!body) return common::Unexpected{body.error()};
+  OrderIdRequest request;
+  if (auto id = ReadOrderId(*body)) request.order_id = std::move(*id);
+  return Finish(*body, std::move(request));
+}
+
+Decoded<CancelOrderRequest> DecodeCancelOrder(std::string_view body_text, std::size_t max_bytes) {
+  auto body = BodyReader::Parse(body_text, max_bytes);
+  if (!body) return common::Unexpected{body.error()};
+  CancelOrderRequest request;
+  if (auto id = ReadOrderId(*body)) request.order_id = std::move(*id);
+  request.reason = body->OptionalString("reason");
+  return Finish(*body, std::move(request));
+}
+
+Decoded<application::OrderLookup> DecodeGetOrder(std::string_view body_text,
+                                                 std::size_t max_bytes) {
+  auto body = BodyReader::Parse(body_text, max_bytes);
+  if (!body) return common::Unexpected{body.error()};
+  auto id = ReadOrderId(*body, /*required=*/false);
+  auto tracking = body->OptionalString("tracking_number");
+  application::OrderLookup lookup = application::ByOrderId{};
+  if (id && tracking) {
+    body->AddProblem("", "give either order_id or tracking_number, not both");
+  } else if (id) {
+    lookup = application::ByOrderId{std::move(*id)};
+  } else if (tracking) {
+    lookup = application::ByTrackingNumber{std::move(*tracking)};
+  } else {
+    body->AddProblem("order_id", "is required (or give tracking_number)");
+  }
+  return Finish(*body, std::move(lookup));
+}
+
+Decoded<ListOrdersRequest> DecodeListOrders(std::string_view body_text, std::size_t max_bytes) {
+  // `nats req orders.query.list ''` is the natural way to ask for everything.
+  if (body_text.find_first_not_of(" \t\r\n") == std::string_view::npos) body_text = "{}";
+  auto body = BodyReader::Parse(body_text, max_bytes);
+  if (!body) return common::Unexpected{body.error()};
+  ListOrdersRequest request;
+  if (auto status = body->OptionalString("status")) {
+    request.query.status = domain::ParseOrderStatus(*status);
+    if (!request.query.status) {
+      body->AddProblem("status",
+                       "must be one of CREATED, ASSIGNED, PAID, IN_TRANSIT, DELIVERED, CANCELLED");
+    }
+  }
+  request.query.customer_name = body->OptionalString("customer_name");
+  request.query.limit = static_cast<std::size_t>(
+      body->OptionalInteger("limit", 1, kMaxListLimit).value_or(kDefaultListLimit));
+  if (auto cursor = body->OptionalString("cursor")) {
+    request.query.before_order_id = DecodeListCursor(*cursor);
+    if (!request.query.before_order_id) {
+      body->AddProblem("cursor", "is not a cursor returned by orders.query.list");
+    }
+  }
+  return Finish(*body, std::move(request));
+}
+
+}  // namespace logistics::orders::presentation

@@ -1,0 +1,70 @@
+#include "logistics/service/service_config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "logistics/logging/log.hpp"
+
+namespace logistics::service {
+
+void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view service) {
+  std::string upper(service);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  config.db = "./var/" + std::string(service) + ".db";
+
+  app.add_option("--nats-url", config.nats_url, "NATS server URL(s), comma-separated")
+      ->envname("NATS_URL")
+      ->capture_default_str();
+  app.add_option("--db", config.db, "SQLite database file (created if missing)")
+      ->envname(upper + "_DB")
+      ->capture_default_str();
+  app.add_option("--log-level", config.log_level, "debug, info, warn or error")
+      ->envname("LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "warning", "error"}))
+      ->capture_default_str();
+  app.add_option("--writer-batch", config.writer_batch, "commands per write transaction")
+      ->envname("WRITER_BATCH")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  app.add_option("--relay-window", config.relay_window, "event publishes in flight at most")
+      ->envname("RELAY_WINDOW")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  app.add_option("--read-connections", config.read_connections,
+                 "read-only database connections for queries")
+      ->envname("READ_CONNECTIONS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", config.max_body_bytes, "largest request body accepted")
+      ->envname("MAX_BODY_BYTES")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{8} << 20))
+      ->capture_default_str();
+  app.add_option("--duplicate-window", config.duplicate_window_seconds,
+                 "seconds: the event stream's de-duplication window")
+      ->envname("DUPLICATE_WINDOW_SECONDS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7 * 24 * 3600}))
+      ->capture_default_str();
+  app.add_option("--republish-horizon", config.republish_horizon_seconds,
+                 "seconds: how long published outbox rows are kept for re-publishing")
+      ->envname("REPUBLISH_HORIZON_SECONDS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{7 * 24 * 3600}))
+      ->capture_default_str();
+  app.add_option("--shutdown-timeout", config.shutdown_timeout_seconds,
+                 "seconds: bound on finishing work and flushing the outbox at exit")
+      ->envname("SHUTDOWN_TIMEOUT_SECONDS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{600}))
+      ->capture_default_str();
+}
+
+std::optional<std::string> Validate(const ServiceConfig& config) {
+  if (config.db.empty()) return "--db must name a database file";
+  if (config.nats_url.empty()) return "--nats-url must not be empty";
+  if (config.duplicate_window_seconds <= config.republish_horizon_seconds) {
+    return "--duplicate-window (" + std::to_string(config.duplicate_window_seconds) +
+           " s) must be longer than --republish-horizon (" +
+           std::to_string(config.republish_horizon_seconds) +
+           " s): re-published events must fall inside the stream's de-duplication window";
+  }
+  return std::nullopt;
+}
+
+}  // namespace logistics::service

@@ -1,0 +1,145 @@
+#include "logistics/service/service_runtime.hpp"
+
+#include <signal.h>
+
+#include "logistics/logging/log.hpp"
+#include "logistics/messaging/fault_injection.hpp"
+#include "logistics/messaging/sqlite_outbox.hpp"
+
+namespace logistics::service {
+namespace {
+
+using namespace std::chrono_literals;
+using common::Unexpected;
+
+}  // namespace
+
+void BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+ServiceRuntime::ServiceRuntime(ServiceDefinition definition, const ServiceConfig& config)
+    : definition_(std::move(definition)), config_(config) {}
+
+ServiceRuntime::~ServiceRuntime() { Shutdown(); }
+
+common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Open(
+    ServiceDefinition definition, const ServiceConfig& config) {
+  BlockStopSignals();
+  std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(std::move(definition), config));
+  ServiceRuntime& self = *runtime;
+  if (messaging::FaultEnabled("exit-after-commit") || messaging::FaultEnabled("hold-relay")) {
+    logging::Warn("fault injection is on (LOGISTICS_FAULT): for tests only");
+  }
+
+  auto db = sqlite::Database::Open(config.db);
+  if (!db) return Unexpected{"cannot open the database: " + db.error().message};
+  std::vector<SchemaComponent> schema{{"outbox", messaging::SqliteOutbox::Migrations()}};
+  schema.insert(schema.end(), self.definition_.schema.begin(), self.definition_.schema.end());
+  for (const auto& component : schema) {
+    if (auto migrated = sqlite::ApplyMigrations(*db, component.name, component.migrations);
+        !migrated) {
+      return Unexpected{migrated.error().message};
+    }
+  }
+  auto reads = sqlite::ReadPool::Open(config.db, config.read_connections);
+  if (!reads) return Unexpected{"cannot open read connections: " + reads.error().message};
+  self.reads_ = std::move(*reads);
+  auto relay_reader = sqlite::Database::Open(config.db, {sqlite::OpenMode::kReadOnly});
+  if (!relay_reader) return Unexpected{"cannot open the relay's connection: " + relay_reader.error().message};
+
+  nats::ConnectionSettings nats_settings;
+  nats_settings.url = config.nats_url;
+  nats_settings.name = self.definition_.name;
+  nats_settings.on_reconnected = [&self] {
+    if (auto* relay = self.relay_for_callbacks_.load()) relay->NotifyReconnected();
+  };
+  auto connection = nats::Connection::Connect(std::move(nats_settings));
+  if (!connection) return Unexpected{connection.error().message};
+  self.connection_ = std::move(*connection);
+
+  self.writer_ = std::make_unique<messaging::Writer>(
+      std::move(*db), messaging::WriterSettings{config.writer_batch, 16384}, [&self] {
+        if (auto* relay = self.relay_for_callbacks_.load()) relay->Wake();
+      });
+
+  messaging::RelaySettings relay_settings;
+  relay_settings.window = config.relay_window;
+  relay_settings.republish_horizon = std::chrono::seconds(config.republish_horizon_seconds);
+  for (auto stream : self.definition_.streams) {
+    stream.duplicate_window = std::chrono::seconds(config.duplicate_window_seconds);
+    relay_settings.streams.push_back(std::move(stream));
+  }
+  self.relay_ = std::make_unique<messaging::Relay>(*self.connection_, std::move(*relay_reader),
+                                                   *self.writer_, self.clock_,
+                                                   std::move(relay_settings));
+  self.writer_->Start();
+  if (auto started = self.relay_->Start(); !started) return Unexpected{started.error().message};
+  self.relay_for_callbacks_.store(self.relay_.get());
+  return runtime;
+}
+
+common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::Endpoint> endpoints) {
+  responder_ = std::make_unique<messaging::Responder>(*connection_, definition_.name,
+                                                      definition_.name, ids_);
+  for (auto& endpoint : endpoints) {
+    const std::string subject = endpoint.subject;
+    if (auto added = responder_->Add(std::move(endpoint)); !added) {
+      return Unexpected{added.error().message};
+    }
+  }
+  // Make sure the server knows the subscriptions before announcing readiness,
+  // so a request sent right after "ready" finds a responder.
+  if (connection_->IsConnected()) (void)connection_->Flush(2s);
+  logging::Info(definition_.name + " service ready",
+                {{"version", definition_.version},
+                 {"nats_url", config_.nats_url},
+                 {"db", config_.db},
+                 {"connected", connection_->IsConnected()}});
+  return {};
+}
+
+int ServiceRuntime::RunUntilStopped() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  sigwait(&signals, &received);
+  logging::Info("stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  Shutdown();
+  return 0;
+}
+
+void ServiceRuntime::Shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  const auto budget = std::chrono::seconds(config_.shutdown_timeout_seconds);
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  auto left = [&] {
+    return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(
+                             deadline - std::chrono::steady_clock::now()));
+  };
+  if (responder_) responder_->Drain(left());
+  if (writer_) writer_->WaitIdle(left());
+  if (relay_ && connection_ && connection_->IsConnected()) {
+    if (relay_->Flush(left())) {
+      logging::Info("outbox flushed");
+    } else {
+      logging::Warn("outbox not fully flushed before the shutdown timeout; the rest is "
+                    "published at the next start");
+    }
+  }
+  relay_for_callbacks_.store(nullptr);
+  if (relay_) relay_->Stop();
+  if (writer_) writer_->Stop();  // after the relay: its last marks are committed
+  responder_.reset();
+  if (connection_) connection_->Close();
+  logging::Info("stopped");
+}
+
+}  // namespace logistics::service

@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+
+#include "infrastructure/scratch_dir.hpp"
+#include "logistics/messaging/writer.hpp"
+
+using logistics::messaging::SavepointOutcome;
+using logistics::messaging::WriteJob;
+using logistics::messaging::Writer;
+using logistics::messaging::WriteStatus;
+using logistics::sqlite::Database;
+using logistics::testing::ScratchDir;
+
+namespace {
+
+Database OpenWithTable(const ScratchDir& dir) {
+  auto db = Database::Open(dir.File("w.db"));
+  REQUIRE(db);
+  REQUIRE(db->Execute("CREATE TABLE t(x INTEGER UNIQUE)"));
+  return std::move(*db);
+}
+
+std::int64_t Count(const ScratchDir& dir) {
+  auto db = Database::Open(dir.File("w.db"));
+  REQUIRE(db);
+  auto select = db->Prepare("SELECT count(*) FROM t");
+  REQUIRE(select);
+  REQUIRE(*(*select)->Step());
+  return (*select)->ColumnInt64(0);
+}
+
+WriteJob Insert(int x, std::promise<WriteStatus>& done) {
+  return WriteJob{[x](Database& db) {
+                    auto insert = db.Prepare("INSERT INTO t(x) VALUES(?)");
+                    (*insert)->Bind(1, std::int64_t{x});
+                    return (*insert)->Run() ? SavepointOutcome::kKeep : SavepointOutcome::kRollBack;
+                  },
+                  [&done](WriteStatus status) { done.set_value(status); }};
+}
+
+}  // namespace
+
+TEST_CASE("a job that rolls back its savepoint leaves the rest of its batch committed",
+          "[messaging][writer]") {
+  ScratchDir dir;
+  std::atomic<int> commits{0};
+  Writer writer(OpenWithTable(dir), {}, [&] { ++commits; });
+  // Queue before starting, so all three land in one batch.
+  std::promise<WriteStatus> first, duplicate, third;
+  REQUIRE(writer.Submit(Insert(1, first)));
+  REQUIRE(writer.Submit(Insert(1, duplicate)));  // violates UNIQUE: rolls back alone
+  REQUIRE(writer.Submit(Insert(3, third)));
+  writer.Start();
+  CHECK(first.get_future().get() == WriteStatus::kCommitted);
+  CHECK(duplicate.get_future().get() == WriteStatus::kRolledBack);
+  CHECK(third.get_future().get() == WriteStatus::kCommitted);
+  writer.Stop();
+  CHECK(Count(dir) == 2);
+  CHECK(commits == 1);  // one transaction, one fsync, for the three jobs
+}
+
+TEST_CASE("completions run only after the batch is durable", "[messaging][writer]") {
+  ScratchDir dir;
+  Writer writer(OpenWithTable(dir), {}, {});
+  writer.Start();
+  std::promise<std::int64_t> seen_by_reader;
+  REQUIRE(writer.Submit(WriteJob{[](Database& db) {
+                                   return db.Execute("INSERT INTO t VALUES(42)")
+                                              ? SavepointOutcome::kKeep
+                                              : SavepointOutcome::kRollBack;
+                                 },
+                                 [&](WriteStatus) { seen_by_reader.set_value(Count(dir)); }}));
+  CHECK(seen_by_reader.get_future().get() == 1);  // another connection already sees the row
+  writer.Stop();
+}
+
+TEST_CASE("a job that throws fails alone and the writer keeps going", "[messaging][writer]") {
+  ScratchDir dir;
+  Writer writer(OpenWithTable(dir), {}, {});
+  std::promise<WriteStatus> thrower, after;
+  REQUIRE(writer.Submit(WriteJob{[](Database& db) -> SavepointOutcome {
+                                   (void)db.Execute("INSERT INTO t VALUES(5)");
+                                   throw std::runtime_error("boom");
+                                 },
+                                 [&](WriteStatus s) { thrower.set_value(s); }}));
+  std::promise<WriteStatus> unused;
+  REQUIRE(writer.Submit(Insert(6, after)));
+  writer.Start();
+  CHECK(thrower.get_future().get() == WriteStatus::kFailed);
+  CHECK(after.get_future().get() == WriteStatus::kCommitted);
+  writer.Stop();
+  CHECK(Count(dir) == 1);  // the thrower's insert was rolled back
+}
+
+TEST_CASE("a stopped writer refuses new jobs but finishes the queued ones", "[messaging][writer]") {
+  ScratchDir dir;
+  Writer writer(OpenWithTable(dir), {}, {});
+  std::promise<WriteStatus> queued;
+  REQUIRE(writer.Submit(Insert(1, queued)));
+  writer.Start();
+  writer.Stop();
+  CHECK(queued.get_future().get() == WriteStatus::kCommitted);
+  std::promise<WriteStatus> late;
+  CHECK_FALSE(writer.Submit(Insert(2, late)));
+}
+
+TEST_CASE("batches never exceed the configured size", "[messaging][writer]") {
+  ScratchDir dir;
+  std::atomic<int> commits{0};
+  Writer writer(OpenWithTable(dir), {/*max_batch=*/4, /*max_queue=*/100}, [&] { ++commits; });
+  std::vector<std::promise<WriteStatus>> done(10);
+  for (int i = 0; i < 10; ++i) REQUIRE(writer.Submit(Insert(i, done[i])));
+  writer.Start();
+  for (auto& d : done) CHECK(d.get_future().get() == WriteStatus::kCommitted);
+  writer.Stop();
+  CHECK(commits == 3);  // 4 + 4 + 2
+}

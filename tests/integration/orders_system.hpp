@@ -1,0 +1,94 @@
+// OrdersSystem: a real nats-server with JetStream and the real orders binary,
+// in a temporary directory, for one test. Everything it starts is stopped when
+// it goes out of scope, whether the test passed or not.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <functional>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "support/harness/eventually.hpp"
+#include "support/harness/nats_client.hpp"
+#include "support/harness/nats_server.hpp"
+#include "support/harness/service_process.hpp"
+#include "support/harness/temp_dir.hpp"
+
+namespace logistics::testing {
+
+class OrdersSystem {
+ public:
+  OrdersSystem() : nats_(dir_.path() / "nats") {
+    nats_.Start();
+    client_ = std::make_unique<NatsClient>(nats_.url());
+  }
+
+  // Starts the orders service and waits until it takes requests.
+  void StartOrders(std::map<std::string, std::string> env = {}) {
+    orders_ = std::make_unique<ServiceProcess>(
+        LOGISTICS_ORDERS_BIN,
+        std::vector<std::string>{"--nats-url", nats_.url(), "--db", (dir_.path() / "orders.db").string(),
+                                 "--log-level", "debug"},
+        std::move(env), dir_.path());
+    orders_->Start();
+    REQUIRE(orders_->WaitUntilReady(std::chrono::seconds(20)));
+  }
+
+  ServiceProcess& orders() { return *orders_; }
+  NatsServer& nats() { return nats_; }
+  NatsClient& client() { return *client_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+  NatsClient::Reply Create(const std::string& tracking_number, const std::string& origin = "Madrid",
+                           const std::string& destination = "Lisbon",
+                           std::map<std::string, std::string> headers = {}) {
+    const nlohmann::json body{{"tracking_number", tracking_number},
+                              {"customer_name", "Ana"},
+                              {"origin", origin},
+                              {"destination", destination}};
+    return client_->Request("orders.cmd.create", body.dump(), std::move(headers));
+  }
+
+  NatsClient::Reply Command(const std::string& verb, const nlohmann::json& body,
+                            std::map<std::string, std::string> headers = {}) {
+    return client_->Request("orders.cmd." + verb, body.dump(), std::move(headers));
+  }
+
+  NatsClient::Reply Query(const std::string& verb, const nlohmann::json& body) {
+    return client_->Request("orders.query." + verb, body.dump());
+  }
+
+  // Sends `count` requests at once, each from its own thread, so they are all
+  // in flight together; returns the replies in request order.
+  std::vector<NatsClient::Reply> RequestConcurrently(const std::string& subject, int count,
+                                                     const std::function<std::string(int)>& body) {
+    std::vector<NatsClient::Reply> replies(count);
+    std::vector<std::thread> senders;
+    for (int i = 0; i < count; ++i) {
+      senders.emplace_back([&, i] {
+        replies[i] = client_->Request(subject, body(i), {}, std::chrono::seconds(30));
+      });
+    }
+    for (auto& sender : senders) sender.join();
+    return replies;
+  }
+
+  std::vector<StreamMessage> Events() { return client_->ReadStream("ORDERS"); }
+
+  // Waits until the ORDERS stream holds at least `count` messages.
+  bool WaitForEvents(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return Eventually([&] { return client_->StreamMessageCount("ORDERS") >= count; }, timeout);
+  }
+
+ private:
+  TempDir dir_;
+  NatsServer nats_;
+  std::unique_ptr<NatsClient> client_;
+  std::unique_ptr<ServiceProcess> orders_;
+};
+
+}  // namespace logistics::testing
