@@ -295,7 +295,8 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
                               }
                               return SavepointOutcome::kKeep;
                             },
-                            {}});
+                            {},
+                            JobKind::kBookkeeping});
   }
   if (!first_failed) return rows.back().id;
 
@@ -315,7 +316,8 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
                                        ? SavepointOutcome::kKeep
                                        : SavepointOutcome::kRollBack;
                           },
-                          {}});
+                          {},
+                          JobKind::kBookkeeping});
   return *first_failed - 1;
 }
 
@@ -338,7 +340,8 @@ void Relay::MaybeCleanUp() {
                             }
                             return SavepointOutcome::kKeep;
                           },
-                          {}});
+                          {},
+                          JobKind::kBookkeeping});
 }
 
 void Relay::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,

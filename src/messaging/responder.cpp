@@ -1,6 +1,7 @@
 #include "logistics/messaging/responder.hpp"
 
 #include "logistics/logging/log.hpp"
+#include "logistics/messaging/trace_context.hpp"
 
 namespace logistics::messaging {
 
@@ -63,8 +64,17 @@ void Responder::OnMessage(natsConnection* nc, natsSubscription*, natsMsg* msg,
     auto correlation = HeaderOf(msg, "Correlation-Id");
     metadata.correlation_id =
         correlation && !correlation->empty() ? std::move(*correlation) : self.ids_.NextId();
+    // A malformed traceparent is ignored, and tracestate with it (W3C).
     metadata.traceparent = HeaderOf(msg, "traceparent");
-    metadata.tracestate = HeaderOf(msg, "tracestate");
+    if (metadata.traceparent && !IsValidTraceparent(*metadata.traceparent)) {
+      metadata.traceparent.reset();
+    }
+    if (metadata.traceparent) {
+      metadata.tracestate = HeaderOf(msg, "tracestate");
+      if (metadata.tracestate && !IsAcceptableTracestate(*metadata.tracestate)) {
+        metadata.tracestate.reset();
+      }
+    }
     request = std::make_shared<IncomingRequest>(nc, std::move(message), self.service_,
                                                 subscribed->endpoint.name, std::move(metadata));
     subscribed->endpoint.handler(request);

@@ -131,7 +131,9 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
 
   if (committed && exit_after_commit_) {
     bool changed = false;
-    for (const WriteStatus status : statuses) changed |= status == WriteStatus::kCommitted;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      changed |= statuses[i] == WriteStatus::kCommitted && batch[i].kind == JobKind::kChange;
+    }
     if (changed) {
       logging::Warn("fault injection: exiting right after a commit");
       ::_exit(kFaultExitCode);

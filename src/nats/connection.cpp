@@ -68,6 +68,7 @@ common::Result<void, NatsError> Connection::Flush(std::chrono::milliseconds time
 }
 
 void Connection::Close() {
+  closing_.store(true);
   if (handle_) natsConnection_Close(handle_.get());
 }
 
@@ -83,6 +84,7 @@ void Connection::OnConnected(natsConnection*, void* closure) noexcept {
 void Connection::OnDisconnected(natsConnection*, void* closure) noexcept {
   try {
     auto* self = static_cast<Connection*>(closure);
+    if (self->closing_.load()) return;
     logging::Warn("disconnected from NATS; reconnecting", {{"url", self->settings_.url}});
     if (self->settings_.on_disconnected) self->settings_.on_disconnected();
   } catch (...) {

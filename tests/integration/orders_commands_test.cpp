@@ -307,3 +307,33 @@ TEST_CASE("200 creates in flight at once all succeed, each with exactly one even
   for (const auto& event : events) event_orders.insert(event.Json()["subject"].get<std::string>());
   CHECK(event_orders == ids);
 }
+
+TEST_CASE("a valid traceparent travels into the event and an invalid one is dropped",
+          "[orders][integration][trace]") {
+  OrdersSystem system;
+  system.StartOrders();
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  REQUIRE(system.Create("TRACE-1", "A", "B", {{"traceparent", traceparent}, {"tracestate", "congo=t61"}})
+              .Status() == 200);
+  REQUIRE(system.Create("TRACE-2", "A", "B", {{"traceparent", "garbage"}, {"tracestate", "x=y"}})
+              .Status() == 200);
+  REQUIRE(system.WaitForEvents(2));
+  const auto events = system.Events();
+  REQUIRE(events.size() == 2);
+  const json traced = events[0].Json();
+  CHECK(traced["traceparent"] == traceparent);
+  CHECK(traced["tracestate"] == "congo=t61");
+  CHECK(events[0].headers.at("traceparent") == traceparent);
+  const json untraced = events[1].Json();
+  CHECK_FALSE(untraced.contains("traceparent"));
+  CHECK_FALSE(untraced.contains("tracestate"));
+}
+
+TEST_CASE("an order id is found whatever the case of its hex digits", "[orders][integration]") {
+  OrdersSystem system;
+  system.StartOrders();
+  std::string id = system.Create("CASE-1").Json()["order_id"];
+  for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto reply = system.Query("get", {{"order_id", id}});
+  CHECK(reply.Status() == 200);
+}

@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <set>
 
 #include "integration/orders_system.hpp"
+#include "logistics/sqlite/database.hpp"
 
 using logistics::testing::Eventually;
 using logistics::testing::OrdersSystem;
@@ -128,6 +130,7 @@ TEST_CASE("invalid configuration stops the service with exit code 2", "[orders][
       system.dir());
   orders.Start();
   REQUIRE(orders.WaitForExit(std::chrono::seconds(10)));
-  CHECK(orders.ExitStatus().code == 2);
+  REQUIRE(orders.exit_status());
+  CHECK(orders.exit_status()->code == 2);
   CHECK_THAT(orders.Log(), Catch::Contains("--log-level"));
 }

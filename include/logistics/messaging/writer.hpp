@@ -39,11 +39,16 @@ enum class WriteStatus {
   kFailed,      // the batch could not commit (or the job threw): nothing of it is stored
 };
 
+// Changes carry a client's or an event's intent; bookkeeping is the relay's
+// own housekeeping (marking rows published, deleting old ones).
+enum class JobKind { kChange, kBookkeeping };
+
 struct WriteJob {
   // Runs on the writer thread inside the job's savepoint.
   std::function<SavepointOutcome(sqlite::Database&)> execute;
   // Runs on the writer thread once the batch has ended. May be empty.
   std::function<void(WriteStatus)> completed;
+  JobKind kind = JobKind::kChange;
 };
 
 struct WriterSettings {

@@ -15,6 +15,7 @@
 // are safe from any thread (nats.c connections are thread-safe).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -62,6 +63,7 @@ class Connection {
                            void* closure) noexcept;
 
   ConnectionSettings settings_;
+  std::atomic<bool> closing_{false};  // a disconnect we asked for is not an outage
   OptionsHandle options_;
   ConnectionHandle handle_;
 };

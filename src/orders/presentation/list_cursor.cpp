@@ -1,6 +1,7 @@
 #include "logistics/orders/presentation/list_cursor.hpp"
 
 #include <array>
+#include <cctype>
 
 #include "logistics/common/uuid.hpp"
 
@@ -56,6 +57,7 @@ std::optional<std::string> DecodeListCursor(std::string_view cursor) {
   if (!decoded || !decoded->starts_with(kPrefix)) return std::nullopt;
   std::string id = decoded->substr(kPrefix.size());
   if (!common::IsUuid(id)) return std::nullopt;
+  for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return id;
 }
 

@@ -1,5 +1,7 @@
 #include "logistics/orders/presentation/order_requests.hpp"
 
+#include <cctype>
+
 #include "logistics/common/uuid.hpp"
 #include "logistics/orders/presentation/list_cursor.hpp"
 
@@ -12,12 +14,16 @@ constexpr std::int64_t kMaxListLimit = 500;
 constexpr std::int64_t kDefaultListLimit = 50;
 
 // Reads order_id and checks it is a UUID (any version: ids are opaque to
-// clients, though ours are v7).
+// clients, though ours are v7). Ids are stored in lower case; hex digits are
+// case-insensitive (RFC 9562), so an upper-case id finds its order too.
 std::optional<std::string> ReadOrderId(BodyReader& body, bool required = true) {
   auto id = required ? body.RequiredString("order_id") : body.OptionalString("order_id");
   if (id && !common::IsUuid(*id)) {
     body.AddProblem("order_id", "must be a UUID like 0193a5b2-7c1d-7e4f-8a90-123456789abc");
     return std::nullopt;
+  }
+  if (id) {
+    for (char& c : *id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return id;
 }
@@ -85,7 +91,7 @@ Decoded<application::OrderLookup> DecodeGetOrder(std::string_view body_text,
   auto tracking = body->OptionalString("tracking_number");
   application::OrderLookup lookup = application::ByOrderId{};
   if (id && tracking) {
-    body->AddProblem("", "give either order_id or tracking_number, not both");
+    body->AddProblem("tracking_number", "must not be given together with order_id");
   } else if (id) {
     lookup = application::ByOrderId{std::move(*id)};
   } else if (tracking) {

@@ -38,3 +38,19 @@ TEST_CASE("a CloudEvent becomes a structured-mode message keyed by its id", "[me
   CHECK_FALSE(body.contains("tracestate"));
   CHECK(body["data"]["order_id"] == "order-1");
 }
+
+#include "logistics/messaging/trace_context.hpp"
+
+TEST_CASE("only a well-formed W3C traceparent is carried", "[messaging][trace]") {
+  using logistics::messaging::IsValidTraceparent;
+  CHECK(IsValidTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+  CHECK_FALSE(IsValidTraceparent("garbage"));
+  CHECK_FALSE(IsValidTraceparent(""));
+  CHECK_FALSE(IsValidTraceparent("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"));
+  CHECK_FALSE(IsValidTraceparent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+  CHECK_FALSE(IsValidTraceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
+  CHECK_FALSE(IsValidTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"));
+  CHECK(logistics::messaging::IsAcceptableTracestate("congo=t61rcWkgMzE"));
+  CHECK_FALSE(logistics::messaging::IsAcceptableTracestate(std::string(513, 'a')));
+  CHECK_FALSE(logistics::messaging::IsAcceptableTracestate("a=\x01"));
+}

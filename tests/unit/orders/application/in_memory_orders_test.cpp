@@ -1,0 +1,155 @@
+// The fakes honour the contracts of the ports they stand in for, so that use
+// case tests built on them mean what they say.
+#include "support/fakes/in_memory_orders.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <set>
+#include <string>
+#include <variant>
+
+#include "logistics/common/uuid.hpp"
+#include "support/fakes/fixed_clock.hpp"
+#include "support/fakes/sequential_id_generator.hpp"
+
+namespace {
+
+using logistics::common::FromUnixMillis;
+using logistics::common::PortError;
+using logistics::orders::application::OrderFailure;
+using logistics::orders::domain::NewOrder;
+using logistics::orders::domain::Order;
+using logistics::orders::domain::OrderError;
+using logistics::orders::domain::OrderRejection;
+using logistics::testing::FixedClock;
+using logistics::testing::InMemoryOrderRepository;
+using logistics::testing::InMemoryOrderUnitOfWork;
+using logistics::testing::SequentialIdGenerator;
+
+const auto kNow = FromUnixMillis(1'795'599'000'123);
+
+Order NewOrderNamed(const std::string& id, const std::string& tracking_number) {
+  auto order = Order::Create(id, NewOrder{tracking_number, "Ana", "Madrid", "Lisboa", {}}, kNow);
+  REQUIRE(order.has_value());
+  return std::move(*order);
+}
+
+OrderError ErrorOf(const OrderFailure& failure) {
+  REQUIRE(std::holds_alternative<OrderRejection>(failure));
+  return std::get<OrderRejection>(failure).error;
+}
+
+}  // namespace
+
+SCENARIO("the in-memory unit of work refuses a change made to a stale copy",
+         "[orders][application][fakes]") {
+  InMemoryOrderRepository orders;
+  InMemoryOrderUnitOfWork unit_of_work(orders);
+  Order order = NewOrderNamed("id-1", "TRK-1");
+  REQUIRE(unit_of_work.Save(order, order.TakeEvents()).has_value());
+
+  GIVEN("two copies of the stored order") {
+    auto first = orders.FindById("id-1");
+    auto second = orders.FindById("id-1");
+    REQUIRE((first.has_value() && *first && second.has_value() && *second));
+    Order a = std::move(**first);
+    Order b = std::move(**second);
+
+    WHEN("both change it and the first saves") {
+      REQUIRE(a.AssignDriver("driver-a", kNow).has_value());
+      REQUIRE(b.Cancel(std::nullopt, kNow).has_value());
+      REQUIRE(unit_of_work.Save(a, a.TakeEvents()).has_value());
+
+      THEN("the second save is a concurrent modification and stores nothing") {
+        auto saved = unit_of_work.Save(b, b.TakeEvents());
+        REQUIRE_FALSE(saved.has_value());
+        CHECK(ErrorOf(saved.error()) == OrderError::kConcurrentModification);
+        CHECK(orders.Stored("id-1") == a.snapshot());
+        CHECK(unit_of_work.saved_events.size() == 2);
+      }
+    }
+  }
+}
+
+TEST_CASE("the in-memory unit of work keeps tracking numbers unique",
+          "[orders][application][fakes]") {
+  InMemoryOrderRepository orders;
+  InMemoryOrderUnitOfWork unit_of_work(orders);
+  Order first = NewOrderNamed("id-1", "TRK-1");
+  REQUIRE(unit_of_work.Save(first, first.TakeEvents()).has_value());
+
+  Order second = NewOrderNamed("id-2", "TRK-1");
+  auto saved = unit_of_work.Save(second, second.TakeEvents());
+  REQUIRE_FALSE(saved.has_value());
+  CHECK(ErrorOf(saved.error()) == OrderError::kDuplicateTrackingNumber);
+  CHECK(orders.size() == 1);
+  CHECK(unit_of_work.saved_events.size() == 1);
+}
+
+TEST_CASE("the in-memory unit of work refuses to insert an id twice",
+          "[orders][application][fakes]") {
+  InMemoryOrderRepository orders;
+  InMemoryOrderUnitOfWork unit_of_work(orders);
+  Order first = NewOrderNamed("id-1", "TRK-1");
+  REQUIRE(unit_of_work.Save(first, first.TakeEvents()).has_value());
+
+  Order again = NewOrderNamed("id-1", "TRK-2");
+  auto saved = unit_of_work.Save(again, again.TakeEvents());
+  REQUIRE_FALSE(saved.has_value());
+  CHECK(ErrorOf(saved.error()) == OrderError::kConcurrentModification);
+  CHECK(orders.Stored("id-1")->tracking_number == "TRK-1");
+}
+
+TEST_CASE("a requested storage failure happens once", "[orders][application][fakes]") {
+  InMemoryOrderRepository orders;
+  InMemoryOrderUnitOfWork unit_of_work(orders);
+  Order order = NewOrderNamed("id-1", "TRK-1");
+  const auto events = order.TakeEvents();
+
+  unit_of_work.FailNextSave("disk full");
+  auto failed = unit_of_work.Save(order, events);
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(std::get<PortError>(failed.error()).message == "disk full");
+  CHECK(orders.size() == 0);
+  CHECK(unit_of_work.Save(order, events).has_value());
+
+  orders.FailNextRead("locked");
+  auto read = orders.FindById("id-1");
+  REQUIRE_FALSE(read.has_value());
+  CHECK(std::get<PortError>(read.error()).message == "locked");
+  auto again = orders.FindById("id-1");
+  REQUIRE(again.has_value());
+  CHECK(again->has_value());
+  CHECK(orders.reads() == 2);
+}
+
+TEST_CASE("sequential ids are distinct UUIDv7s in increasing order", "[fakes]") {
+  SequentialIdGenerator ids;
+  SequentialIdGenerator other_stream(1);
+  std::set<std::string> seen;
+  std::string previous;
+  for (int i = 1; i <= 300; ++i) {
+    const std::string id = ids.NextId();
+    CAPTURE(id);
+    CHECK(logistics::common::IsUuidV7(id));
+    CHECK(id == SequentialIdGenerator::IdAt(static_cast<std::uint64_t>(i)));
+    CHECK(previous < id);
+    previous = id;
+    seen.insert(id);
+    seen.insert(other_stream.NextId());
+  }
+  CHECK(seen.size() == 600);
+  CHECK(ids.issued() == 300);
+}
+
+TEST_CASE("a fixed clock moves only when told to", "[fakes]") {
+  FixedClock clock(kNow);
+  CHECK(clock.Now() == kNow);
+  CHECK(clock.Now() == kNow);
+  CHECK(clock.Advance(std::chrono::seconds(2)) == kNow + std::chrono::seconds(2));
+  CHECK(clock.Now() == kNow + std::chrono::seconds(2));
+  clock.Set(kNow - std::chrono::hours(1));
+  CHECK(clock.Now() == kNow - std::chrono::hours(1));
+  CHECK(FixedClock().Now() == FromUnixMillis(FixedClock::kDefaultStartMillis));
+  CHECK(logistics::common::FormatRfc3339(FixedClock().Now()) == "2026-01-01T00:00:00.000Z");
+}
