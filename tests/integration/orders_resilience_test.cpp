@@ -134,3 +134,28 @@ TEST_CASE("invalid configuration stops the service with exit code 2", "[orders][
   CHECK(orders.exit_status()->code == 2);
   CHECK_THAT(orders.Log(), Catch::Contains("--log-level"));
 }
+
+TEST_CASE("committed events wait in the outbox while NATS is down and are published when it returns",
+          "[orders][integration][outage]") {
+  OrdersSystem system;
+  // Commit a change and die before publishing it: its event is in the outbox.
+  system.StartOrders({{"LOGISTICS_FAULT", "exit-after-commit"}});
+  auto reply = system.client().Request(
+      "orders.cmd.create",
+      json{{"tracking_number", "WAIT-1"}, {"customer_name", "Ana"}, {"origin", "A"}, {"destination", "B"}}
+          .dump(),
+      {}, std::chrono::seconds(2));
+  REQUIRE(system.orders().WaitForExit(std::chrono::seconds(10)));
+
+  // The service starts while NATS is down, and keeps running.
+  system.nats().Kill();
+  system.StartOrders();
+  CHECK_THAT(system.orders().Log(), Catch::Contains("\"connected\":false"));
+  REQUIRE(system.orders().Running());
+
+  system.nats().Restart();
+  REQUIRE(system.WaitForEvents(1, std::chrono::seconds(20)));
+  const auto events = system.Events();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].Json()["data"]["tracking_number"] == "WAIT-1");
+}
