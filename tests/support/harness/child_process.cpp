@@ -46,8 +46,12 @@ std::string ResolveBinary(const std::string& binary) {
 int OpenNewLog(const std::filesystem::path& log_dir, const std::string& log_name,
                std::filesystem::path& log_path) {
   for (int attempt = 1; attempt < 1000; ++attempt) {
-    const std::string suffix = attempt == 1 ? ".log" : "." + std::to_string(attempt) + ".log";
-    log_path = log_dir / (log_name + suffix);
+    // Appending to one string (rather than "." + std::to_string(...)) avoids
+    // GCC 12's false -Wrestrict warning on operator+ at -O3.
+    std::string file_name = log_name;
+    if (attempt > 1) file_name.append(".").append(std::to_string(attempt));
+    file_name.append(".log");
+    log_path = log_dir / file_name;
     const int fd =
         ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0 || errno != EEXIST) return fd;
