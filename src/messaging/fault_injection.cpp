@@ -9,4 +9,14 @@ bool FaultEnabled(std::string_view fault) {
   return value != nullptr && std::string_view(value) == fault;
 }
 
+std::string FaultArgument(std::string_view fault) {
+  const char* value = std::getenv("LOGISTICS_FAULT");
+  if (value == nullptr) return {};
+  const std::string_view text(value);
+  if (text.size() <= fault.size() + 1 || !text.starts_with(fault) || text[fault.size()] != ':') {
+    return {};
+  }
+  return std::string(text.substr(fault.size() + 1));
+}
+
 }  // namespace logistics::messaging

@@ -53,6 +53,29 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("SHUTDOWN_TIMEOUT_SECONDS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{600}))
       ->capture_default_str();
+  app.add_option("--consumer-batch", config.consumer_batch, "events fetched per batch")
+      ->envname("CONSUMER_BATCH")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--max-deliveries", config.max_deliveries,
+                 "deliveries of a failing event before it becomes a dead letter")
+      ->envname("MAX_DELIVERIES")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}))
+      ->capture_default_str();
+  app.add_option("--retry-initial-ms", config.retry_initial_ms,
+                 "milliseconds before the first redelivery of a failed event (doubles each time)")
+      ->envname("RETRY_INITIAL_MS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}))
+      ->capture_default_str();
+  app.add_option("--retry-max-ms", config.retry_max_ms, "longest redelivery delay, milliseconds")
+      ->envname("RETRY_MAX_MS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3600000}))
+      ->capture_default_str();
+  app.add_option("--inbox-retention", config.inbox_retention_seconds,
+                 "seconds: how long processed event ids are remembered")
+      ->envname("INBOX_RETENTION_SECONDS")
+      ->check(CLI::Range(std::int64_t{60}, std::int64_t{365} * 24 * 3600))
+      ->capture_default_str();
 }
 
 std::optional<std::string> Validate(const ServiceConfig& config) {
@@ -63,6 +86,9 @@ std::optional<std::string> Validate(const ServiceConfig& config) {
            " s) must be longer than --republish-horizon (" +
            std::to_string(config.republish_horizon_seconds) +
            " s): re-published events must fall inside the stream's de-duplication window";
+  }
+  if (config.retry_max_ms < config.retry_initial_ms) {
+    return "--retry-max-ms must be at least --retry-initial-ms";
   }
   return std::nullopt;
 }

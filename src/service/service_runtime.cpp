@@ -4,6 +4,7 @@
 
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
+#include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
 
 namespace logistics::service {
@@ -38,7 +39,8 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
 
   auto db = sqlite::Database::Open(config.db);
   if (!db) return Unexpected{"cannot open the database: " + db.error().message};
-  std::vector<SchemaComponent> schema{{"outbox", messaging::SqliteOutbox::Migrations()}};
+  std::vector<SchemaComponent> schema{{"outbox", messaging::SqliteOutbox::Migrations()},
+                                      {"inbox", messaging::SqliteInbox::Migrations()}};
   schema.insert(schema.end(), self.definition_.schema.begin(), self.definition_.schema.end());
   for (const auto& component : schema) {
     if (auto migrated = sqlite::ApplyMigrations(*db, component.name, component.migrations);
@@ -83,6 +85,16 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   return runtime;
 }
 
+void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventHandler handler) {
+  spec.batch = config_.consumer_batch;
+  spec.max_deliveries = config_.max_deliveries;
+  spec.retry_initial = std::chrono::milliseconds(config_.retry_initial_ms);
+  spec.retry_max = std::chrono::milliseconds(config_.retry_max_ms);
+  spec.inbox_retention = std::chrono::seconds(config_.inbox_retention_seconds);
+  consumers_.push_back(std::make_unique<messaging::EventConsumer>(
+      *connection_, *writer_, clock_, std::move(spec), std::move(handler)));
+}
+
 common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::Endpoint> endpoints) {
   responder_ = std::make_unique<messaging::Responder>(*connection_, definition_.name,
                                                       definition_.name, ids_);
@@ -92,6 +104,7 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
       return Unexpected{added.error().message};
     }
   }
+  for (auto& consumer : consumers_) consumer->Start();
   // Make sure the server knows the subscriptions before announcing readiness,
   // so a request sent right after "ready" finds a responder.
   if (connection_->IsConnected()) (void)connection_->Flush(2s);
@@ -125,6 +138,7 @@ void ServiceRuntime::Shutdown() {
                              deadline - std::chrono::steady_clock::now()));
   };
   if (responder_) responder_->Drain(left());
+  for (auto& consumer : consumers_) consumer->Stop();
   if (writer_) writer_->WaitIdle(left());
   if (relay_ && connection_ && connection_->IsConnected()) {
     if (relay_->Flush(left())) {
@@ -138,6 +152,7 @@ void ServiceRuntime::Shutdown() {
   if (relay_) relay_->Stop();
   if (writer_) writer_->Stop();  // after the relay: its last marks are committed
   responder_.reset();
+  consumers_.clear();
   if (connection_) connection_->Close();
   logging::Info("stopped");
 }

@@ -9,11 +9,17 @@
 //                                       shutdown asks it to flush, so a test
 //                                       can stop a service with events still
 //                                       in its outbox.
+//   LOGISTICS_FAULT=fail-events-containing:<text>
+//                                       every consumer treats an event whose
+//                                       payload contains <text> as a transient
+//                                       failure, so a test can drive it to a
+//                                       dead letter.
 //
 // Never set it in production; the service logs a warning at start-up when it
 // is set.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace logistics::messaging {
@@ -22,5 +28,9 @@ inline constexpr int kFaultExitCode = 86;
 
 // True when LOGISTICS_FAULT names this fault.
 bool FaultEnabled(std::string_view fault);
+
+// The argument of a fault of the form "<name>:<argument>", or "" when
+// LOGISTICS_FAULT is not that fault.
+std::string FaultArgument(std::string_view fault);
 
 }  // namespace logistics::messaging

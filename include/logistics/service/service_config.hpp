@@ -14,6 +14,11 @@
 //   --duplicate-window    DUPLICATE_WINDOW_SECONDS  600 (stream de-duplication)
 //   --republish-horizon   REPUBLISH_HORIZON_SECONDS 300 (published rows kept)
 //   --shutdown-timeout    SHUTDOWN_TIMEOUT_SECONDS  10  (bound on flushing at exit)
+//   --consumer-batch      CONSUMER_BATCH            64  events per fetch
+//   --max-deliveries      MAX_DELIVERIES            5   attempts before a dead letter
+//   --retry-initial-ms    RETRY_INITIAL_MS          1000 first redelivery delay (doubles)
+//   --retry-max-ms        RETRY_MAX_MS              30000 longest redelivery delay
+//   --inbox-retention     INBOX_RETENTION_SECONDS   604800 (7 days)
 //
 // Thread-safety: plain values; parse once in main.
 #pragma once
@@ -41,6 +46,11 @@ struct ServiceConfig {
   std::int64_t duplicate_window_seconds = 600;
   std::int64_t republish_horizon_seconds = 300;
   std::int64_t shutdown_timeout_seconds = 10;
+  std::size_t consumer_batch = 64;
+  std::int64_t max_deliveries = 5;
+  std::int64_t retry_initial_ms = 1000;
+  std::int64_t retry_max_ms = 30000;
+  std::int64_t inbox_retention_seconds = 7 * 24 * 3600;
 };
 
 // Registers the flags above on `app`, with `service` naming the database

@@ -5,8 +5,10 @@
 // migrations (refusing a database from a newer version), opens the read
 // pool, connects to NATS (retrying in the background forever), and starts
 // the writer and the relay. Serve() subscribes the endpoints and logs
-// "<service> service ready". RunUntilStopped() waits for a stop signal, then:
+// "<service> service ready"; consumers added with AddConsumer start then too.
+// RunUntilStopped() waits for a stop signal, then:
 //   1. drains the endpoint subscriptions (no new commands; received ones run),
+//      and stops the consumers after their batch in progress is acknowledged,
 //   2. waits for the writer to finish the queued work,
 //   3. lets the relay publish what is in the outbox (bounded by
 //      --shutdown-timeout; what is left is published at the next start),
@@ -24,6 +26,7 @@
 #include "logistics/common/clock.hpp"
 #include "logistics/common/result.hpp"
 #include "logistics/common/uuid.hpp"
+#include "logistics/messaging/event_consumer.hpp"
 #include "logistics/messaging/relay.hpp"
 #include "logistics/messaging/responder.hpp"
 #include "logistics/messaging/stream_setup.hpp"
@@ -63,7 +66,14 @@ class ServiceRuntime {
   nats::Connection& connection() { return *connection_; }
   messaging::Relay& relay() { return *relay_; }
 
-  // Subscribes every endpoint in the service's queue group.
+  // Adds a durable consumer (started by Serve). Its spec's retry and batch
+  // settings are taken from the configuration.
+  void AddConsumer(messaging::ConsumerSpec spec, messaging::EventHandler handler);
+  const std::vector<std::unique_ptr<messaging::EventConsumer>>& consumers() const {
+    return consumers_;
+  }
+
+  // Subscribes every endpoint in the service's queue group and starts the consumers.
   common::Result<void, std::string> Serve(std::vector<messaging::Endpoint> endpoints);
   // Blocks until SIGTERM or SIGINT, then shuts down in order. Returns the exit code.
   int RunUntilStopped();
@@ -83,6 +93,7 @@ class ServiceRuntime {
   std::unique_ptr<messaging::Writer> writer_;
   std::unique_ptr<messaging::Relay> relay_;
   std::unique_ptr<messaging::Responder> responder_;
+  std::vector<std::unique_ptr<messaging::EventConsumer>> consumers_;
   std::atomic<messaging::Relay*> relay_for_callbacks_{nullptr};
   bool stopped_ = false;
 };

@@ -7,6 +7,7 @@
 #include "logistics/orders/infrastructure/order_cloud_events.hpp"
 #include "logistics/orders/infrastructure/orders_schema.hpp"
 #include "logistics/orders/presentation/order_endpoints.hpp"
+#include "logistics/orders/presentation/payment_events.hpp"
 #include "logistics/service/service_runtime.hpp"
 
 namespace {
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
     logging::Error("cannot start", {{"error", runtime.error()}});
     return 1;
   }
+  (*runtime)->AddConsumer(orders::presentation::PaymentEventsConsumer(),
+                         orders::presentation::PaymentEventsHandler((*runtime)->ids(),
+                                                                    (*runtime)->clock()));
   orders::presentation::OrderEndpoints endpoints(
       (*runtime)->writer(), (*runtime)->reads(), (*runtime)->ids(), (*runtime)->clock(),
       {config.max_body_bytes});

@@ -1,0 +1,28 @@
+// How the orders service reacts to payment events (durable consumer
+// "orders-payments" on the stream PAYMENTS).
+//
+// A `logistics.payment.confirmed.v1` event turns a CREATED or ASSIGNED order
+// into PAID, recording `paid` with the payment id, the event's correlation id
+// and trace context, and causationid = the payment event's id. For an order in
+// any other state (already PAID by another payment, IN_TRANSIT, CANCELLED, ...)
+// nothing changes and the reason is logged. Every other payment event is
+// ignored. Runs on the writer thread, inside the event's transaction, so the
+// order's change, its event and the inbox row commit together.
+//
+// Thread-safety: the handler is called on the writer thread only.
+#pragma once
+
+#include "logistics/common/clock.hpp"
+#include "logistics/common/id_generator.hpp"
+#include "logistics/messaging/event_consumer.hpp"
+
+namespace logistics::orders::presentation {
+
+inline constexpr const char* kPaymentsConsumer = "orders-payments";
+
+// The spec of the consumer; retry settings are filled in by the runtime.
+messaging::ConsumerSpec PaymentEventsConsumer();
+
+messaging::EventHandler PaymentEventsHandler(common::IdGenerator& ids, const common::Clock& clock);
+
+}  // namespace logistics::orders::presentation

@@ -1,0 +1,80 @@
+#include "logistics/orders/presentation/payment_events.hpp"
+
+#include "logistics/common/uuid.hpp"
+#include "logistics/logging/log.hpp"
+#include "logistics/orders/application/order_commands.hpp"
+#include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
+#include "logistics/orders/infrastructure/sqlite_order_unit_of_work.hpp"
+
+namespace logistics::orders::presentation {
+namespace {
+
+using messaging::HandlerResult;
+
+std::optional<std::string> StringAt(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  const auto found = object.find(key);
+  if (found == object.end() || !found->is_string()) return std::nullopt;
+  return found->get<std::string>();
+}
+
+}  // namespace
+
+messaging::ConsumerSpec PaymentEventsConsumer() {
+  messaging::ConsumerSpec spec;
+  spec.stream = "PAYMENTS";
+  spec.durable = kPaymentsConsumer;
+  spec.filter_subject = "payments.events.>";
+  return spec;
+}
+
+messaging::EventHandler PaymentEventsHandler(common::IdGenerator& ids, const common::Clock& clock) {
+  return [&ids, &clock](sqlite::Database& db, const messaging::ConsumedEvent& event) {
+    const nlohmann::json& cloud_event = event.cloud_event;
+    if (StringAt(cloud_event, "type") != "logistics.payment.confirmed.v1") {
+      return HandlerResult::Ignored();
+    }
+    const auto data = cloud_event.find("data");
+    const auto order_id = data == cloud_event.end() ? std::nullopt : StringAt(*data, "order_id");
+    const auto payment_id = data == cloud_event.end() ? std::nullopt : StringAt(*data, "payment_id");
+    if (!order_id || !common::IsUuid(*order_id) || !payment_id) {
+      return HandlerResult::Reject("a confirmed payment event without order_id and payment_id");
+    }
+
+    infrastructure::EventMetadata metadata;
+    metadata.correlation_id = StringAt(cloud_event, "correlationid").value_or(event.event_id);
+    metadata.causation_id = event.event_id;
+    metadata.traceparent = StringAt(cloud_event, "traceparent");
+    metadata.tracestate = StringAt(cloud_event, "tracestate");
+    infrastructure::SqliteOrderRepository orders(db);
+    infrastructure::SqliteOrderUnitOfWork unit_of_work(db, ids, metadata);
+    auto paid = application::MarkOrderPaid({orders, unit_of_work, clock}).Execute(*order_id, *payment_id);
+    if (paid) {
+      logging::Info("order paid", {{"order_id", *order_id},
+                                   {"payment_id", *payment_id},
+                                   {"correlation_id", metadata.correlation_id}});
+      return HandlerResult::Applied();
+    }
+    if (const auto* port = std::get_if<common::PortError>(&paid.error())) {
+      return HandlerResult::Retry(port->message);
+    }
+    const auto& rejection = std::get<domain::OrderRejection>(paid.error());
+    if (rejection.error == domain::OrderError::kInvalidTransition) {
+      // A second payment, or a payment that arrives after dispatch or
+      // cancellation: the order stays as it is (compensation is payments' job).
+      logging::Info("confirmed payment does not change the order",
+                    {{"order_id", *order_id},
+                     {"payment_id", *payment_id},
+                     {"reason", rejection.message},
+                     {"correlation_id", metadata.correlation_id}});
+      return HandlerResult::Applied();
+    }
+    if (rejection.error == domain::OrderError::kConcurrentModification) {
+      return HandlerResult::Retry(rejection.message);
+    }
+    // An unknown order: orders is the source of truth, so it never will be known.
+    return HandlerResult::Reject(rejection.message);
+  };
+}
+
+}  // namespace logistics::orders::presentation
