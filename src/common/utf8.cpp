@@ -23,6 +23,15 @@ std::optional<std::size_t> CountCodePoints(std::string_view text) {
     for (std::size_t k = 1; k < length; ++k) {
       if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return std::nullopt;
     }
+    // RFC 3629 table 3-7: the second byte's range excludes overlong forms
+    // (E0, F0), UTF-16 surrogates (ED) and code points above U+10FFFF (F4).
+    if (length >= 3) {
+      const auto second = static_cast<unsigned char>(text[i + 1]);
+      if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
+          (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
+        return std::nullopt;
+      }
+    }
     i += length;
     ++count;
   }

@@ -1,6 +1,9 @@
 #include "logistics/json/body_reader.hpp"
 
+#include <cctype>
+
 #include "logistics/common/utf8.hpp"
+#include "logistics/common/uuid.hpp"
 
 namespace logistics::json {
 
@@ -96,6 +99,37 @@ std::optional<std::int64_t> BodyReader::OptionalInteger(std::string_view field, 
     return std::nullopt;
   }
   return number;
+}
+
+std::optional<std::string> BodyReader::ReadUuid(std::string_view field, bool required) {
+  auto id = ReadString(field, 0, required);
+  if (!id) return std::nullopt;
+  if (!common::IsUuid(*id)) {
+    AddProblem(std::string(field), "must be a UUID like 0193a5b2-7c1d-7e4f-8a90-123456789abc");
+    return std::nullopt;
+  }
+  for (char& c : *id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return id;
+}
+
+std::optional<std::string> BodyReader::RequiredUuid(std::string_view field) {
+  return ReadUuid(field, true);
+}
+
+std::optional<std::string> BodyReader::OptionalUuid(std::string_view field) {
+  return ReadUuid(field, false);
+}
+
+std::optional<std::string> BodyReader::RequiredDecimal(std::string_view field) {
+  const nlohmann::json* value = Find(field);
+  if (value == nullptr) {
+    AddProblem(std::string(field), "is required");
+    return std::nullopt;
+  }
+  if (value->is_string()) return value->get<std::string>();
+  if (value->is_number()) return value->dump();  // JSON has no NaN or Infinity
+  AddProblem(std::string(field), "must be a number or a string");
+  return std::nullopt;
 }
 
 void BodyReader::AddProblem(std::string field, std::string reason) {

@@ -2,6 +2,23 @@
 
 namespace logistics::messaging {
 
+CloudEvent NewCloudEvent(std::string id, std::string_view source, std::string type,
+                         std::string subject, common::Timestamp time, std::int64_t aggregate_version,
+                         const EventMetadata& metadata) {
+  CloudEvent event;
+  event.id = std::move(id);
+  event.source = std::string(source);
+  event.type = std::move(type);
+  event.subject = std::move(subject);
+  event.time = time;
+  event.aggregate_version = aggregate_version;
+  event.correlation_id = metadata.correlation_id;
+  event.causation_id = metadata.causation_id;
+  event.traceparent = metadata.traceparent;
+  event.tracestate = metadata.tracestate;
+  return event;
+}
+
 OutboxMessage ToOutboxMessage(const CloudEvent& event, std::string nats_subject) {
   nlohmann::ordered_json body;
   body["specversion"] = "1.0";

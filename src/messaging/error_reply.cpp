@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "logistics/logging/log.hpp"
+
 namespace logistics::messaging {
 
 std::string ErrorReply::Body() const {
@@ -12,6 +14,18 @@ std::string ErrorReply::Body() const {
   nlohmann::ordered_json body;
   body["error"] = {{"code", code}, {"message", message}, {"details", problems}};
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+ErrorReply RejectionReply(int status, std::string_view code, std::string message,
+                          std::string_view field) {
+  ErrorReply reply{status, std::string(code), std::move(message), {}};
+  if (!field.empty()) reply.details.push_back(json::FieldProblem{std::string(field), reply.message});
+  return reply;
+}
+
+ErrorReply PortFailureReply(std::string_view context, const std::string& cause) {
+  logging::Error(std::string(context) + " failed", {{"error", cause}});
+  return InternalError();
 }
 
 ErrorReply BadRequest(const json::BodyError& error) {

@@ -210,9 +210,14 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
         !event->cloud_event.contains("id") || !event->cloud_event["id"].is_string()) {
       malformed = "not a CloudEvent: the payload is not a JSON object with a string id";
     }
-    event->event_id = HeaderOf(message.get(), "Nats-Msg-Id").value_or(
-        malformed.empty() ? event->cloud_event["id"].get<std::string>() : std::string());
-    if (event->event_id.empty()) event->event_id = event->subject + "#" + std::to_string(event->stream_sequence);
+    // The CloudEvent id names the event: a copy re-published under another
+    // Nats-Msg-Id is still the same event, and the inbox must see it so.
+    if (malformed.empty()) {
+      event->event_id = event->cloud_event["id"].get<std::string>();
+    } else {
+      event->event_id = HeaderOf(message.get(), "Nats-Msg-Id")
+                            .value_or(event->subject + "#" + std::to_string(event->stream_sequence));
+    }
     {
       std::lock_guard lock(mutex_);
       stats_.pending = pending;
@@ -314,6 +319,10 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
       }
       switch (how) {
         case Settlement::kAck:
+          if (outcome->error == "duplicate") {
+            logging::Debug("event already processed; acknowledged without effect",
+                           {{"consumer", spec_.durable}, {"event_id", event->event_id}});
+          }
           natsMsg_Ack(message.get(), nullptr);
           break;
         case Settlement::kNak:
@@ -324,7 +333,8 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
                          {"deliveries", static_cast<std::int64_t>(event->deliveries)},
                          {"retry_in_ms", static_cast<std::int64_t>(delay.count())},
                          {"error", outcome->error}});
-          natsMsg_NakWithDelay(message.get(), Nanos(delay), nullptr);
+          // nats.c takes this delay in milliseconds (unlike AckWait, in nanoseconds).
+          natsMsg_NakWithDelay(message.get(), delay.count(), nullptr);
           break;
         case Settlement::kTerm:
           logging::Error("event dead-lettered; the consumer goes on",

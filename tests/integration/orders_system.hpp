@@ -29,6 +29,8 @@ class OrdersSystem {
 
   // Starts the orders service and waits until it takes requests.
   void StartOrders(std::map<std::string, std::string> env = {}) {
+    env.emplace("RETRY_INITIAL_MS", "100");  // keep redeliveries quick in tests
+    env.emplace("RETRY_MAX_MS", "400");
     orders_ = std::make_unique<ServiceProcess>(
         LOGISTICS_ORDERS_BIN,
         std::vector<std::string>{"--nats-url", nats_.url(), "--db", (dir_.path() / "orders.db").string(),
@@ -38,7 +40,29 @@ class OrdersSystem {
     REQUIRE(orders_->WaitUntilReady(std::chrono::seconds(20)));
   }
 
+  // Starts the payments service and waits until it takes requests.
+  void StartPayments(std::map<std::string, std::string> env = {}) {
+    env.emplace("RETRY_INITIAL_MS", "100");  // keep redeliveries quick in tests
+    env.emplace("RETRY_MAX_MS", "400");
+    payments_ = std::make_unique<ServiceProcess>(
+        LOGISTICS_PAYMENTS_BIN,
+        std::vector<std::string>{"--nats-url", nats_.url(), "--db",
+                                 (dir_.path() / "payments.db").string(), "--log-level", "debug"},
+        std::move(env), dir_.path());
+    payments_->Start();
+    REQUIRE(payments_->WaitUntilReady(std::chrono::seconds(20)));
+  }
+
   ServiceProcess& orders() { return *orders_; }
+  ServiceProcess& payments() { return *payments_; }
+
+  NatsClient::Reply Payments(const std::string& verb, const nlohmann::json& body,
+                             std::map<std::string, std::string> headers = {}) {
+    const std::string kind = verb == "get" || verb == "list" ? "query" : "cmd";
+    return client_->Request("payments." + kind + "." + verb, body.dump(), std::move(headers));
+  }
+
+  std::vector<StreamMessage> PaymentEvents() { return client_->ReadStream("PAYMENTS"); }
   NatsServer& nats() { return nats_; }
   NatsClient& client() { return *client_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
@@ -89,6 +113,7 @@ class OrdersSystem {
   NatsServer nats_;
   std::unique_ptr<NatsClient> client_;
   std::unique_ptr<ServiceProcess> orders_;
+  std::unique_ptr<ServiceProcess> payments_;
 };
 
 }  // namespace logistics::testing

@@ -1,7 +1,7 @@
 // Clock: the port through which code asks what time it is.
 //
 // Business code never reads the system clock directly, so tests can pin time
-// with a fixed clock (tests/support/fixed_clock.hpp). SystemClock is the
+// with a fixed clock (tests/support/fakes/fixed_clock.hpp). SystemClock is the
 // production adapter.
 //
 // Thread-safety: implementations must be safe to call from any thread.

@@ -3,7 +3,8 @@
 // A rejection is a normal outcome in this code base, so it travels as a value
 // rather than as an exception. The member names follow C++23's std::expected
 // (has_value, value, error, operator*, operator->) so that switching to it later
-// is a rename of the type only. Build a failure with `Unexpected(e)`.
+// is a rename of the type only. Build a failure with `Unexpected{e}` (braces:
+// clang 14 lacks C++20 aggregate initialisation with parentheses).
 //
 // Thread-safety: a Result is a plain value; the usual rules for values apply.
 #pragma once

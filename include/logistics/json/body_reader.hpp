@@ -61,6 +61,19 @@ class BodyReader {
   std::optional<std::int64_t> OptionalInteger(std::string_view field, std::int64_t min,
                                               std::int64_t max);
 
+  // A UUID string, returned in lower case (stored ids are lower case; hex
+  // digits are case-insensitive, RFC 9562). Records "must be a UUID ..." for
+  // any other string.
+  std::optional<std::string> RequiredUuid(std::string_view field);
+  std::optional<std::string> OptionalUuid(std::string_view field);
+
+  // A decimal given as a JSON string or number, as text for an exact parser:
+  // a string is returned as is; a number as its shortest round-trip text
+  // (10.5 -> "10.5", 100 -> "100"), so money never passes through arithmetic
+  // on a binary double. Records "is required" / "must be a number or a
+  // string" otherwise.
+  std::optional<std::string> RequiredDecimal(std::string_view field);
+
   // Adds a problem found by the caller (for example a malformed id).
   void AddProblem(std::string field, std::string reason);
 
@@ -76,6 +89,7 @@ class BodyReader {
   const nlohmann::json* Find(std::string_view field);
   std::optional<std::string> ReadString(std::string_view field, std::size_t max_chars,
                                         bool required);
+  std::optional<std::string> ReadUuid(std::string_view field, bool required);
 
   nlohmann::json object_;
   std::set<std::string, std::less<>> seen_;

@@ -14,10 +14,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "logistics/common/time.hpp"
+#include "logistics/messaging/event_metadata.hpp"
 #include "logistics/messaging/outbox_message.hpp"
 
 namespace logistics::messaging {
@@ -35,6 +37,11 @@ struct CloudEvent {
   std::optional<std::string> tracestate;
   nlohmann::ordered_json data;
 };
+
+// An event with every attribute but `data` set, its extensions from `metadata`.
+CloudEvent NewCloudEvent(std::string id, std::string_view source, std::string type,
+                         std::string subject, common::Timestamp time, std::int64_t aggregate_version,
+                         const EventMetadata& metadata);
 
 // The outbox row that publishes `event` on `nats_subject`.
 OutboxMessage ToOutboxMessage(const CloudEvent& event, std::string nats_subject);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "logistics/json/body_reader.hpp"
@@ -25,6 +26,13 @@ struct ErrorReply {
   // The JSON body, {"error":{...}}.
   std::string Body() const;
 };
+
+// A domain rejection: its status, stable code and message, and a detail naming
+// the field when the rejection concerns one.
+ErrorReply RejectionReply(int status, std::string_view code, std::string message,
+                          std::string_view field);
+// 500 for a failed port; the cause is logged with `context`, never sent.
+ErrorReply PortFailureReply(std::string_view context, const std::string& cause);
 
 // 400 from a body that could not be decoded.
 ErrorReply BadRequest(const json::BodyError& error);

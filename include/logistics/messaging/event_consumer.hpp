@@ -58,7 +58,7 @@ struct ConsumerSpec {
 
 // One delivered event, as the handler sees it.
 struct ConsumedEvent {
-  std::string event_id;  // the CloudEvent id (= Nats-Msg-Id)
+  std::string event_id;  // the CloudEvent id (the publisher's Nats-Msg-Id)
   std::string subject;   // the NATS subject
   std::uint64_t stream_sequence = 0;
   std::uint64_t deliveries = 1;  // 1 on the first delivery

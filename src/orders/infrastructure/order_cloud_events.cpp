@@ -5,18 +5,11 @@
 namespace logistics::orders::infrastructure {
 
 messaging::CloudEvent ToCloudEvent(const domain::OrderEvent& event, std::string event_id,
-                                   const EventMetadata& metadata) {
-  messaging::CloudEvent cloud_event;
-  cloud_event.id = std::move(event_id);
-  cloud_event.source = std::string(kOrdersSource);
-  cloud_event.type = "logistics.order." + std::string(domain::EventName(event.type)) + ".v1";
-  cloud_event.subject = event.order.order_id;
-  cloud_event.time = event.order.updated_at;
-  cloud_event.aggregate_version = event.order.version;
-  cloud_event.correlation_id = metadata.correlation_id;
-  cloud_event.causation_id = metadata.causation_id;
-  cloud_event.traceparent = metadata.traceparent;
-  cloud_event.tracestate = metadata.tracestate;
+                                   const messaging::EventMetadata& metadata) {
+  messaging::CloudEvent cloud_event = messaging::NewCloudEvent(
+      std::move(event_id), kOrdersSource,
+      "logistics.order." + std::string(domain::EventName(event.type)) + ".v1",
+      event.order.order_id, event.order.updated_at, event.order.version, metadata);
   cloud_event.data = OrderToJson(event.order);
   switch (event.type) {
     case domain::OrderEventType::kCancelled:

@@ -1,11 +1,13 @@
 #include "logistics/orders/presentation/order_endpoints.hpp"
 
 #include "logistics/logging/log.hpp"
+#include "logistics/messaging/command_submission.hpp"
+#include "logistics/messaging/event_metadata.hpp"
 #include "logistics/orders/application/order_queries.hpp"
 #include "logistics/orders/infrastructure/order_json.hpp"
 #include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
 #include "logistics/orders/infrastructure/sqlite_order_unit_of_work.hpp"
-#include "logistics/orders/presentation/list_cursor.hpp"
+#include "logistics/messaging/list_cursor.hpp"
 #include "logistics/orders/presentation/order_error_replies.hpp"
 #include "logistics/orders/presentation/order_requests.hpp"
 
@@ -17,11 +19,6 @@ using RequestPtr = std::shared_ptr<IncomingRequest>;
 
 std::string Dump(const nlohmann::ordered_json& json) {
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-infrastructure::EventMetadata MetadataOf(const IncomingRequest& request) {
-  const auto& m = request.metadata();
-  return infrastructure::EventMetadata{m.correlation_id, m.request_id, m.traceparent, m.tracestate};
 }
 
 // Answers a decoding failure; true when there was one.
@@ -59,37 +56,20 @@ std::vector<messaging::Endpoint> OrderEndpoints::Endpoints() {
 }
 
 void OrderEndpoints::Submit(const RequestPtr& request, Command command) {
-  using application::OrderResult;
-  // Filled by the job on the writer thread, read by its completion on the
-  // same thread: no lock needed.
-  auto outcome = std::make_shared<std::optional<OrderResult<domain::OrderSnapshot>>>();
-  messaging::WriteJob job{
-      [this, request, outcome, command = std::move(command)](sqlite::Database& db) {
+  messaging::SubmitCommand(
+      writer_, request,
+      [this, request, command = std::move(command)](sqlite::Database& db) -> messaging::CommandOutcome {
         infrastructure::SqliteOrderRepository orders(db);
-        infrastructure::SqliteOrderUnitOfWork unit_of_work(db, ids_, MetadataOf(*request));
-        outcome->emplace(command(application::OrderCommandPorts{orders, unit_of_work, clock_}));
-        return (*outcome)->has_value() ? messaging::SavepointOutcome::kKeep
-                                       : messaging::SavepointOutcome::kRollBack;
-      },
-      [request, outcome](messaging::WriteStatus status) {
-        if (status == messaging::WriteStatus::kFailed || !outcome->has_value()) {
-          request->Respond(messaging::InternalError());
-          return;
-        }
-        const auto& result = **outcome;
-        if (!result) {
-          request->Respond(ToErrorReply(result.error()));
-          return;
-        }
+        infrastructure::SqliteOrderUnitOfWork unit_of_work(
+            db, ids_, messaging::CausedByRequest(request->metadata()));
+        auto result = command(application::OrderCommandPorts{orders, unit_of_work, clock_});
+        if (!result) return common::Unexpected{ToErrorReply(result.error())};
         logging::Debug("order changed", {{"order_id", result->order_id},
                                          {"verb", std::string(request->verb())},
                                          {"version", result->version},
                                          {"correlation_id", request->metadata().correlation_id}});
-        request->Respond(Dump(infrastructure::OrderToJson(*result)));
-      }};
-  if (!writer_.Submit(std::move(job))) {
-    request->Respond(messaging::Unavailable("the orders service is stopping or overloaded; retry"));
-  }
+        return Dump(infrastructure::OrderToJson(*result));
+      });
 }
 
 void OrderEndpoints::Create(const RequestPtr& request) {
@@ -159,7 +139,7 @@ void OrderEndpoints::List(const RequestPtr& request) {
   body["orders"] = nlohmann::ordered_json::array();
   for (const auto& order : page->orders) body["orders"].push_back(infrastructure::OrderToJson(order));
   body["next_cursor"] = page->has_more && !page->orders.empty()
-                            ? nlohmann::ordered_json(EncodeListCursor(page->orders.back().order_id))
+                            ? nlohmann::ordered_json(messaging::EncodeListCursor(page->orders.back().order_id))
                             : nlohmann::ordered_json(nullptr);
   request->Respond(Dump(body));
 }

@@ -1,6 +1,5 @@
 #include "logistics/orders/presentation/order_error_replies.hpp"
 
-#include "logistics/logging/log.hpp"
 
 namespace logistics::orders::presentation {
 namespace {
@@ -37,18 +36,11 @@ int StatusOf(domain::OrderError error) {
 
 messaging::ErrorReply ToErrorReply(const application::OrderFailure& failure) {
   if (const auto* port = std::get_if<common::PortError>(&failure)) {
-    logging::Error("orders use case failed", {{"error", port->message}});
-    return messaging::InternalError();
+    return messaging::PortFailureReply("orders use case", port->message);
   }
   const auto& rejection = std::get<domain::OrderRejection>(failure);
-  messaging::ErrorReply reply;
-  reply.status = StatusOf(rejection.error);
-  reply.code = std::string(domain::Code(rejection.error));
-  reply.message = rejection.message;
-  if (const auto field = domain::Field(rejection.error); !field.empty()) {
-    reply.details.push_back(json::FieldProblem{std::string(field), rejection.message});
-  }
-  return reply;
+  return messaging::RejectionReply(StatusOf(rejection.error), domain::Code(rejection.error),
+                                   rejection.message, domain::Field(rejection.error));
 }
 
 }  // namespace logistics::orders::presentation

@@ -1,9 +1,7 @@
 #include "logistics/orders/presentation/order_requests.hpp"
 
-#include <cctype>
 
-#include "logistics/common/uuid.hpp"
-#include "logistics/orders/presentation/list_cursor.hpp"
+#include "logistics/messaging/list_cursor.hpp"
 
 namespace logistics::orders::presentation {
 namespace {
@@ -13,19 +11,8 @@ using json::BodyReader;
 constexpr std::int64_t kMaxListLimit = 500;
 constexpr std::int64_t kDefaultListLimit = 50;
 
-// Reads order_id and checks it is a UUID (any version: ids are opaque to
-// clients, though ours are v7). Ids are stored in lower case; hex digits are
-// case-insensitive (RFC 9562), so an upper-case id finds its order too.
 std::optional<std::string> ReadOrderId(BodyReader& body, bool required = true) {
-  auto id = required ? body.RequiredString("order_id") : body.OptionalString("order_id");
-  if (id && !common::IsUuid(*id)) {
-    body.AddProblem("order_id", "must be a UUID like 0193a5b2-7c1d-7e4f-8a90-123456789abc");
-    return std::nullopt;
-  }
-  if (id) {
-    for (char& c : *id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return id;
+  return required ? body.RequiredUuid("order_id") : body.OptionalUuid("order_id");
 }
 
 template <typename T>
@@ -119,7 +106,7 @@ Decoded<ListOrdersRequest> DecodeListOrders(std::string_view body_text, std::siz
   request.query.limit = static_cast<std::size_t>(
       body->OptionalInteger("limit", 1, kMaxListLimit).value_or(kDefaultListLimit));
   if (auto cursor = body->OptionalString("cursor")) {
-    request.query.before_order_id = DecodeListCursor(*cursor);
+    request.query.before_order_id = messaging::DecodeListCursor(*cursor);
     if (!request.query.before_order_id) {
       body->AddProblem("cursor", "is not a cursor returned by orders.query.list");
     }

@@ -2,6 +2,7 @@
 
 #include "logistics/common/uuid.hpp"
 #include "logistics/logging/log.hpp"
+#include "logistics/messaging/event_metadata.hpp"
 #include "logistics/orders/application/order_commands.hpp"
 #include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
 #include "logistics/orders/infrastructure/sqlite_order_unit_of_work.hpp"
@@ -41,11 +42,7 @@ messaging::EventHandler PaymentEventsHandler(common::IdGenerator& ids, const com
       return HandlerResult::Reject("a confirmed payment event without order_id and payment_id");
     }
 
-    infrastructure::EventMetadata metadata;
-    metadata.correlation_id = StringAt(cloud_event, "correlationid").value_or(event.event_id);
-    metadata.causation_id = event.event_id;
-    metadata.traceparent = StringAt(cloud_event, "traceparent");
-    metadata.tracestate = StringAt(cloud_event, "tracestate");
+    const messaging::EventMetadata metadata = messaging::CausedByEvent(event);
     infrastructure::SqliteOrderRepository orders(db);
     infrastructure::SqliteOrderUnitOfWork unit_of_work(db, ids, metadata);
     auto paid = application::MarkOrderPaid({orders, unit_of_work, clock}).Execute(*order_id, *payment_id);

@@ -55,3 +55,16 @@ TEST_CASE("integers out of range, including huge ones, are refused", "[json]") {
   CHECK_FALSE(body->OptionalInteger("d", 1, 500));
   CHECK(body->Finish().size() == 4);
 }
+
+TEST_CASE("a decimal is read as the exact text of a string or the shortest text of a number",
+          "[json]") {
+  auto body = BodyReader::Parse(R"({"a": 10.5, "b": "10.50", "c": 100, "d": 0.1, "e": true})");
+  REQUIRE(body);
+  CHECK(body->RequiredDecimal("a") == "10.5");
+  CHECK(body->RequiredDecimal("b") == "10.50");
+  CHECK(body->RequiredDecimal("c") == "100");
+  CHECK(body->RequiredDecimal("d") == "0.1");
+  CHECK_FALSE(body->RequiredDecimal("e"));
+  CHECK_FALSE(body->RequiredDecimal("missing"));
+  CHECK(body->Finish().size() == 2);
+}

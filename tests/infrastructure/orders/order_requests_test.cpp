@@ -1,9 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "logistics/orders/presentation/list_cursor.hpp"
+#include "logistics/messaging/list_cursor.hpp"
 #include "logistics/orders/presentation/order_requests.hpp"
 
 using namespace logistics::orders::presentation;
+namespace messaging = logistics::messaging;
 using logistics::json::FieldProblem;
 
 namespace {
@@ -64,9 +65,9 @@ TEST_CASE("list defaults to 50 with no filters and checks each filter", "[orders
 }
 
 TEST_CASE("a list cursor round-trips and rejects anything else", "[orders][presentation]") {
-  const auto cursor = EncodeListCursor(kId);
-  CHECK(DecodeListCursor(cursor) == kId);
-  CHECK_FALSE(DecodeListCursor("not a cursor!"));
-  CHECK_FALSE(DecodeListCursor(""));
-  CHECK_FALSE(DecodeListCursor(EncodeListCursor("not-a-uuid")));
+  const auto cursor = messaging::EncodeListCursor(kId);
+  CHECK(messaging::DecodeListCursor(cursor) == kId);
+  CHECK_FALSE(messaging::DecodeListCursor("not a cursor!"));
+  CHECK_FALSE(messaging::DecodeListCursor(""));
+  CHECK_FALSE(messaging::DecodeListCursor(messaging::EncodeListCursor("not-a-uuid")));
 }

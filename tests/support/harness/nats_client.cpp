@@ -262,6 +262,18 @@ void NatsClient::Publish(const std::string& subject, const std::string& body,
                      "cannot flush after publishing on " << subject);
 }
 
+bool NatsClient::PublishToStream(const std::string& subject, const std::string& body,
+                                 const Headers& headers) {
+  const NatsMessagePtr message = MakeMessage(subject, body, headers);
+  jsPubAck* raw = nullptr;
+  jsErrCode error_code = static_cast<jsErrCode>(0);
+  HARNESS_NATS_CHECK(js_PublishMsg(&raw, jetstream_.get(), message.get(), nullptr, &error_code),
+                     "cannot publish to a stream on " << subject << " (JetStream error "
+                                                      << error_code << ")");
+  const PubAckPtr ack(raw);
+  return !ack->Duplicate;
+}
+
 StreamInfoPtr NatsClient::StreamInfo(const std::string& stream) {
   StreamInfoPtr info;
   natsStatus status = NATS_OK;

@@ -136,6 +136,12 @@ class NatsClient {
   // the message when this returns.
   void Publish(const std::string& subject, const std::string& body, const Headers& headers = {});
 
+  // A JetStream publish: waits for the PubAck and returns whether the stream
+  // stored the message as new (false: a duplicate inside its window). Fails
+  // the test when no stream takes it.
+  bool PublishToStream(const std::string& subject, const std::string& body,
+                       const Headers& headers = {});
+
   // Every message stored in `stream` whose subject matches `subject_filter`
   // (NATS wildcards * and >), in sequence order; deleted sequences are
   // skipped. Empty if the stream does not exist.

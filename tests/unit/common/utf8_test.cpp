@@ -50,3 +50,15 @@ TEST_CASE("text is blank when empty or only ASCII white space", "[common][utf8]"
   CHECK_FALSE(IsBlank("  a  "));
   CHECK_FALSE(IsBlank("\xC3\xA9"));
 }
+
+TEST_CASE("overlong forms, surrogates and code points above U+10FFFF are ill-formed",
+          "[common][utf8]") {
+  using logistics::common::CountCodePoints;
+  CHECK_FALSE(CountCodePoints("\xE0\x80\x80"));      // overlong U+0000
+  CHECK_FALSE(CountCodePoints("\xF0\x80\x80\x80"));  // overlong
+  CHECK_FALSE(CountCodePoints("\xED\xA0\x80"));      // surrogate U+D800
+  CHECK_FALSE(CountCodePoints("\xF4\x90\x80\x80"));  // U+110000
+  CHECK(CountCodePoints("\xE0\xA0\x80") == 1u);      // U+0800, the first 3-byte code point
+  CHECK(CountCodePoints("\xED\x9F\xBF") == 1u);      // U+D7FF, just below the surrogates
+  CHECK(CountCodePoints("\xF4\x8F\xBF\xBF") == 1u);  // U+10FFFF, the last code point
+}

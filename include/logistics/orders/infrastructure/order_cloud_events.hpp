@@ -14,6 +14,7 @@
 #include <string>
 
 #include "logistics/messaging/cloud_event.hpp"
+#include "logistics/messaging/event_metadata.hpp"
 #include "logistics/messaging/stream_setup.hpp"
 #include "logistics/orders/domain/order_event.hpp"
 
@@ -22,16 +23,8 @@ namespace logistics::orders::infrastructure {
 inline constexpr std::string_view kOrdersSource = "/logistics/orders";
 inline constexpr std::string_view kOrdersStream = "ORDERS";
 
-// What a command (or a consumed event) contributes to the events it causes.
-struct EventMetadata {
-  std::string correlation_id;
-  std::string causation_id;  // the command's key or request id, or the triggering event's id
-  std::optional<std::string> traceparent;
-  std::optional<std::string> tracestate;
-};
-
 messaging::CloudEvent ToCloudEvent(const domain::OrderEvent& event, std::string event_id,
-                                   const EventMetadata& metadata);
+                                   const messaging::EventMetadata& metadata);
 
 // "orders.events.<order_id>.<name>".
 std::string EventSubject(const domain::OrderEvent& event);

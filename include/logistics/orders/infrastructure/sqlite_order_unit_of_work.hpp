@@ -21,7 +21,7 @@ namespace logistics::orders::infrastructure {
 class SqliteOrderUnitOfWork final : public application::OrderUnitOfWork {
  public:
   SqliteOrderUnitOfWork(sqlite::Database& db, common::IdGenerator& event_ids,
-                        EventMetadata metadata)
+                        messaging::EventMetadata metadata)
       : db_(db), event_ids_(event_ids), metadata_(std::move(metadata)) {}
 
   application::OrderResult<void> Save(const domain::Order& order,
@@ -30,7 +30,7 @@ class SqliteOrderUnitOfWork final : public application::OrderUnitOfWork {
  private:
   sqlite::Database& db_;
   common::IdGenerator& event_ids_;
-  EventMetadata metadata_;
+  messaging::EventMetadata metadata_;
 };
 
 }  // namespace logistics::orders::infrastructure

@@ -360,9 +360,9 @@ SCENARIO("an order is driven through its life by the use cases", "[orders][appli
     WHEN("it is cancelled with a reason") {
       world.clock.Advance(seconds(5));
       auto cancelled = CancelOrder(world.ports).Execute(id, "customer moved away");
+      REQUIRE(cancelled.has_value());
 
       THEN("it is CANCELLED with the reason, stored and announced") {
-        REQUIRE(cancelled.has_value());
         CHECK(cancelled->status == OrderStatus::kCancelled);
         CHECK(cancelled->cancellation_reason == "customer moved away");
         CHECK(cancelled->version == 2);

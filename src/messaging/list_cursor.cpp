@@ -1,16 +1,16 @@
-#include "logistics/orders/presentation/list_cursor.hpp"
+#include "logistics/messaging/list_cursor.hpp"
 
 #include <array>
 #include <cctype>
 
 #include "logistics/common/uuid.hpp"
 
-namespace logistics::orders::presentation {
+namespace logistics::messaging {
 namespace {
 
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-constexpr std::string_view kPrefix = "o1:";
+constexpr std::string_view kPrefix = "k1:";
 
 std::string Base64UrlEncode(std::string_view bytes) {
   std::string out;
@@ -47,8 +47,8 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
 
 }  // namespace
 
-std::string EncodeListCursor(std::string_view last_order_id) {
-  return Base64UrlEncode(std::string(kPrefix) + std::string(last_order_id));
+std::string EncodeListCursor(std::string_view last_id) {
+  return Base64UrlEncode(std::string(kPrefix) + std::string(last_id));
 }
 
 std::optional<std::string> DecodeListCursor(std::string_view cursor) {
@@ -61,4 +61,4 @@ std::optional<std::string> DecodeListCursor(std::string_view cursor) {
   return id;
 }
 
-}  // namespace logistics::orders::presentation
+}  // namespace logistics::messaging

@@ -1,0 +1,33 @@
+// Payment events as CloudEvents on NATS subjects.
+//
+// A PaymentEvent of type T about payment X becomes the CloudEvent
+//   type "logistics.payment.<T>.v1", source "/logistics/payments", subject X,
+//   aggregateversion = the payment's version after the change,
+//   data = the payment (payment_json.hpp) plus "reason" for failed/refunded,
+// published on "payments.events.<X>.<T>" in stream PAYMENTS.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "logistics/messaging/cloud_event.hpp"
+#include "logistics/messaging/event_metadata.hpp"
+#include "logistics/messaging/stream_setup.hpp"
+#include "logistics/payments/domain/payment_event.hpp"
+
+namespace logistics::payments::infrastructure {
+
+inline constexpr std::string_view kPaymentsSource = "/logistics/payments";
+
+messaging::CloudEvent ToCloudEvent(const domain::PaymentEvent& event, std::string event_id,
+                                   const messaging::EventMetadata& metadata);
+
+// "payments.events.<payment_id>.<name>".
+std::string EventSubject(const domain::PaymentEvent& event);
+
+// The PAYMENTS stream: "payments.events.>", never a command subject.
+messaging::StreamSpec PaymentsStream(std::chrono::milliseconds duplicate_window);
+
+}  // namespace logistics::payments::infrastructure

@@ -1,0 +1,20 @@
+// How a payment looks on the wire, in replies and in event data alike.
+//
+//   {"payment_id","order_id","amount":"100.00","currency":"USD","status",
+//    "failure_reason"|null,"refund_reason"|null,"created_at","updated_at","version"}
+//
+// The amount is a string with exactly two decimals: money never travels as a
+// binary floating-point number. Schema: schemas/payments/payment.json.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "logistics/payments/domain/payment_snapshot.hpp"
+
+namespace logistics::payments::infrastructure {
+
+nlohmann::ordered_json PaymentToJson(const domain::PaymentSnapshot& payment);
+
+}  // namespace logistics::payments::infrastructure

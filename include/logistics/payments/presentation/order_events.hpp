@@ -1,0 +1,27 @@
+// How the payments service reacts to order events (durable consumer
+// "payments-orders" on the stream ORDERS).
+//
+// Every order event updates payments' projection of the order (its status
+// and version; an older aggregateversion never overwrites a newer one). A
+// `logistics.order.cancelled.v1` event also compensates: the order's PENDING
+// payments become FAILED ("order cancelled") and its CONFIRMED payments
+// REFUNDED, each with its event, whose causationid is the order event's id.
+// Compensation is idempotent: payments already FAILED or REFUNDED are left
+// alone. Runs on the writer thread inside the event's transaction.
+//
+// Thread-safety: the handler is called on the writer thread only.
+#pragma once
+
+#include "logistics/common/clock.hpp"
+#include "logistics/common/id_generator.hpp"
+#include "logistics/messaging/event_consumer.hpp"
+
+namespace logistics::payments::presentation {
+
+inline constexpr const char* kOrdersConsumer = "payments-orders";
+
+messaging::ConsumerSpec OrderEventsConsumer();
+
+messaging::EventHandler OrderEventsHandler(common::IdGenerator& ids, const common::Clock& clock);
+
+}  // namespace logistics::payments::presentation

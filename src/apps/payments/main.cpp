@@ -1,0 +1,68 @@
+// The payments service: composition root. It parses the configuration, names
+// the adapters, wires them into the runtime and runs until SIGTERM/SIGINT.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "logistics/logging/log.hpp"
+#include "logistics/payments/infrastructure/nats_order_directory.hpp"
+#include "logistics/payments/infrastructure/payment_cloud_events.hpp"
+#include "logistics/payments/infrastructure/payments_schema.hpp"
+#include "logistics/payments/presentation/order_events.hpp"
+#include "logistics/payments/presentation/payment_endpoints.hpp"
+#include "logistics/service/service_runtime.hpp"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace logistics;
+  CLI::App app{"payments: owns payments for logistics orders; commands and queries over NATS, "
+               "events in the JetStream stream PAYMENTS"};
+  app.set_version_flag("--version", kVersion);
+  service::ServiceConfig config;
+  service::AddServiceFlags(app, config, "payments");
+  std::int64_t orders_timeout_ms = 2000;
+  app.add_option("--orders-timeout-ms", orders_timeout_ms,
+                 "how long register waits for orders.query.get about an unknown order")
+      ->envname("ORDERS_TIMEOUT_MS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{60000}))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+  if (auto invalid = service::Validate(config)) {
+    std::fprintf(stderr, "payments: %s\n", invalid->c_str());
+    return 2;
+  }
+  logging::ConfigureLogging("payments", *logging::ParseLevel(config.log_level));
+
+  service::ServiceDefinition definition{
+      "payments",
+      kVersion,
+      {{"payments", payments::infrastructure::PaymentsMigrations()}},
+      {payments::infrastructure::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))}};
+  auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
+  if (!runtime) {
+    logging::Error("cannot start", {{"error", runtime.error()}});
+    return 1;
+  }
+  service::ServiceRuntime& service = **runtime;
+  service.AddConsumer(payments::presentation::OrderEventsConsumer(),
+                      payments::presentation::OrderEventsHandler(service.ids(), service.clock()));
+  const payments::infrastructure::NatsOrderDirectory orders(
+      service.connection(), std::chrono::milliseconds(orders_timeout_ms));
+  payments::presentation::PaymentEndpoints endpoints(service.writer(), service.reads(),
+                                                     service.ids(), service.clock(), orders,
+                                                     config.max_body_bytes);
+  if (auto served = service.Serve(endpoints.Endpoints()); !served) {
+    logging::Error("cannot subscribe", {{"error", served.error()}});
+    return 1;
+  }
+  return service.RunUntilStopped();
+}

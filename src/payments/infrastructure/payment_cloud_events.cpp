@@ -1,0 +1,40 @@
+#include "logistics/payments/infrastructure/payment_cloud_events.hpp"
+
+#include "logistics/payments/infrastructure/payment_json.hpp"
+
+namespace logistics::payments::infrastructure {
+
+messaging::CloudEvent ToCloudEvent(const domain::PaymentEvent& event, std::string event_id,
+                                   const messaging::EventMetadata& metadata) {
+  messaging::CloudEvent cloud_event =
+      messaging::NewCloudEvent(std::move(event_id), kPaymentsSource,
+                               "logistics.payment." + std::string(domain::EventName(event.type)) + ".v1",
+                               event.payment.payment_id, event.payment.updated_at,
+                               event.payment.version, metadata);
+  cloud_event.data = PaymentToJson(event.payment);
+  switch (event.type) {
+    case domain::PaymentEventType::kFailed:
+    case domain::PaymentEventType::kRefunded:
+      cloud_event.data["reason"] =
+          event.reason ? nlohmann::ordered_json(*event.reason) : nlohmann::ordered_json(nullptr);
+      break;
+    case domain::PaymentEventType::kRegistered:
+    case domain::PaymentEventType::kConfirmed:
+      break;
+  }
+  return cloud_event;
+}
+
+std::string EventSubject(const domain::PaymentEvent& event) {
+  return "payments.events." + event.payment.payment_id + "." +
+         std::string(domain::EventName(event.type));
+}
+
+messaging::StreamSpec PaymentsStream(std::chrono::milliseconds duplicate_window) {
+  return messaging::StreamSpec{"PAYMENTS",
+                               {"payments.events.>"},
+                               duplicate_window,
+                               "Events of the payments service (logistics.payment.*.v1)"};
+}
+
+}  // namespace logistics::payments::infrastructure

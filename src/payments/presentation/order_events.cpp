@@ -1,0 +1,71 @@
+#include "logistics/payments/presentation/order_events.hpp"
+
+#include "logistics/common/uuid.hpp"
+#include "logistics/logging/log.hpp"
+#include "logistics/messaging/event_metadata.hpp"
+#include "logistics/payments/application/payment_commands.hpp"
+#include "logistics/payments/infrastructure/sqlite_order_projection.hpp"
+#include "logistics/payments/infrastructure/sqlite_payment_repository.hpp"
+#include "logistics/payments/infrastructure/sqlite_payment_unit_of_work.hpp"
+
+namespace logistics::payments::presentation {
+namespace {
+
+using messaging::HandlerResult;
+
+constexpr std::string_view kTypePrefix = "logistics.order.";
+
+}  // namespace
+
+messaging::ConsumerSpec OrderEventsConsumer() {
+  messaging::ConsumerSpec spec;
+  spec.stream = "ORDERS";
+  spec.durable = kOrdersConsumer;
+  spec.filter_subject = "orders.events.>";
+  return spec;
+}
+
+messaging::EventHandler OrderEventsHandler(common::IdGenerator& ids, const common::Clock& clock) {
+  return [&ids, &clock](sqlite::Database& db, const messaging::ConsumedEvent& event) {
+    const nlohmann::json& cloud_event = event.cloud_event;
+    const auto type = cloud_event.value("type", std::string());
+    if (!type.starts_with(kTypePrefix)) return HandlerResult::Ignored();
+    const auto data = cloud_event.find("data");
+    const auto version = cloud_event.find("aggregateversion");
+    if (data == cloud_event.end() || !data->is_object() || !data->contains("order_id") ||
+        !(*data)["order_id"].is_string() || !data->contains("status") ||
+        !(*data)["status"].is_string() || version == cloud_event.end() ||
+        !version->is_number_integer()) {
+      return HandlerResult::Reject("an order event without data.order_id, data.status and "
+                                   "aggregateversion");
+    }
+    const domain::OrderView view{(*data)["order_id"].get<std::string>(),
+                                 (*data)["status"].get<std::string>(),
+                                 version->get<std::int64_t>()};
+    if (!common::IsUuid(view.order_id)) return HandlerResult::Reject("order_id is not a UUID");
+    const bool cancelled = type == "logistics.order.cancelled.v1";
+
+    const messaging::EventMetadata metadata = messaging::CausedByEvent(event);
+    infrastructure::SqlitePaymentRepository payments(db);
+    infrastructure::SqliteOrderProjection orders(db, clock);
+    infrastructure::SqlitePaymentUnitOfWork unit_of_work(db, ids, metadata);
+    auto changed = application::ApplyOrderEvent({payments, unit_of_work, orders, clock})
+                       .Execute(view, cancelled);
+    if (!changed) {
+      if (const auto* port = std::get_if<common::PortError>(&changed.error())) {
+        return HandlerResult::Retry(port->message);
+      }
+      return HandlerResult::Retry(std::get<domain::PaymentRejection>(changed.error()).message);
+    }
+    for (const auto& payment : *changed) {
+      logging::Info("payment compensated for a cancelled order",
+                    {{"payment_id", payment.payment_id},
+                     {"order_id", payment.order_id},
+                     {"status", std::string(domain::ToString(payment.status))},
+                     {"correlation_id", metadata.correlation_id}});
+    }
+    return HandlerResult::Applied();
+  };
+}
+
+}  // namespace logistics::payments::presentation

@@ -1,0 +1,38 @@
+#include "logistics/payments/presentation/payment_error_replies.hpp"
+
+namespace logistics::payments::presentation {
+namespace {
+
+int StatusOf(domain::PaymentError error) {
+  using domain::PaymentError;
+  switch (error) {
+    case PaymentError::kAmountInvalid:
+    case PaymentError::kAmountNotPositive:
+    case PaymentError::kAmountTooLarge:
+    case PaymentError::kCurrencyInvalid:
+    case PaymentError::kReasonEmpty:
+    case PaymentError::kReasonTooLong:
+      return 400;
+    case PaymentError::kPaymentNotFound:
+    case PaymentError::kOrderNotFound:
+      return 404;
+    case PaymentError::kOrderNotPayable:
+    case PaymentError::kInvalidTransition:
+    case PaymentError::kConcurrentModification:
+      return 409;
+  }
+  return 500;  // unreachable: the switch covers every enumerator
+}
+
+}  // namespace
+
+messaging::ErrorReply ToErrorReply(const application::PaymentFailure& failure) {
+  if (const auto* port = std::get_if<common::PortError>(&failure)) {
+    return messaging::PortFailureReply("payments use case", port->message);
+  }
+  const auto& rejection = std::get<domain::PaymentRejection>(failure);
+  return messaging::RejectionReply(StatusOf(rejection.error), domain::Code(rejection.error),
+                                   rejection.message, domain::Field(rejection.error));
+}
+
+}  // namespace logistics::payments::presentation
