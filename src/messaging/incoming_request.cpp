@@ -47,35 +47,45 @@ bool IncomingRequest::Respond(std::string_view body) {
 
 bool IncomingRequest::Respond(const ErrorReply& error) {
   if (responded_.exchange(true)) return false;
+  return SendError(error.status, error.message, error.Body());
+}
+
+bool IncomingRequest::RespondStored(int status, std::string_view body,
+                                    std::string_view error_message) {
+  if (status == 200) return Respond(body);
+  if (responded_.exchange(true)) return false;
+  return SendError(status, error_message, std::string(body));
+}
+
+bool IncomingRequest::SendError(int status, std::string_view message, std::string body) {
   std::string subject;
-  std::string body;
   if (ExpectsReply()) {
     subject = natsMsg_GetReply(message_.get());
-    body = error.Body();
   } else {
     // Nobody waits for this answer: publish it where operators can watch.
     subject = service_ + ".rejected." + verb_;
-    auto document = nlohmann::ordered_json::parse(error.Body());
-    document["command"] = {{"subject", std::string(this->subject())},
-                           {"msg_id", metadata_.request_id_from_client
-                                          ? nlohmann::ordered_json(metadata_.request_id)
-                                          : nlohmann::ordered_json(nullptr)},
-                           {"correlation_id", metadata_.correlation_id}};
-    body = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    auto document = nlohmann::ordered_json::parse(body, nullptr, false);
+    if (document.is_object()) {
+      document["command"] = {{"subject", std::string(this->subject())},
+                             {"msg_id", metadata_.request_id_from_client
+                                            ? nlohmann::ordered_json(metadata_.request_id)
+                                            : nlohmann::ordered_json(nullptr)},
+                             {"correlation_id", metadata_.correlation_id}};
+      body = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
   }
   natsMsg* raw = nullptr;
   natsStatus s = natsMsg_Create(&raw, subject.c_str(), nullptr, body.data(),
                                 static_cast<int>(body.size()));
   nats::MessageHandle reply(raw);
   // A header value cannot hold CR or LF; keep the readable message on one line.
-  std::string readable = error.message;
+  std::string readable(message);
   for (char& c : readable) {
     if (c == '\r' || c == '\n') c = ' ';
   }
   if (s == NATS_OK) s = natsMsgHeader_Set(reply.get(), "Nats-Service-Error", readable.c_str());
   if (s == NATS_OK) {
-    s = natsMsgHeader_Set(reply.get(), "Nats-Service-Error-Code",
-                          std::to_string(error.status).c_str());
+    s = natsMsgHeader_Set(reply.get(), "Nats-Service-Error-Code", std::to_string(status).c_str());
   }
   if (s == NATS_OK) s = natsConnection_PublishMsg(connection_, reply.get());
   if (s != NATS_OK) {

@@ -76,6 +76,11 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("INBOX_RETENTION_SECONDS")
       ->check(CLI::Range(std::int64_t{60}, std::int64_t{365} * 24 * 3600))
       ->capture_default_str();
+  app.add_option("--idempotency-retention", config.idempotency_retention_seconds,
+                 "seconds: how long a command's Nats-Msg-Id and reply are remembered")
+      ->envname("IDEMPOTENCY_RETENTION_SECONDS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{365} * 24 * 3600))
+      ->capture_default_str();
 }
 
 std::optional<std::string> Validate(const ServiceConfig& config) {

@@ -4,6 +4,7 @@
 
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
+#include "logistics/messaging/sqlite_idempotency.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
 
@@ -40,7 +41,8 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   auto db = sqlite::Database::Open(config.db);
   if (!db) return Unexpected{"cannot open the database: " + db.error().message};
   std::vector<SchemaComponent> schema{{"outbox", messaging::SqliteOutbox::Migrations()},
-                                      {"inbox", messaging::SqliteInbox::Migrations()}};
+                                      {"inbox", messaging::SqliteInbox::Migrations()},
+                                      {"idempotency", messaging::SqliteIdempotency::Migrations()}};
   schema.insert(schema.end(), self.definition_.schema.begin(), self.definition_.schema.end());
   for (const auto& component : schema) {
     if (auto migrated = sqlite::ApplyMigrations(*db, component.name, component.migrations);
@@ -79,10 +81,40 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   self.relay_ = std::make_unique<messaging::Relay>(*self.connection_, std::move(*relay_reader),
                                                    *self.writer_, self.clock_,
                                                    std::move(relay_settings));
+  self.commands_ = std::make_unique<messaging::CommandRunner>(
+      *self.writer_, self.clock_, std::chrono::seconds(config.idempotency_retention_seconds));
   self.writer_->Start();
+  self.housekeeping_ = std::thread([&self] { self.RunHousekeeping(); });
   if (auto started = self.relay_->Start(); !started) return Unexpected{started.error().message};
   self.relay_for_callbacks_.store(self.relay_.get());
   return runtime;
+}
+
+void ServiceRuntime::RunHousekeeping() {
+  constexpr std::int64_t kBatch = 500;
+  auto interval = std::chrono::milliseconds(60s);
+  for (;;) {
+    {
+      std::unique_lock lock(housekeeping_mutex_);
+      if (housekeeping_stop_.wait_for(lock, interval, [this] { return housekeeping_stopping_; })) {
+        return;
+      }
+    }
+    const auto cutoff = clock_.Now() - std::chrono::seconds(config_.idempotency_retention_seconds);
+    auto deleted = std::make_shared<std::int64_t>(0);
+    writer_->Submit(messaging::WriteJob{
+        [cutoff, deleted](sqlite::Database& db) {
+          auto done = messaging::SqliteIdempotency(db).DeleteCreatedBefore(cutoff, kBatch);
+          if (!done) return messaging::SavepointOutcome::kRollBack;
+          *deleted = *done;
+          return messaging::SavepointOutcome::kKeep;
+        },
+        {},
+        messaging::JobKind::kBookkeeping});
+    // A full batch means more are due: come back soon rather than in a minute.
+    writer_->WaitIdle(5s);
+    interval = *deleted == kBatch ? std::chrono::milliseconds(100) : std::chrono::milliseconds(60s);
+  }
 }
 
 void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventHandler handler) {
@@ -149,6 +181,12 @@ void ServiceRuntime::Shutdown() {
     }
   }
   relay_for_callbacks_.store(nullptr);
+  {
+    std::lock_guard lock(housekeeping_mutex_);
+    housekeeping_stopping_ = true;
+  }
+  housekeeping_stop_.notify_all();
+  if (housekeeping_.joinable()) housekeeping_.join();
   if (relay_) relay_->Stop();
   if (writer_) writer_->Stop();  // after the relay: its last marks are committed
   responder_.reset();

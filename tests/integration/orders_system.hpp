@@ -89,12 +89,13 @@ class OrdersSystem {
   // Sends `count` requests at once, each from its own thread, so they are all
   // in flight together; returns the replies in request order.
   std::vector<NatsClient::Reply> RequestConcurrently(const std::string& subject, int count,
-                                                     const std::function<std::string(int)>& body) {
+                                                     const std::function<std::string(int)>& body,
+                                                     const std::map<std::string, std::string>& headers = {}) {
     std::vector<NatsClient::Reply> replies(count);
     std::vector<std::thread> senders;
     for (int i = 0; i < count; ++i) {
       senders.emplace_back([&, i] {
-        replies[i] = client_->Request(subject, body(i), {}, std::chrono::seconds(30));
+        replies[i] = client_->Request(subject, body(i), headers, std::chrono::seconds(30));
       });
     }
     for (auto& sender : senders) sender.join();

@@ -52,9 +52,14 @@ class IncomingRequest {
   bool Respond(std::string_view body);
   // Sends the error reply (or publishes the rejection).
   bool Respond(const ErrorReply& error);
+  // Sends a reply exactly as first sent: a body, and for status != 200 the
+  // error headers with `error_message` (an idempotent repeat).
+  bool RespondStored(int status, std::string_view body, std::string_view error_message);
   bool Responded() const { return responded_.load(); }
 
  private:
+  bool SendError(int status, std::string_view message, std::string body);
+
   natsConnection* connection_;
   nats::MessageHandle message_;
   std::string service_;

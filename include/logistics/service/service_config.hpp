@@ -19,6 +19,7 @@
 //   --retry-initial-ms    RETRY_INITIAL_MS          1000 first redelivery delay (doubles)
 //   --retry-max-ms        RETRY_MAX_MS              30000 longest redelivery delay
 //   --inbox-retention     INBOX_RETENTION_SECONDS   604800 (7 days)
+//   --idempotency-retention IDEMPOTENCY_RETENTION_SECONDS 86400 (24 h)
 //
 // Thread-safety: plain values; parse once in main.
 #pragma once
@@ -51,6 +52,7 @@ struct ServiceConfig {
   std::int64_t retry_initial_ms = 1000;
   std::int64_t retry_max_ms = 30000;
   std::int64_t inbox_retention_seconds = 7 * 24 * 3600;
+  std::int64_t idempotency_retention_seconds = 24 * 3600;
 };
 
 // Registers the flags above on `app`, with `service` naming the database

@@ -19,13 +19,17 @@
 // member declarations keep valid. Thread-safety: call from main's thread.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "logistics/common/clock.hpp"
 #include "logistics/common/result.hpp"
 #include "logistics/common/uuid.hpp"
+#include "logistics/messaging/command_runner.hpp"
 #include "logistics/messaging/event_consumer.hpp"
 #include "logistics/messaging/relay.hpp"
 #include "logistics/messaging/responder.hpp"
@@ -60,6 +64,7 @@ class ServiceRuntime {
   ~ServiceRuntime();
 
   messaging::Writer& writer() { return *writer_; }
+  messaging::CommandRunner& commands() { return *commands_; }
   sqlite::ReadPool& reads() { return *reads_; }
   common::IdGenerator& ids() { return ids_; }
   const common::Clock& clock() const { return clock_; }
@@ -81,6 +86,8 @@ class ServiceRuntime {
  private:
   ServiceRuntime(ServiceDefinition definition, const ServiceConfig& config);
   void Shutdown();
+  // Deletes expired idempotency records in small batches, once a minute.
+  void RunHousekeeping();
 
   ServiceDefinition definition_;
   ServiceConfig config_;
@@ -92,9 +99,14 @@ class ServiceRuntime {
   std::unique_ptr<sqlite::ReadPool> reads_;
   std::unique_ptr<messaging::Writer> writer_;
   std::unique_ptr<messaging::Relay> relay_;
+  std::unique_ptr<messaging::CommandRunner> commands_;
   std::unique_ptr<messaging::Responder> responder_;
   std::vector<std::unique_ptr<messaging::EventConsumer>> consumers_;
   std::atomic<messaging::Relay*> relay_for_callbacks_{nullptr};
+  std::mutex housekeeping_mutex_;
+  std::condition_variable housekeeping_stop_;
+  bool housekeeping_stopping_ = false;
+  std::thread housekeeping_;
   bool stopped_ = false;
 };
 

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
                          orders::presentation::PaymentEventsHandler((*runtime)->ids(),
                                                                     (*runtime)->clock()));
   orders::presentation::OrderEndpoints endpoints(
-      (*runtime)->writer(), (*runtime)->reads(), (*runtime)->ids(), (*runtime)->clock(),
+      (*runtime)->commands(), (*runtime)->reads(), (*runtime)->ids(), (*runtime)->clock(),
       {config.max_body_bytes});
   if (auto served = (*runtime)->Serve(endpoints.Endpoints()); !served) {
     logging::Error("cannot subscribe", {{"error", served.error()}});

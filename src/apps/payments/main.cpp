@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
                       payments::presentation::OrderEventsHandler(service.ids(), service.clock()));
   const payments::infrastructure::NatsOrderDirectory orders(
       service.connection(), std::chrono::milliseconds(orders_timeout_ms));
-  payments::presentation::PaymentEndpoints endpoints(service.writer(), service.reads(),
+  payments::presentation::PaymentEndpoints endpoints(service.commands(), service.reads(),
                                                      service.ids(), service.clock(), orders,
                                                      config.max_body_bytes);
   if (auto served = service.Serve(endpoints.Endpoints()); !served) {

@@ -1,7 +1,7 @@
 #include "logistics/orders/presentation/order_endpoints.hpp"
 
 #include "logistics/logging/log.hpp"
-#include "logistics/messaging/command_submission.hpp"
+#include "logistics/messaging/command_runner.hpp"
 #include "logistics/messaging/event_metadata.hpp"
 #include "logistics/orders/application/order_queries.hpp"
 #include "logistics/orders/infrastructure/order_json.hpp"
@@ -35,10 +35,10 @@ bool RejectBadBody(const RequestPtr& request, const Decoded<T>& decoded) {
 
 }  // namespace
 
-OrderEndpoints::OrderEndpoints(messaging::Writer& writer, sqlite::ReadPool& reads,
+OrderEndpoints::OrderEndpoints(messaging::CommandRunner& commands, sqlite::ReadPool& reads,
                                common::IdGenerator& ids, const common::Clock& clock,
                                OrderEndpointsSettings settings)
-    : writer_(writer), reads_(reads), ids_(ids), clock_(clock), settings_(settings) {}
+    : commands_(commands), reads_(reads), ids_(ids), clock_(clock), settings_(settings) {}
 
 std::vector<messaging::Endpoint> OrderEndpoints::Endpoints() {
   auto bind = [this](void (OrderEndpoints::*handler)(const RequestPtr&)) {
@@ -56,8 +56,8 @@ std::vector<messaging::Endpoint> OrderEndpoints::Endpoints() {
 }
 
 void OrderEndpoints::Submit(const RequestPtr& request, Command command) {
-  messaging::SubmitCommand(
-      writer_, request,
+  commands_.Submit(
+      request,
       [this, request, command = std::move(command)](sqlite::Database& db) -> messaging::CommandOutcome {
         infrastructure::SqliteOrderRepository orders(db);
         infrastructure::SqliteOrderUnitOfWork unit_of_work(

@@ -1,7 +1,7 @@
 #include "logistics/payments/presentation/payment_endpoints.hpp"
 
 #include "logistics/logging/log.hpp"
-#include "logistics/messaging/command_submission.hpp"
+#include "logistics/messaging/command_runner.hpp"
 #include "logistics/messaging/event_metadata.hpp"
 #include "logistics/messaging/list_cursor.hpp"
 #include "logistics/payments/application/payment_queries.hpp"
@@ -29,11 +29,11 @@ bool RejectBadBody(const std::shared_ptr<messaging::IncomingRequest>& request,
 
 }  // namespace
 
-PaymentEndpoints::PaymentEndpoints(messaging::Writer& writer, sqlite::ReadPool& reads,
+PaymentEndpoints::PaymentEndpoints(messaging::CommandRunner& commands, sqlite::ReadPool& reads,
                                    common::IdGenerator& ids, const common::Clock& clock,
                                    const infrastructure::NatsOrderDirectory& orders,
                                    std::size_t max_body_bytes)
-    : writer_(writer),
+    : commands_(commands),
       reads_(reads),
       ids_(ids),
       clock_(clock),
@@ -55,8 +55,8 @@ std::vector<messaging::Endpoint> PaymentEndpoints::Endpoints() {
 }
 
 void PaymentEndpoints::Submit(const RequestPtr& request, Command command) {
-  messaging::SubmitCommand(
-      writer_, request,
+  commands_.Submit(
+      request,
       [this, request, command = std::move(command)](sqlite::Database& db) -> messaging::CommandOutcome {
         infrastructure::SqlitePaymentRepository payments(db);
         infrastructure::SqliteOrderProjection orders(db, clock_);

@@ -9,7 +9,7 @@
 // change and its events are durable. A full or stopping writer answers 503.
 // Queries run on a pooled read-only connection, straight from the NATS thread.
 //
-// Ownership: borrows the writer, the read pool, the id generator and the
+// Ownership: borrows the command runner, the read pool, the id generator and the
 // clock, which outlive it. Thread-safety: handlers run concurrently on nats.c
 // threads; everything they share is thread-safe.
 #pragma once
@@ -22,7 +22,7 @@
 #include "logistics/common/id_generator.hpp"
 #include "logistics/json/body_reader.hpp"
 #include "logistics/messaging/responder.hpp"
-#include "logistics/messaging/writer.hpp"
+#include "logistics/messaging/command_runner.hpp"
 #include "logistics/orders/application/order_commands.hpp"
 #include "logistics/sqlite/read_pool.hpp"
 
@@ -34,7 +34,8 @@ struct OrderEndpointsSettings {
 
 class OrderEndpoints {
  public:
-  OrderEndpoints(messaging::Writer& writer, sqlite::ReadPool& reads, common::IdGenerator& ids,
+  OrderEndpoints(messaging::CommandRunner& commands, sqlite::ReadPool& reads,
+                 common::IdGenerator& ids,
                  const common::Clock& clock, OrderEndpointsSettings settings = {});
 
   // Every endpoint, in the order they are documented.
@@ -53,7 +54,7 @@ class OrderEndpoints {
   void Get(const std::shared_ptr<messaging::IncomingRequest>& request);
   void List(const std::shared_ptr<messaging::IncomingRequest>& request);
 
-  messaging::Writer& writer_;
+  messaging::CommandRunner& commands_;
   sqlite::ReadPool& reads_;
   common::IdGenerator& ids_;
   const common::Clock& clock_;

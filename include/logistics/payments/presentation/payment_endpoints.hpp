@@ -10,7 +10,7 @@
 // answer in time) and the answer travels with the command, so the writer
 // never waits on the network. Queries run on a pooled read-only connection.
 //
-// Ownership: borrows the writer, read pool, ids, clock and order directory.
+// Ownership: borrows the command runner, read pool, ids, clock and order directory.
 // Thread-safety: handlers run concurrently on nats.c threads.
 #pragma once
 
@@ -21,7 +21,7 @@
 #include "logistics/common/clock.hpp"
 #include "logistics/common/id_generator.hpp"
 #include "logistics/messaging/responder.hpp"
-#include "logistics/messaging/writer.hpp"
+#include "logistics/messaging/command_runner.hpp"
 #include "logistics/payments/application/payment_commands.hpp"
 #include "logistics/payments/infrastructure/nats_order_directory.hpp"
 #include "logistics/sqlite/read_pool.hpp"
@@ -30,7 +30,7 @@ namespace logistics::payments::presentation {
 
 class PaymentEndpoints {
  public:
-  PaymentEndpoints(messaging::Writer& writer, sqlite::ReadPool& reads, common::IdGenerator& ids,
+  PaymentEndpoints(messaging::CommandRunner& commands, sqlite::ReadPool& reads, common::IdGenerator& ids,
                    const common::Clock& clock, const infrastructure::NatsOrderDirectory& orders,
                    std::size_t max_body_bytes);
 
@@ -49,7 +49,7 @@ class PaymentEndpoints {
   void Get(const RequestPtr& request);
   void List(const RequestPtr& request);
 
-  messaging::Writer& writer_;
+  messaging::CommandRunner& commands_;
   sqlite::ReadPool& reads_;
   common::IdGenerator& ids_;
   const common::Clock& clock_;
