@@ -18,8 +18,10 @@ Usage:
       Same, for a JSON Lines file: every non-empty line is one document.
 
 Besides the schemas, documents are checked for the cross-field invariants JSON Schema cannot
-state (see INVARIANTS): an order event's subject is data.order_id, its aggregateversion is
-data.version, its time is data.updated_at; a list page is ordered newest first.
+state (see INVARIANTS): an event's subject is data.order_id (order events) or data.payment_id
+(payment events), its aggregateversion is data.version, its time is data.updated_at, its
+data.reason is the resource's cancellation_reason / failure_reason / refund_reason; created_at is
+not after updated_at; a list page is ordered newest first.
 
 From Python (e.g. contract tests):
   import check_schemas
@@ -287,10 +289,46 @@ def _page_invariants(page, url):
     return problems
 
 
+# Payment events: the member of data that event's `reason` repeats.
+PAYMENT_REASON_OF = {"failed": "failure_reason", "refunded": "refund_reason"}
+
+
+def _payment_event_invariants(event, url):
+    data = event["data"]
+    problems = []
+    if event["subject"] != data["payment_id"]:
+        problems.append(f"subject {event['subject']!r} is not data.payment_id {data['payment_id']!r}")
+    if event["aggregateversion"] != data["version"]:
+        problems.append(f"aggregateversion {event['aggregateversion']} is not data.version {data['version']}")
+    if event["time"] != data["updated_at"]:
+        problems.append(f"time {event['time']!r} is not data.updated_at {data['updated_at']!r}")
+    field = PAYMENT_REASON_OF.get(url.rpartition("/")[2])
+    if field and data["reason"] != data[field]:
+        problems.append(f"data.reason {data['reason']!r} is not data.{field} {data[field]!r}")
+    problems.extend(_order_invariants(data, url, "data."))  # created_at <= updated_at
+    return problems
+
+
+def _payment_page_invariants(page, url):
+    problems = []
+    for i, payment in enumerate(page["payments"]):
+        problems.extend(_order_invariants(payment, url, f"payments[{i}]."))
+    ids = [payment["payment_id"] for payment in page["payments"]]
+    for i in range(1, len(ids)):
+        if not ids[i - 1] > ids[i]:
+            problems.append(
+                f"payments are not newest first: payments[{i - 1}] {ids[i - 1]} then payments[{i}] {ids[i]}")
+    return problems
+
+
 INVARIANTS = [
     ("orders/events/", _event_invariants),
     ("orders/order", lambda order, url: _order_invariants(order, url) if url == BASE + "orders/order" else []),
     ("orders/replies/list", _page_invariants),
+    ("payments/events/", _payment_event_invariants),
+    ("payments/payment",
+     lambda payment, url: _order_invariants(payment, url) if url == BASE + "payments/payment" else []),
+    ("payments/replies/list", _payment_page_invariants),
 ]
 
 # --------------------------------------------------------------------------- examples
@@ -301,7 +339,9 @@ EID = "0193a5b2-7c1e-7000-9c1f-0a2b3c4d5e6f"  # an event id
 PID = "0193a5b2-7b00-7abc-8def-000000000001"  # a payment id
 T0 = "2026-11-25T09:30:00.123Z"
 T1 = "2026-11-25T09:31:00.456Z"
-CURSOR = "bzE6MDE5M2E1YjItN2MxZC03ZTRmLThhOTAtMTIzNDU2Nzg5YWJj"  # what the service returns for OID
+CURSOR = "azE6MDE5M2E1YjItN2MxZC03ZTRmLThhOTAtMTIzNDU2Nzg5YWJj"  # what the service returns for OID
+PID_NEWER = "0193a5b2-7b10-7000-8000-00000000000a"
+PCURSOR = "azE6MDE5M2E1YjItN2IwMC03YWJjLThkZWYtMDAwMDAwMDAwMDAx"  # what the service returns for PID
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
@@ -345,6 +385,41 @@ def event(name, data_changes=None, drop_data=(), **changes):
 DROP = object()
 
 
+def payment(**changes):
+    base = {
+        "payment_id": PID, "order_id": OID, "amount": "100.00", "currency": "USD", "status": "PENDING",
+        "failure_reason": None, "refund_reason": None, "created_at": T0, "updated_at": T0, "version": 1,
+    }
+    base.update(changes)
+    return base
+
+
+# The payment at the end of each payment event, as the service would have it.
+PAYMENT_AFTER = {
+    "registered": payment(),
+    "confirmed": payment(status="CONFIRMED", updated_at=T1, version=2),
+    "failed": payment(status="FAILED", failure_reason="card declined", updated_at=T1, version=2),
+    "refunded": payment(status="REFUNDED", refund_reason="goodwill", updated_at=T1, version=3),
+}
+PAYMENT_EXTRA_DATA = {"failed": {"reason": "card declined"}, "refunded": {"reason": "goodwill"}}
+
+
+def payment_event(name, data_changes=None, drop_data=(), **changes):
+    data = dict(PAYMENT_AFTER[name], **PAYMENT_EXTRA_DATA.get(name, {}))
+    data.update(data_changes or {})
+    for key in drop_data:
+        del data[key]
+    base = {
+        "specversion": "1.0", "id": EID, "source": "/logistics/payments",
+        "type": f"logistics.payment.{name}.v1", "subject": data.get("payment_id", PID),
+        "time": data.get("updated_at", T1), "datacontenttype": "application/json",
+        "aggregateversion": data.get("version", 1), "correlationid": "checkout-991",
+        "causationid": "confirm-key-1", "data": data,
+    }
+    base.update(changes)
+    return {k: v for k, v in base.items() if v is not DROP}
+
+
 def without(document, *keys):
     return {k: v for k, v in document.items() if k not in keys}
 
@@ -358,6 +433,8 @@ def error_body(code="VALIDATION_FAILED", details=None, **changes):
 
 CREATE = {"tracking_number": "TRK-1", "customer_name": "Ana", "origin": "Madrid", "destination": "Lisbon"}
 PAGE = {"orders": [order(order_id=OID_NEWER, tracking_number="TRK-2"), order()], "next_cursor": CURSOR}
+REGISTER = {"order_id": OID, "amount": "100.00"}
+PAYMENT_PAGE = {"payments": [payment(payment_id=PID_NEWER, amount="5.00"), payment()], "next_cursor": PCURSOR}
 
 V, X = True, False  # valid, invalid
 
@@ -537,10 +614,185 @@ EXAMPLES = [
     ("orders/events/cancelled", "status CREATED", event("cancelled", {"status": "CREATED", "cancellation_reason": None, "reason": None}), X),
     ("orders/events/cancelled", "reason over 500 characters", event("cancelled", {"reason": "x" * 501, "cancellation_reason": "x" * 501}), X),
     ("orders/events/cancelled", "reason is not cancellation_reason (invariant)", event("cancelled", {"reason": "other"}), X),
+    # --- payments/payment
+    ("payments/payment", "README example", payment(), V),
+    ("payments/payment", "confirmed, smallest amount", payment(status="CONFIRMED", amount="0.01", updated_at=T1, version=2), V),
+    ("payments/payment", "largest amount, another currency", payment(amount="99999999.99", currency="EUR"), V),
+    ("payments/payment", "failed with a reason", PAYMENT_AFTER["failed"], V),
+    ("payments/payment", "refunded with a reason", PAYMENT_AFTER["refunded"], V),
+    ("payments/payment", "refunded without a reason", payment(status="REFUNDED", updated_at=T1, version=3), V),
+    ("payments/payment", "refunded with an empty reason (kept as given)", payment(status="REFUNDED", refund_reason="", updated_at=T1, version=3), V),
+    ("payments/payment", "Unicode reason at the length limit", payment(status="FAILED", failure_reason="ł" * 500, updated_at=T1, version=2), V),
+    ("payments/payment", "amount as a number", payment(amount=100), X),
+    ("payments/payment", "amount with one decimal", payment(amount="100.5"), X),
+    ("payments/payment", "amount without decimals", payment(amount="100"), X),
+    ("payments/payment", "amount with a leading zero", payment(amount="07.50"), X),
+    ("payments/payment", "amount zero", payment(amount="0.00"), X),
+    ("payments/payment", "amount above 99999999.99", payment(amount="100000000.00"), X),
+    ("payments/payment", "amount negative", payment(amount="-5.00"), X),
+    ("payments/payment", "amount with a trailing newline", payment(amount="5.00\n"), X),
+    ("payments/payment", "currency in lower case", payment(currency="usd"), X),
+    ("payments/payment", "currency of 4 letters", payment(currency="USDT"), X),
+    ("payments/payment", "currency with a trailing newline", payment(currency="USD\n"), X),
+    ("payments/payment", "currency null", payment(currency=None), X),
+    ("payments/payment", "unknown status", payment(status="CAPTURED"), X),
+    ("payments/payment", "status in lower case", payment(status="pending"), X),
+    ("payments/payment", "FAILED without a failure_reason", payment(status="FAILED", updated_at=T1, version=2), X),
+    ("payments/payment", "FAILED with a blank failure_reason", payment(status="FAILED", failure_reason=" \t", updated_at=T1, version=2), X),
+    ("payments/payment", "failure_reason over 500 characters", payment(status="FAILED", failure_reason="ł" * 501, updated_at=T1, version=2), X),
+    ("payments/payment", "failure_reason while not FAILED", payment(status="CONFIRMED", failure_reason="x", updated_at=T1, version=2), X),
+    ("payments/payment", "refund_reason while not REFUNDED", payment(refund_reason="x"), X),
+    ("payments/payment", "refund_reason over 500 characters", payment(status="REFUNDED", refund_reason="x" * 501, updated_at=T1, version=3), X),
+    ("payments/payment", "refund_reason omitted instead of null", without(payment(), "refund_reason"), X),
+    ("payments/payment", "extra field", payment(reason=None), X),
+    ("payments/payment", "version 0", payment(version=0), X),
+    ("payments/payment", "payment_id not a generated v7", payment(payment_id=PID.upper()), X),
+    ("payments/payment", "order_id a v4 UUID", payment(order_id="3f2504e0-4f89-41d3-9a0c-0305e82c3301"), X),
+    ("payments/payment", "updated_at not UTC", payment(updated_at="2026-11-25T10:30:00.123+01:00"), X),
+    ("payments/payment", "updated before created (invariant)", payment(updated_at="2026-11-25T09:29:59.999Z"), X),
+    # --- payments/commands/register
+    ("payments/commands/register", "amount as a string", REGISTER, V),
+    ("payments/commands/register", "amount as a number, currency", dict(REGISTER, amount=49.9, currency="EUR"), V),
+    ("payments/commands/register", "integer amount", dict(REGISTER, amount=100), V),
+    ("payments/commands/register", "smallest amount, as a number", dict(REGISTER, amount=0.01), V),
+    ("payments/commands/register", "largest amount, as a number", dict(REGISTER, amount=99999999.99), V),
+    ("payments/commands/register", "largest amount, as a string", dict(REGISTER, amount="99999999.99"), V),
+    ("payments/commands/register", "integral float (also 1e2): read as \"100.0\"", dict(REGISTER, amount=100.0), V),
+    ("payments/commands/register", "one decimal", dict(REGISTER, amount="100.5"), V),
+    ("payments/commands/register", "no decimals", dict(REGISTER, amount="100"), V),
+    ("payments/commands/register", "leading zeros", dict(REGISTER, amount="007.50"), V),
+    ("payments/commands/register", "leading zeros before 8 digits", dict(REGISTER, amount="0099999999.99"), V),
+    ("payments/commands/register", "currency null means USD", dict(REGISTER, currency=None), V),
+    ("payments/commands/register", "any UUID, either case", dict(REGISTER, order_id=OID.upper()), V),
+    ("payments/commands/register", "made-up currency (not checked against ISO 4217)", dict(REGISTER, currency="XYZ"), V),
+    ("payments/commands/register", "amount missing", without(REGISTER, "amount"), X),
+    ("payments/commands/register", "amount null", dict(REGISTER, amount=None), X),
+    ("payments/commands/register", "order_id missing", without(REGISTER, "order_id"), X),
+    ("payments/commands/register", "malformed order_id", dict(REGISTER, order_id="order-1"), X),
+    ("payments/commands/register", "amount 0", dict(REGISTER, amount=0), X),
+    ("payments/commands/register", "amount \"0.00\"", dict(REGISTER, amount="0.00"), X),
+    ("payments/commands/register", "amount \"000\"", dict(REGISTER, amount="000"), X),
+    ("payments/commands/register", "negative number", dict(REGISTER, amount=-5), X),
+    ("payments/commands/register", "negative string", dict(REGISTER, amount="-5"), X),
+    ("payments/commands/register", "three decimals, number", dict(REGISTER, amount=10.001), X),
+    ("payments/commands/register", "three decimals, string", dict(REGISTER, amount="10.001"), X),
+    ("payments/commands/register", "above 99999999.99, number", dict(REGISTER, amount=100000000), X),
+    ("payments/commands/register", "above 99999999.99, string", dict(REGISTER, amount="100000000"), X),
+    ("payments/commands/register", "above 99999999.99 with leading zeros", dict(REGISTER, amount="00100000000.00"), X),
+    ("payments/commands/register", "exponent in a string", dict(REGISTER, amount="1e2"), X),
+    ("payments/commands/register", "plus sign", dict(REGISTER, amount="+1"), X),
+    ("payments/commands/register", "no digit before the point", dict(REGISTER, amount=".5"), X),
+    ("payments/commands/register", "no digit after the point", dict(REGISTER, amount="5."), X),
+    ("payments/commands/register", "padded", dict(REGISTER, amount=" 5"), X),
+    ("payments/commands/register", "trailing newline", dict(REGISTER, amount="5\n"), X),
+    ("payments/commands/register", "decimal comma", dict(REGISTER, amount="5,50"), X),
+    ("payments/commands/register", "not a number", dict(REGISTER, amount="abc"), X),
+    ("payments/commands/register", "amount a boolean", dict(REGISTER, amount=True), X),
+    ("payments/commands/register", "currency in lower case", dict(REGISTER, currency="usd"), X),
+    ("payments/commands/register", "currency of 2 letters", dict(REGISTER, currency="US"), X),
+    ("payments/commands/register", "currency empty", dict(REGISTER, currency=""), X),
+    ("payments/commands/register", "unknown field", dict(REGISTER, method="card"), X),
+    ("payments/commands/register", "not an object", ["100.00"], X),
+    # --- payments/commands/confirm
+    ("payments/commands/confirm", "payment_id", {"payment_id": PID}, V),
+    ("payments/commands/confirm", "any UUID, either case", {"payment_id": "3F2504E0-4F89-41D3-9A0C-0305E82C3301"}, V),
+    ("payments/commands/confirm", "empty body", {}, X),
+    ("payments/commands/confirm", "payment_id null", {"payment_id": None}, X),
+    ("payments/commands/confirm", "malformed payment_id", {"payment_id": "pay-1"}, X),
+    ("payments/commands/confirm", "order_id instead", {"order_id": OID}, X),
+    ("payments/commands/confirm", "unknown field", {"payment_id": PID, "amount": "1.00"}, X),
+    # --- payments/commands/fail
+    ("payments/commands/fail", "with a reason", {"payment_id": PID, "reason": "card declined"}, V),
+    ("payments/commands/fail", "Unicode reason at the limit", {"payment_id": PID, "reason": "ł" * 500}, V),
+    ("payments/commands/fail", "only non-ASCII space: the service does not count it as blank", {"payment_id": PID, "reason": "\u00a0"}, V),
+    ("payments/commands/fail", "reason missing", {"payment_id": PID}, X),
+    ("payments/commands/fail", "reason null", {"payment_id": PID, "reason": None}, X),
+    ("payments/commands/fail", "reason empty", {"payment_id": PID, "reason": ""}, X),
+    ("payments/commands/fail", "reason blank", {"payment_id": PID, "reason": " \t\r\n\u000b\f"}, X),
+    ("payments/commands/fail", "reason over 500 characters", {"payment_id": PID, "reason": "ł" * 501}, X),
+    ("payments/commands/fail", "reason not a string", {"payment_id": PID, "reason": 5}, X),
+    ("payments/commands/fail", "payment_id missing", {"reason": "card declined"}, X),
+    ("payments/commands/fail", "unknown field", {"payment_id": PID, "reason": "card declined", "code": "51"}, X),
+    # --- payments/commands/refund
+    ("payments/commands/refund", "no reason", {"payment_id": PID}, V),
+    ("payments/commands/refund", "reason null", {"payment_id": PID, "reason": None}, V),
+    ("payments/commands/refund", "empty reason", {"payment_id": PID, "reason": ""}, V),
+    ("payments/commands/refund", "reason of 500 characters", {"payment_id": PID, "reason": "ł" * 500}, V),
+    ("payments/commands/refund", "reason over 500 characters", {"payment_id": PID, "reason": "ł" * 501}, X),
+    ("payments/commands/refund", "reason not a string", {"payment_id": PID, "reason": ["goodwill"]}, X),
+    ("payments/commands/refund", "payment_id missing", {"reason": "goodwill"}, X),
+    ("payments/commands/refund", "unknown field", {"payment_id": PID, "amount": "5.00"}, X),
+    # --- payments/queries/get
+    ("payments/queries/get", "by payment_id", {"payment_id": PID}, V),
+    ("payments/queries/get", "uppercase payment_id", {"payment_id": PID.upper()}, V),
+    ("payments/queries/get", "neither", {}, X),
+    ("payments/queries/get", "payment_id null", {"payment_id": None}, X),
+    ("payments/queries/get", "malformed payment_id", {"payment_id": PID + "0"}, X),
+    ("payments/queries/get", "by order_id (use payments.query.list)", {"order_id": OID}, X),
+    ("payments/queries/get", "unknown field", {"payment_id": PID, "order_id": OID}, X),
+    # --- payments/queries/list
+    ("payments/queries/list", "everything", {}, V),
+    ("payments/queries/list", "every filter", {"order_id": OID, "status": "REFUNDED", "limit": 500, "cursor": PCURSOR}, V),
+    ("payments/queries/list", "every field null", {"order_id": None, "status": None, "limit": None, "cursor": None}, V),
+    ("payments/queries/list", "limit 1", {"limit": 1}, V),
+    ("payments/queries/list", "limit 0", {"limit": 0}, X),
+    ("payments/queries/list", "limit 501", {"limit": 501}, X),
+    ("payments/queries/list", "limit as a string", {"limit": "20"}, X),
+    ("payments/queries/list", "limit with a fraction", {"limit": 2.5}, X),
+    ("payments/queries/list", "status in lower case", {"status": "pending"}, X),
+    ("payments/queries/list", "an order status", {"status": "PAID"}, X),
+    ("payments/queries/list", "malformed order_id", {"order_id": "TRK-1"}, X),
+    ("payments/queries/list", "empty cursor", {"cursor": ""}, X),
+    ("payments/queries/list", "cursor outside base64url", {"cursor": "not a cursor!"}, X),
+    ("payments/queries/list", "orders-only filter", {"customer_name": "Ana"}, X),
+    # --- payments/replies/list
+    ("payments/replies/list", "last page", {"payments": [payment()], "next_cursor": None}, V),
+    ("payments/replies/list", "empty", {"payments": [], "next_cursor": None}, V),
+    ("payments/replies/list", "a page with more after it", PAYMENT_PAGE, V),
+    ("payments/replies/list", "next_cursor missing", {"payments": []}, X),
+    ("payments/replies/list", "orders instead of payments", {"orders": [], "next_cursor": None}, X),
+    ("payments/replies/list", "an invalid payment in it", {"payments": [payment(amount="1")], "next_cursor": None}, X),
+    ("payments/replies/list", "empty next_cursor", {"payments": [], "next_cursor": ""}, X),
+    ("payments/replies/list", "extra member", dict(PAYMENT_PAGE, total=2), X),
+    ("payments/replies/list", "oldest first (invariant)", dict(PAYMENT_PAGE, payments=PAYMENT_PAGE["payments"][::-1]), X),
+    # --- payments/events/*
+    ("payments/events/registered", "README-style", payment_event("registered"), V),
+    ("payments/events/registered", "with trace context", payment_event("registered", traceparent=TRACEPARENT, tracestate="congo=t61rcWkgMzE"), V),
+    ("payments/events/registered", "another event's type", payment_event("registered", type="logistics.payment.confirmed.v1"), X),
+    ("payments/events/registered", "the orders source", payment_event("registered", source="/logistics/orders"), X),
+    ("payments/events/registered", "version 2", payment_event("registered", {"version": 2}), X),
+    ("payments/events/registered", "status CONFIRMED", payment_event("registered", {"status": "CONFIRMED"}), X),
+    ("payments/events/registered", "data with reason", payment_event("registered", {"reason": None}), X),
+    ("payments/events/registered", "amount as a number", payment_event("registered", {"amount": 100}), X),
+    ("payments/events/registered", "subject is not the payment (invariant)", payment_event("registered", subject=PID_NEWER), X),
+    ("payments/events/registered", "subject is the order (invariant)", payment_event("registered", subject=OID), X),
+    ("payments/events/confirmed", "CONFIRMED", payment_event("confirmed"), V),
+    ("payments/events/confirmed", "status PENDING", payment_event("confirmed", {"status": "PENDING"}), X),
+    ("payments/events/confirmed", "data with reason", payment_event("confirmed", {"reason": None}), X),
+    ("payments/events/confirmed", "aggregateversion is not data.version (invariant)", payment_event("confirmed", aggregateversion=3), X),
+    ("payments/events/confirmed", "time is not data.updated_at (invariant)", payment_event("confirmed", time=T0), X),
+    ("payments/events/failed", "with a reason", payment_event("failed"), V),
+    ("payments/events/failed", "compensation of a cancelled order", payment_event("failed", {"reason": "order cancelled", "failure_reason": "order cancelled"}), V),
+    ("payments/events/failed", "reason null", payment_event("failed", {"reason": None}), X),
+    ("payments/events/failed", "reason missing", payment_event("failed", drop_data=("reason",)), X),
+    ("payments/events/failed", "reason blank", payment_event("failed", {"reason": " ", "failure_reason": " "}), X),
+    ("payments/events/failed", "failure_reason null", payment_event("failed", {"failure_reason": None}), X),
+    ("payments/events/failed", "status PENDING", payment_event("failed", {"status": "PENDING", "failure_reason": None}), X),
+    ("payments/events/failed", "an extra data member", payment_event("failed", {"payment_method": "card"}), X),
+    ("payments/events/failed", "reason is not failure_reason (invariant)", payment_event("failed", {"reason": "other"}), X),
+    ("payments/events/refunded", "with a reason", payment_event("refunded"), V),
+    ("payments/events/refunded", "no reason", payment_event("refunded", {"reason": None, "refund_reason": None}), V),
+    ("payments/events/refunded", "empty reason", payment_event("refunded", {"reason": "", "refund_reason": ""}), V),
+    ("payments/events/refunded", "reason missing", payment_event("refunded", drop_data=("reason",)), X),
+    ("payments/events/refunded", "status CONFIRMED", payment_event("refunded", {"status": "CONFIRMED", "refund_reason": None, "reason": None}), X),
+    ("payments/events/refunded", "reason over 500 characters", payment_event("refunded", {"reason": "x" * 501, "refund_reason": "x" * 501}), X),
+    ("payments/events/refunded", "reason is not refund_reason (invariant)", payment_event("refunded", {"reason": None}), X),
+    ("payments/events/refunded", "data missing", payment_event("refunded", data=DROP), X),
 ]
 
 # Least examples per schema: (valid, invalid).
-MINIMUM = {"orders/commands/": (1, 2), "orders/queries/": (1, 2), "orders/events/": (1, 2)}
+MINIMUM = {"orders/commands/": (1, 2), "orders/queries/": (1, 2), "orders/events/": (1, 2),
+           "payments/commands/": (1, 2), "payments/queries/": (1, 2), "payments/events/": (1, 2)}
 
 
 def run_examples(schemas):

@@ -314,3 +314,59 @@ TEST_CASE("an event that keeps failing becomes a dead letter and the next events
               "SELECT deliveries FROM dead_letters WHERE consumer = 'payments-orders'") == 3);
   CHECK_THAT(system.payments().Log(), Catch::Contains("fault injection"));
 }
+
+TEST_CASE("a correlation id and trace context follow a checkout across both services",
+          "[choreography][integration][correlation]") {
+  OrdersSystem system;
+  system.StartOrders();
+  system.StartPayments();
+  const std::string trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  const std::map<std::string, std::string> headers{{"Correlation-Id", "checkout-77"},
+                                                   {"traceparent", trace},
+                                                   {"tracestate", "vendor=x"}};
+  const std::string order_id = CreateOrder(system, "CORR-1", headers)["order_id"];
+  auto registered = system.Payments("register", {{"order_id", order_id}, {"amount", "5"}}, headers);
+  REQUIRE(registered.Status() == 200);
+  const std::string payment_id = registered.Json()["payment_id"];
+  auto confirm_headers = headers;
+  confirm_headers["Nats-Msg-Id"] = "confirm-77";
+  REQUIRE(system.Payments("confirm", {{"payment_id", payment_id}}, confirm_headers).Status() == 200);
+  REQUIRE(Eventually([&] { return OrderStatus(system, order_id) == "PAID"; }));
+  REQUIRE(system.Command("cancel", {{"order_id", order_id}}, headers).Status() == 200);
+  REQUIRE(Eventually([&] { return system.PaymentEvents().size() == 3; }));  // + refunded
+
+  std::map<std::string, json> by_type;
+  for (const auto& message : system.Events()) by_type[message.Json()["type"]] = message.Json();
+  for (const auto& message : system.PaymentEvents()) by_type[message.Json()["type"]] = message.Json();
+  REQUIRE(by_type.size() == 6);
+  for (const auto& [type, event] : by_type) {
+    INFO(type);
+    CHECK(event["correlationid"] == "checkout-77");
+    CHECK(event["traceparent"] == trace);
+    CHECK(event["tracestate"] == "vendor=x");
+  }
+  const json confirmed = by_type["logistics.payment.confirmed.v1"];
+  CHECK(confirmed["causationid"] == "confirm-77");  // the command's key
+  CHECK(by_type["logistics.order.paid.v1"]["causationid"] == confirmed["id"]);
+  CHECK(by_type["logistics.payment.refunded.v1"]["causationid"] ==
+        by_type["logistics.order.cancelled.v1"]["id"]);
+}
+
+TEST_CASE("a payments command published without a reply subject reports failure on payments.rejected",
+          "[choreography][integration]") {
+  OrdersSystem system;
+  system.StartOrders();
+  system.StartPayments();
+  auto rejected = system.client().Subscribe("payments.rejected.>");
+  system.client().Publish("payments.cmd.confirm",
+                          R"({"payment_id":"0193a5b2-7c1d-7e4f-8a90-123456789abc"})",
+                          {{"Nats-Msg-Id", "pub-confirm-1"}, {"Correlation-Id", "c-9"}});
+  REQUIRE(Eventually([&] { return rejected.Count() >= 1; }));
+  const auto message = rejected.Messages().at(0);
+  CHECK(message.subject == "payments.rejected.confirm");
+  CHECK(message.headers.at("Nats-Service-Error-Code") == "404");
+  const json body = json::parse(message.data);
+  CHECK(body["error"]["code"] == "PAYMENT_NOT_FOUND");
+  CHECK(body["command"]["msg_id"] == "pub-confirm-1");
+  CHECK(body["command"]["correlation_id"] == "c-9");
+}

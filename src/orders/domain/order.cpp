@@ -96,34 +96,34 @@ std::string TransitionMessage(std::string_view action, OrderStatus status,
 
 }  // namespace
 
+std::vector<OrderRejection> CheckNewOrder(const NewOrder& fields) {
+  // In form order, so a client reading them top-down fixes them top-down.
+  std::vector<OrderRejection> broken;
+  auto check = [&broken](std::optional<OrderRejection> rejection) {
+    if (rejection) broken.push_back(std::move(*rejection));
+  };
+  check(CheckRequired("tracking_number", fields.tracking_number, kMaxTrackingNumberLength,
+                      OrderError::kTrackingNumberEmpty, OrderError::kTrackingNumberTooLong));
+  check(CheckRequired("customer_name", fields.customer_name, kMaxNameLength,
+                      OrderError::kCustomerNameEmpty, OrderError::kCustomerNameTooLong));
+  check(CheckRequired("origin", fields.origin, kMaxNameLength, OrderError::kOriginEmpty,
+                      OrderError::kOriginTooLong));
+  check(CheckRequired("destination", fields.destination, kMaxNameLength,
+                      OrderError::kDestinationEmpty, OrderError::kDestinationTooLong));
+  // Comparing places only makes sense when both are valid.
+  if (broken.empty() && SamePlace(fields.origin, fields.destination)) {
+    broken.push_back(Reject(OrderError::kSameOriginAndDestination,
+                            "origin and destination must be different places (origin '" +
+                                fields.origin + "', destination '" + fields.destination + "')"));
+  }
+  if (fields.customer_email) check(CheckEmail(*fields.customer_email));
+  return broken;
+}
+
 common::Result<Order, OrderRejection> Order::Create(std::string order_id, NewOrder fields,
                                                     common::Timestamp now) {
-  // The order of the checks is part of the contract (order.hpp): a client
-  // fixing one field at a time sees the errors in form order.
-  if (auto bad =
-          CheckRequired("tracking_number", fields.tracking_number, kMaxTrackingNumberLength,
-                        OrderError::kTrackingNumberEmpty, OrderError::kTrackingNumberTooLong)) {
-    return Unexpected{std::move(*bad)};
-  }
-  if (auto bad = CheckRequired("customer_name", fields.customer_name, kMaxNameLength,
-                               OrderError::kCustomerNameEmpty, OrderError::kCustomerNameTooLong)) {
-    return Unexpected{std::move(*bad)};
-  }
-  if (auto bad = CheckRequired("origin", fields.origin, kMaxNameLength, OrderError::kOriginEmpty,
-                               OrderError::kOriginTooLong)) {
-    return Unexpected{std::move(*bad)};
-  }
-  if (auto bad = CheckRequired("destination", fields.destination, kMaxNameLength,
-                               OrderError::kDestinationEmpty, OrderError::kDestinationTooLong)) {
-    return Unexpected{std::move(*bad)};
-  }
-  if (SamePlace(fields.origin, fields.destination)) {
-    return Unexpected{Reject(OrderError::kSameOriginAndDestination,
-                             "origin and destination must be different places (origin '" +
-                                 fields.origin + "', destination '" + fields.destination + "')")};
-  }
-  if (fields.customer_email) {
-    if (auto bad = CheckEmail(*fields.customer_email)) return Unexpected{std::move(*bad)};
+  if (auto broken = CheckNewOrder(fields); !broken.empty()) {
+    return Unexpected{std::move(broken.front())};
   }
 
   OrderSnapshot snapshot;

@@ -1,5 +1,7 @@
 #include "logistics/orders/presentation/order_requests.hpp"
 
+#include <algorithm>
+
 
 #include "logistics/messaging/list_cursor.hpp"
 
@@ -38,7 +40,29 @@ Decoded<domain::NewOrder> DecodeCreateOrder(std::string_view body_text, std::siz
   if (customer) order.customer_name = std::move(*customer);
   if (origin) order.origin = std::move(*origin);
   if (destination) order.destination = std::move(*destination);
-  return Finish(*body, std::move(order));
+
+  // Name every offending field at once: the shape problems, then the domain's
+  // rules for the fields that were well-formed.
+  std::vector<json::FieldProblem> problems = body->Finish();
+  std::size_t domain_problems = 0;
+  domain::OrderError only_error{};
+  for (const auto& broken : domain::CheckNewOrder(order)) {
+    const std::string field(domain::Field(broken.error));
+    const bool already_named = std::any_of(problems.begin(), problems.end(),
+                                           [&](const auto& p) { return p.field == field; });
+    if (already_named) continue;
+    problems.push_back(json::FieldProblem{field, broken.message});
+    only_error = broken.error;
+    ++domain_problems;
+  }
+  if (problems.empty()) return order;
+  json::BodyError error = BodyReader::ValidationFailed(std::move(problems));
+  // A single broken domain rule keeps its own, more specific code.
+  if (domain_problems == 1 && error.details.size() == 1) {
+    error.code = std::string(domain::Code(only_error));
+    error.message = error.details.front().reason;
+  }
+  return common::Unexpected{std::move(error)};
 }
 
 Decoded<AssignDriverRequest> DecodeAssignDriver(std::string_view body_text,

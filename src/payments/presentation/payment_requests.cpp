@@ -1,6 +1,8 @@
 #include "logistics/payments/presentation/payment_requests.hpp"
 
 #include "logistics/messaging/list_cursor.hpp"
+#include "logistics/payments/domain/currency.hpp"
+#include "logistics/payments/domain/money.hpp"
 
 namespace logistics::payments::presentation {
 namespace {
@@ -22,9 +24,31 @@ Decoded<RegisterPaymentRequest> DecodeRegisterPayment(std::string_view text, std
   if (!body) return common::Unexpected{body.error()};
   RegisterPaymentRequest request;
   if (auto id = body->RequiredUuid("order_id")) request.order_id = std::move(*id);
-  if (auto amount = body->RequiredDecimal("amount")) request.amount = std::move(*amount);
+  auto amount = body->RequiredDecimal("amount");
+  if (amount) request.amount = *amount;
   request.currency = body->OptionalString("currency");
-  return Finish(*body, std::move(request));
+  auto problems = body->Finish();
+  // Name every offending field at once: the domain's money rules for the
+  // fields that were well-formed, after the shape problems.
+  std::vector<domain::PaymentRejection> broken;
+  if (amount) {
+    if (auto money = domain::Money::Parse(*amount); !money) broken.push_back(money.error());
+  }
+  if (request.currency) {
+    if (auto currency = domain::Currency::Parse(*request.currency); !currency) {
+      broken.push_back(currency.error());
+    }
+  }
+  for (const auto& rejection : broken) {
+    problems.push_back(json::FieldProblem{std::string(domain::Field(rejection.error)), rejection.message});
+  }
+  if (problems.empty()) return request;
+  json::BodyError error = BodyReader::ValidationFailed(std::move(problems));
+  if (broken.size() == 1 && error.details.size() == 1) {  // keep the specific code
+    error.code = std::string(domain::Code(broken.front().error));
+    error.message = broken.front().message;
+  }
+  return common::Unexpected{std::move(error)};
 }
 
 Decoded<PaymentIdRequest> DecodePaymentId(std::string_view text, std::size_t max_bytes) {

@@ -71,3 +71,27 @@ TEST_CASE("a list cursor round-trips and rejects anything else", "[orders][prese
   CHECK_FALSE(messaging::DecodeListCursor(""));
   CHECK_FALSE(messaging::DecodeListCursor(messaging::EncodeListCursor("not-a-uuid")));
 }
+
+TEST_CASE("a create body names every broken rule at once, shape and content alike",
+          "[orders][presentation]") {
+  auto decoded = DecodeCreateOrder(std::string(R"({"tracking_number":")") + std::string(101, 'T') +
+                                       R"(","customer_name":"  ","origin":7,"destination":"B",)"
+                                       R"("customer_email":"no-at-sign"})",
+                                   kMax);
+  REQUIRE_FALSE(decoded);
+  CHECK(decoded.error().code == "VALIDATION_FAILED");
+  std::vector<std::string> fields;
+  for (const auto& problem : decoded.error().details) fields.push_back(problem.field);
+  const std::vector<std::string> expected{"origin", "tracking_number", "customer_name",
+                                          "customer_email"};
+  CHECK(fields == expected);
+}
+
+TEST_CASE("a single broken domain rule keeps its specific code", "[orders][presentation]") {
+  auto decoded = DecodeCreateOrder(
+      R"({"tracking_number":"T","customer_name":"Ana","origin":"Porto","destination":"porto"})", kMax);
+  REQUIRE_FALSE(decoded);
+  CHECK(decoded.error().code == "SAME_ORIGIN_AND_DESTINATION");
+  REQUIRE(decoded.error().details.size() == 1);
+  CHECK(decoded.error().details[0].field == "destination");
+}

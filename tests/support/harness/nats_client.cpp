@@ -1,5 +1,7 @@
 #include "support/harness/nats_client.hpp"
 
+#include "support/harness/contract_recorder.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cctype>
@@ -181,6 +183,7 @@ void Subscription::OnMessage(natsConnection*, natsSubscription*, natsMsg* raw,
     const char* reply = natsMsg_GetReply(message.get());
     Received received{natsMsg_GetSubject(message.get()), reply != nullptr ? reply : "",
                       ReadHeaders(message.get()), ReadData(message.get())};
+    RecordMessage(received.subject, received.headers, received.data);
     std::lock_guard lock(state->mutex);
     state->messages.push_back(std::move(received));
   } catch (...) {
@@ -249,6 +252,7 @@ Reply NatsClient::Request(const std::string& subject, const std::string& body,
   } else {
     result.body = ReadData(reply.get());
     result.headers = ReadHeaders(reply.get());
+    RecordReply(subject, result.headers, result.body);
   }
   return result;
 }
@@ -337,6 +341,7 @@ std::vector<StreamMessage> NatsClient::ReadStream(const std::string& stream,
     if (!SubjectMatches(subject_filter, subject)) continue;
     messages.push_back(
         StreamMessage{sequence, subject, ReadHeaders(message.get()), ReadData(message.get())});
+    RecordStreamMessage(stream, subject, messages.back().headers, messages.back().data);
   }
   return messages;
 }

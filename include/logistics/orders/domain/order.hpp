@@ -33,6 +33,11 @@ struct NewOrder {
   std::optional<std::string> customer_email;
 };
 
+// Every rule a new order breaks, in the order Order::Create checks them
+// (empty when it breaks none). Lets a transport name every offending field at
+// once; Order::Create reports the first.
+std::vector<OrderRejection> CheckNewOrder(const NewOrder& fields);
+
 class Order {
  public:
   // A new order in CREATED at version 1, recording `created`.
