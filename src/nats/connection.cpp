@@ -13,6 +13,31 @@ common::Unexpected<NatsError> Fail(natsStatus status, std::string_view context) 
 
 }  // namespace
 
+std::string RedactUrl(const std::string& urls) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= urls.size()) {
+    const std::size_t comma = std::min(urls.find(',', start), urls.size());
+    std::string url = urls.substr(start, comma - start);
+    const std::size_t scheme = url.find("://");
+    const std::size_t at = url.rfind('@');
+    const std::size_t from = scheme == std::string::npos ? 0 : scheme + 3;
+    if (at != std::string::npos && at > from) {
+      const std::size_t colon = url.find(':', from);
+      if (colon != std::string::npos && colon < at) {
+        url.replace(colon + 1, at - colon - 1, "***");  // user:password
+      } else {
+        url.replace(from, at - from, "***");  // a token
+      }
+    }
+    out += url;
+    if (comma == urls.size()) break;
+    out += ',';
+    start = comma + 1;
+  }
+  return out;
+}
+
 common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
     ConnectionSettings settings) {
   std::unique_ptr<Connection> connection(new Connection(std::move(settings)));
@@ -25,6 +50,20 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
 
   natsStatus s = natsOptions_SetURL(o, cfg.url.c_str());
   if (s == NATS_OK && !cfg.name.empty()) s = natsOptions_SetName(o, cfg.name.c_str());
+  if (s == NATS_OK && !cfg.user.empty()) {
+    s = natsOptions_SetUserInfo(o, cfg.user.c_str(), cfg.password.c_str());
+  }
+  if (s == NATS_OK && !cfg.credentials_file.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(o, cfg.credentials_file.c_str(), nullptr);
+  }
+  const bool tls = !cfg.tls_ca_file.empty() || !cfg.tls_cert_file.empty();
+  if (s == NATS_OK && tls) s = natsOptions_SetSecure(o, true);
+  if (s == NATS_OK && !cfg.tls_ca_file.empty()) {
+    s = natsOptions_LoadCATrustedCertificates(o, cfg.tls_ca_file.c_str());
+  }
+  if (s == NATS_OK && !cfg.tls_cert_file.empty()) {
+    s = natsOptions_LoadCertificatesChain(o, cfg.tls_cert_file.c_str(), cfg.tls_key_file.c_str());
+  }
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);  // forever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, cfg.reconnect_wait.count());
   if (s == NATS_OK) s = natsOptions_SetSendAsap(o, true);
@@ -32,15 +71,15 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, &Connection::OnDisconnected, self);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, &Connection::OnReconnected, self);
   if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, &Connection::OnAsyncError, self);
-  if (s != NATS_OK) return Fail(s, "nats options for " + cfg.url);
+  if (s != NATS_OK) return Fail(s, "nats options for " + RedactUrl(cfg.url));
 
   natsConnection* raw = nullptr;
   s = natsConnection_Connect(&raw, o);
   connection->handle_.reset(raw);
   // With retry-on-failed-connect, "not yet connected" means it keeps trying.
-  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return Fail(s, "connect to " + cfg.url);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return Fail(s, "connect to " + RedactUrl(cfg.url));
   if (s == NATS_NOT_YET_CONNECTED) {
-    logging::Warn("NATS is not reachable yet; retrying in the background", {{"url", cfg.url}});
+    logging::Warn("NATS is not reachable yet; retrying in the background", {{"url", RedactUrl(cfg.url)}});
   }
   return connection;
 }
@@ -75,7 +114,7 @@ void Connection::Close() {
 void Connection::OnConnected(natsConnection*, void* closure) noexcept {
   try {
     auto* self = static_cast<Connection*>(closure);
-    logging::Info("connected to NATS", {{"url", self->settings_.url}});
+    logging::Info("connected to NATS", {{"url", RedactUrl(self->settings_.url)}});
     if (self->settings_.on_reconnected) self->settings_.on_reconnected();
   } catch (...) {
   }
@@ -85,7 +124,7 @@ void Connection::OnDisconnected(natsConnection*, void* closure) noexcept {
   try {
     auto* self = static_cast<Connection*>(closure);
     if (self->closing_.load()) return;
-    logging::Warn("disconnected from NATS; reconnecting", {{"url", self->settings_.url}});
+    logging::Warn("disconnected from NATS; reconnecting", {{"url", RedactUrl(self->settings_.url)}});
     if (self->settings_.on_disconnected) self->settings_.on_disconnected();
   } catch (...) {
   }
@@ -94,7 +133,7 @@ void Connection::OnDisconnected(natsConnection*, void* closure) noexcept {
 void Connection::OnReconnected(natsConnection*, void* closure) noexcept {
   try {
     auto* self = static_cast<Connection*>(closure);
-    logging::Info("reconnected to NATS", {{"url", self->settings_.url}});
+    logging::Info("reconnected to NATS", {{"url", RedactUrl(self->settings_.url)}});
     if (self->settings_.on_reconnected) self->settings_.on_reconnected();
   } catch (...) {
   }

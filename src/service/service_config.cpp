@@ -1,6 +1,7 @@
 #include "logistics/service/service_config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 
 #include "logistics/logging/log.hpp"
 
@@ -14,6 +15,27 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
   app.add_option("--nats-url", config.nats_url, "NATS server URL(s), comma-separated")
       ->envname("NATS_URL")
       ->capture_default_str();
+  app.add_option("--nats-user", config.nats_user, "NATS user name")->envname("NATS_USER");
+  // The password is accepted as a flag for completeness, but a file (or the
+  // environment) keeps it out of `ps` output; it is never logged.
+  app.add_option("--nats-password", config.nats_password, "NATS password (prefer the file)")
+      ->envname("NATS_PASSWORD");
+  app.add_option("--nats-password-file", config.nats_password_file,
+                 "file holding the NATS password")
+      ->envname("NATS_PASSWORD_FILE")
+      ->check(CLI::ExistingFile);
+  app.add_option("--nats-creds", config.nats_creds, "NATS credentials (.creds) file")
+      ->envname("NATS_CREDS")
+      ->check(CLI::ExistingFile);
+  app.add_option("--nats-tls-ca", config.nats_tls_ca, "CA certificate(s) to trust for NATS TLS")
+      ->envname("NATS_TLS_CA")
+      ->check(CLI::ExistingFile);
+  app.add_option("--nats-tls-cert", config.nats_tls_cert, "client certificate for NATS mutual TLS")
+      ->envname("NATS_TLS_CERT")
+      ->check(CLI::ExistingFile);
+  app.add_option("--nats-tls-key", config.nats_tls_key, "client key for NATS mutual TLS")
+      ->envname("NATS_TLS_KEY")
+      ->check(CLI::ExistingFile);
   app.add_option("--db", config.db, "SQLite database file (created if missing)")
       ->envname(upper + "_DB")
       ->capture_default_str();
@@ -83,8 +105,26 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->capture_default_str();
 }
 
-std::optional<std::string> Validate(const ServiceConfig& config) {
+std::optional<std::string> Validate(ServiceConfig& config) {
   if (config.db.empty()) return "--db must name a database file";
+  if (!config.nats_password_file.empty()) {
+    if (!config.nats_password.empty()) {
+      return "give either --nats-password or --nats-password-file, not both";
+    }
+    std::ifstream file(config.nats_password_file);
+    if (!std::getline(file, config.nats_password) || config.nats_password.empty()) {
+      return "--nats-password-file " + config.nats_password_file + " holds no password";
+    }
+  }
+  if (!config.nats_password.empty() && config.nats_user.empty()) {
+    return "a NATS password needs --nats-user";
+  }
+  if (!config.nats_creds.empty() && !config.nats_user.empty()) {
+    return "give either --nats-creds or --nats-user, not both";
+  }
+  if (config.nats_tls_cert.empty() != config.nats_tls_key.empty()) {
+    return "--nats-tls-cert and --nats-tls-key go together";
+  }
   if (config.nats_url.empty()) return "--nats-url must not be empty";
   if (config.duplicate_window_seconds <= config.republish_horizon_seconds) {
     return "--duplicate-window (" + std::to_string(config.duplicate_window_seconds) +

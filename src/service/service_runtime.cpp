@@ -59,6 +59,12 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   nats::ConnectionSettings nats_settings;
   nats_settings.url = config.nats_url;
   nats_settings.name = self.definition_.name;
+  nats_settings.user = config.nats_user;
+  nats_settings.password = config.nats_password;
+  nats_settings.credentials_file = config.nats_creds;
+  nats_settings.tls_ca_file = config.nats_tls_ca;
+  nats_settings.tls_cert_file = config.nats_tls_cert;
+  nats_settings.tls_key_file = config.nats_tls_key;
   nats_settings.on_reconnected = [&self] {
     if (auto* relay = self.relay_for_callbacks_.load()) relay->NotifyReconnected();
   };
@@ -142,7 +148,7 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
   if (connection_->IsConnected()) (void)connection_->Flush(2s);
   logging::Info(definition_.name + " service ready",
                 {{"version", definition_.version},
-                 {"nats_url", config_.nats_url},
+                 {"nats_url", nats::RedactUrl(config_.nats_url)},
                  {"db", config_.db},
                  {"connected", connection_->IsConnected()}});
   return {};

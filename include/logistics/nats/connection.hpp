@@ -30,11 +30,23 @@ namespace logistics::nats {
 struct ConnectionSettings {
   std::string url = "nats://127.0.0.1:4222";
   std::string name;  // shown by `nats server report connections`
+  // Authentication: a user and password, or a credentials (.creds) file.
+  std::string user;
+  std::string password;  // never logged
+  std::string credentials_file;
+  // TLS: a CA to trust, and a client certificate and key for mutual TLS.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::chrono::milliseconds reconnect_wait{250};
   // Called on nats.c threads when the connection is lost or comes back.
   std::function<void()> on_disconnected;
   std::function<void()> on_reconnected;
 };
+
+// The URL(s) with any password replaced by "***" ("nats://ana:***@host:4222"),
+// for logs: secrets never reach a log line.
+std::string RedactUrl(const std::string& urls);
 
 class Connection {
  public:

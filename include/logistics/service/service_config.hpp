@@ -5,6 +5,13 @@
 // service with a clear message and exit code 2 (see AddServiceFlags).
 //
 //   --nats-url            NATS_URL                  nats://127.0.0.1:4222
+//   --nats-user           NATS_USER                 (none)
+//   --nats-password       NATS_PASSWORD             (none; prefer the file)
+//   --nats-password-file  NATS_PASSWORD_FILE        (none)
+//   --nats-creds          NATS_CREDS                (none) a .creds file
+//   --nats-tls-ca         NATS_TLS_CA               (none)
+//   --nats-tls-cert       NATS_TLS_CERT             (none)
+//   --nats-tls-key        NATS_TLS_KEY              (none)
 //   --db                  <SERVICE>_DB              ./var/<service>.db
 //   --log-level           LOG_LEVEL                 info
 //   --writer-batch        WRITER_BATCH              256 commands per transaction
@@ -38,6 +45,13 @@ namespace logistics::service {
 
 struct ServiceConfig {
   std::string nats_url = "nats://127.0.0.1:4222";
+  std::string nats_user;
+  std::string nats_password;
+  std::string nats_password_file;
+  std::string nats_creds;
+  std::string nats_tls_ca;
+  std::string nats_tls_cert;
+  std::string nats_tls_key;
   std::string db;
   std::string log_level = "info";
   std::size_t writer_batch = 256;
@@ -59,7 +73,8 @@ struct ServiceConfig {
 // default and its variable ("orders" -> ./var/orders.db, ORDERS_DB).
 void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view service);
 
-// Cross-field checks CLI11 cannot express; the message says what to change.
-std::optional<std::string> Validate(const ServiceConfig& config);
+// Cross-field checks CLI11 cannot express, and reading the password file;
+// the message says what to change. Never includes a secret.
+std::optional<std::string> Validate(ServiceConfig& config);
 
 }  // namespace logistics::service

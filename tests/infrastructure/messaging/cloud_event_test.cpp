@@ -54,3 +54,13 @@ TEST_CASE("only a well-formed W3C traceparent is carried", "[messaging][trace]")
   CHECK_FALSE(logistics::messaging::IsAcceptableTracestate(std::string(513, 'a')));
   CHECK_FALSE(logistics::messaging::IsAcceptableTracestate("a=\x01"));
 }
+
+#include "logistics/nats/connection.hpp"
+
+TEST_CASE("a NATS URL's password never reaches a log", "[nats]") {
+  using logistics::nats::RedactUrl;
+  CHECK(RedactUrl("nats://ana:s3cret@127.0.0.1:4222") == "nats://ana:***@127.0.0.1:4222");
+  CHECK(RedactUrl("nats://s3cret-token@host:4222") == "nats://***@host:4222");
+  CHECK(RedactUrl("nats://127.0.0.1:4222") == "nats://127.0.0.1:4222");
+  CHECK(RedactUrl("nats://a:b@h1:4222,nats://c:d@h2:4222") == "nats://a:***@h1:4222,nats://c:***@h2:4222");
+}
