@@ -14,12 +14,15 @@ std::optional<std::string> HeaderOf(natsMsg* message, const char* key) {
 }
 
 IncomingRequest::IncomingRequest(natsConnection* connection, nats::MessageHandle message,
-                                 std::string service, std::string verb, RequestMetadata metadata)
+                                 std::string service, std::string verb, RequestMetadata metadata,
+                                 EndpointStats* stats)
     : connection_(connection),
       message_(std::move(message)),
       service_(std::move(service)),
       verb_(std::move(verb)),
-      metadata_(std::move(metadata)) {}
+      metadata_(std::move(metadata)),
+      stats_(stats),
+      received_at_(std::chrono::steady_clock::now()) {}
 
 std::string_view IncomingRequest::subject() const { return natsMsg_GetSubject(message_.get()); }
 
@@ -36,6 +39,7 @@ bool IncomingRequest::ExpectsReply() const {
 
 bool IncomingRequest::Respond(std::string_view body) {
   if (responded_.exchange(true)) return false;
+  if (stats_ != nullptr) stats_->RecordAnswer(std::chrono::steady_clock::now() - received_at_);
   if (!ExpectsReply()) return true;  // `nats pub`: success is silent
   const natsStatus s = natsConnection_Publish(connection_, natsMsg_GetReply(message_.get()),
                                              body.data(), static_cast<int>(body.size()));
@@ -58,6 +62,10 @@ bool IncomingRequest::RespondStored(int status, std::string_view body,
 }
 
 bool IncomingRequest::SendError(int status, std::string_view message, std::string body) {
+  if (stats_ != nullptr) {
+    stats_->RecordAnswer(std::chrono::steady_clock::now() - received_at_);
+    stats_->RecordError(std::to_string(status) + " " + std::string(message));
+  }
   std::string subject;
   if (ExpectsReply()) {
     subject = natsMsg_GetReply(message_.get());

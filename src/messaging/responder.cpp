@@ -19,7 +19,9 @@ Responder::~Responder() {
 }
 
 common::Result<void, nats::NatsError> Responder::Add(Endpoint endpoint) {
-  auto subscribed = std::make_unique<Subscribed>(Subscribed{this, std::move(endpoint), nullptr});
+  auto subscribed = std::make_unique<Subscribed>();
+  subscribed->owner = this;
+  subscribed->endpoint = std::move(endpoint);
   natsSubscription* raw = nullptr;
   const natsStatus s = natsConnection_QueueSubscribe(
       &raw, connection_.get(), subscribed->endpoint.subject.c_str(), queue_group_.c_str(),
@@ -45,6 +47,15 @@ void Responder::Drain(std::chrono::milliseconds timeout) {
     natsSubscription_WaitForDrainCompletion(endpoint->subscription.get(),
                                             std::max<std::int64_t>(left.count(), 1));
   }
+}
+
+std::vector<Responder::EndpointView> Responder::Endpoints() const {
+  std::vector<EndpointView> views;
+  for (const auto& endpoint : endpoints_) {
+    views.push_back(EndpointView{endpoint->endpoint.name, endpoint->endpoint.subject, queue_group_,
+                                 endpoint->stats.Figures()});
+  }
+  return views;
 }
 
 void Responder::OnMessage(natsConnection* nc, natsSubscription*, natsMsg* msg,
@@ -75,8 +86,10 @@ void Responder::OnMessage(natsConnection* nc, natsSubscription*, natsMsg* msg,
         metadata.tracestate.reset();
       }
     }
+    subscribed->stats.RecordRequest();
     request = std::make_shared<IncomingRequest>(nc, std::move(message), self.service_,
-                                                subscribed->endpoint.name, std::move(metadata));
+                                                subscribed->endpoint.name, std::move(metadata),
+                                                &subscribed->stats);
     subscribed->endpoint.handler(request);
   } catch (const std::exception& error) {
     logging::Error("request handler failed", {{"error", error.what()}});

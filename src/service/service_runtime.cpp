@@ -25,7 +25,7 @@ void BlockStopSignals() {
 }
 
 ServiceRuntime::ServiceRuntime(ServiceDefinition definition, const ServiceConfig& config)
-    : definition_(std::move(definition)), config_(config) {}
+    : definition_(std::move(definition)), config_(config), started_(clock_.Now()) {}
 
 ServiceRuntime::~ServiceRuntime() { Shutdown(); }
 
@@ -119,7 +119,27 @@ void ServiceRuntime::RunHousekeeping() {
         messaging::JobKind::kBookkeeping});
     // A full batch means more are due: come back soon rather than in a minute.
     writer_->WaitIdle(5s);
-    interval = *deleted == kBatch ? std::chrono::milliseconds(100) : std::chrono::milliseconds(60s);
+    if (*deleted == kBatch) {
+      interval = std::chrono::milliseconds(100);  // a full batch: more are due
+      continue;
+    }
+    interval = std::chrono::milliseconds(60s);
+    // Once a minute, the figures operators watch, as a log line.
+    const nlohmann::json figures = Figures();
+    const auto& outbox = figures["outbox"];
+    std::int64_t pending = 0;
+    for (const auto& [name, consumer] : figures["consumers"].items()) {
+      pending += consumer.value("pending", std::int64_t{0});
+    }
+    logging::Info("service figures",
+                  {{"outbox_unpublished", outbox.value("unpublished", std::int64_t{-1})},
+                   {"outbox_oldest_unpublished_age_ms",
+                    outbox.contains("oldest_unpublished_age_ms") &&
+                            outbox["oldest_unpublished_age_ms"].is_number()
+                        ? outbox["oldest_unpublished_age_ms"].get<std::int64_t>()
+                        : std::int64_t{0}},
+                   {"relay_published", figures["relay"].value("published", std::int64_t{0})},
+                   {"consumer_pending", pending}});
   }
 }
 
@@ -133,9 +153,54 @@ void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventH
       *connection_, *writer_, clock_, std::move(spec), std::move(handler)));
 }
 
+nlohmann::json ServiceRuntime::Figures() {
+  nlohmann::json figures;
+  {
+    auto db = reads_->Acquire();
+    auto outbox = messaging::SqliteOutbox(*db).Stats();
+    if (outbox) {
+      nlohmann::json oldest = nullptr;
+      if (outbox->oldest_unpublished_created_at) {
+        oldest = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     clock_.Now() - *outbox->oldest_unpublished_created_at)
+                     .count();
+      }
+      figures["outbox"] = {{"unpublished", outbox->unpublished},
+                           {"oldest_unpublished_age_ms", oldest},
+                           {"last_id", outbox->last_id}};
+    } else {
+      figures["outbox"] = {{"error", outbox.error().message}};
+    }
+  }
+  const auto relay = relay_->Stats();
+  figures["relay"] = {{"published", relay.published},
+                      {"failed_attempts", relay.failed_attempts},
+                      {"last_error", relay.last_error},
+                      {"last_round_latency_us", relay.last_round_latency.count()}};
+  figures["writer"] = {{"queue_depth", writer_->QueueDepth()}};
+  figures["consumers"] = nlohmann::json::object();
+  for (const auto& consumer : consumers_) {
+    const auto stats = consumer->Stats();
+    figures["consumers"][consumer->spec().durable] = {{"stream", consumer->spec().stream},
+                                                      {"processed", stats.processed},
+                                                      {"duplicates", stats.duplicates},
+                                                      {"retries", stats.retries},
+                                                      {"dead_letters", stats.dead_letters},
+                                                      {"pending", stats.pending},
+                                                      {"last_error", stats.last_error}};
+  }
+  figures["nats"] = {{"connected", connection_->IsConnected()}};
+  return figures;
+}
+
 common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::Endpoint> endpoints) {
   responder_ = std::make_unique<messaging::Responder>(*connection_, definition_.name,
                                                       definition_.name, ids_);
+  endpoints.push_back(messaging::Endpoint{
+      "status", definition_.name + ".query.status",
+      [this](std::shared_ptr<messaging::IncomingRequest> request) {
+        request->Respond(Figures().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      }});
   for (auto& endpoint : endpoints) {
     const std::string subject = endpoint.subject;
     if (auto added = responder_->Add(std::move(endpoint)); !added) {
@@ -143,6 +208,14 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
     }
   }
   for (auto& consumer : consumers_) consumer->Start();
+  std::string instance = ids_.NextId();
+  std::erase(instance, '-');
+  discovery_ = std::make_unique<messaging::ServiceDiscovery>(
+      *connection_,
+      messaging::ServiceIdentity{definition_.name, instance, definition_.version,
+                                 definition_.description, {{"service", definition_.name}}, started_},
+      *responder_, [this] { return Figures(); });
+  if (auto started = discovery_->Start(); !started) return Unexpected{started.error().message};
   // Make sure the server knows the subscriptions before announcing readiness,
   // so a request sent right after "ready" finds a responder.
   if (connection_->IsConnected()) (void)connection_->Flush(2s);
@@ -175,6 +248,7 @@ void ServiceRuntime::Shutdown() {
     return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(
                              deadline - std::chrono::steady_clock::now()));
   };
+  if (discovery_) discovery_->Stop();
   if (responder_) responder_->Drain(left());
   for (auto& consumer : consumers_) consumer->Stop();
   if (writer_) writer_->WaitIdle(left());
@@ -195,6 +269,7 @@ void ServiceRuntime::Shutdown() {
   if (housekeeping_.joinable()) housekeeping_.join();
   if (relay_) relay_->Stop();
   if (writer_) writer_->Stop();  // after the relay: its last marks are committed
+  discovery_.reset();
   responder_.reset();
   consumers_.clear();
   if (connection_) connection_->Close();

@@ -436,6 +436,16 @@ PAGE = {"orders": [order(order_id=OID_NEWER, tracking_number="TRK-2"), order()],
 REGISTER = {"order_id": OID, "amount": "100.00"}
 PAYMENT_PAGE = {"payments": [payment(payment_id=PID_NEWER, amount="5.00"), payment()], "next_cursor": PCURSOR}
 
+MICRO_PING = {"type": "io.nats.micro.v1.ping_response", "name": "orders",
+              "id": "01a2116e1a4270d4a6b0160270885b2a", "version": "0.1.0", "metadata": {"service": "orders"}}
+MICRO_INFO = dict(MICRO_PING, type="io.nats.micro.v1.info_response", description="Owns logistics orders",
+                  endpoints=[{"name": "create", "subject": "orders.cmd.create", "queue_group": "orders", "metadata": None}])
+MICRO_STATS = dict(MICRO_PING, type="io.nats.micro.v1.stats_response", started=T0,
+                   endpoints=[{"name": "create", "subject": "orders.cmd.create", "queue_group": "orders",
+                               "num_requests": 3, "num_errors": 1, "last_error": "409 duplicate",
+                               "processing_time": 3000000, "average_processing_time": 1000000,
+                               "data": {"outbox": {"unpublished": 0}}}])
+
 V, X = True, False  # valid, invalid
 
 # (schema, what it shows, document, valid?)
@@ -651,6 +661,10 @@ EXAMPLES = [
     ("payments/payment", "updated_at not UTC", payment(updated_at="2026-11-25T10:30:00.123+01:00"), X),
     ("payments/payment", "updated before created (invariant)", payment(updated_at="2026-11-25T09:29:59.999Z"), X),
     # --- payments/commands/register
+    # Amounts as numbers: the service decides on the number's shortest text, exactly; multipleOf
+    # 0.01 on doubles only approximates that (this validator refuses 19.99 and 0.07, which the
+    # service accepts, and passes 0.35000000000000003, which it refuses): see schemas/README.md.
+    # The number examples below are ones where both agree.
     ("payments/commands/register", "amount as a string", REGISTER, V),
     ("payments/commands/register", "amount as a number, currency", dict(REGISTER, amount=49.9, currency="EUR"), V),
     ("payments/commands/register", "integer amount", dict(REGISTER, amount=100), V),
@@ -788,6 +802,19 @@ EXAMPLES = [
     ("payments/events/refunded", "reason over 500 characters", payment_event("refunded", {"reason": "x" * 501, "refund_reason": "x" * 501}), X),
     ("payments/events/refunded", "reason is not refund_reason (invariant)", payment_event("refunded", {"reason": None}), X),
     ("payments/events/refunded", "data missing", payment_event("refunded", data=DROP), X),
+    # --- micro/v1: the NATS service API (ADR-32) replies
+    ("micro/v1/ping_response", "an instance", MICRO_PING, V),
+    ("micro/v1/ping_response", "null metadata", dict(MICRO_PING, metadata=None), V),
+    ("micro/v1/ping_response", "version is not SemVer", dict(MICRO_PING, version="1.0"), X),
+    ("micro/v1/ping_response", "another type", dict(MICRO_PING, type="io.nats.micro.v1.info_response"), X),
+    ("micro/v1/ping_response", "name with a dot", dict(MICRO_PING, name="orders.svc"), X),
+    ("micro/v1/info_response", "with endpoints", MICRO_INFO, V),
+    ("micro/v1/info_response", "no description", without(MICRO_INFO, "description"), X),
+    ("micro/v1/info_response", "endpoint without subject", dict(MICRO_INFO, endpoints=[{"name": "create"}]), X),
+    ("micro/v1/stats_response", "with endpoint figures", MICRO_STATS, V),
+    ("micro/v1/stats_response", "no started", without(MICRO_STATS, "started"), X),
+    ("micro/v1/stats_response", "num_requests as text", dict(MICRO_STATS, endpoints=[dict(MICRO_STATS["endpoints"][0], num_requests="3")]), X),
+    ("micro/v1/stats_response", "last_error missing", dict(MICRO_STATS, endpoints=[without(MICRO_STATS["endpoints"][0], "last_error")]), X),
 ]
 
 # Least examples per schema: (valid, invalid).

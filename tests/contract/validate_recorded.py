@@ -12,6 +12,7 @@ headers of every error reply:
   reply with an error code  -> common/error, plus Nats-Service-Error present
   event                     -> <context>/events/<name> from its CloudEvent type
   <service>.rejected.<verb> -> common/rejected_command
+  $SRV.<VERB>... reply       -> micro/v1/<verb>_response (ADR-32)
 
 Usage: validate_recorded.py <schemas dir> <records dir>
 Exits 1 when any document is invalid, or when nothing was recorded (a
@@ -71,6 +72,11 @@ def schema_for(record, document):
                     problems.append("Content-Type is not application/cloudevents+json")
                 return f"{context}/events/{name}", problems
         return "unknown", [f"an event of unknown type {kind_of!r} on {subject}"]
+    if kind == "discovery":
+        verb = subject.split(".")[1].lower() if subject.startswith("$SRV.") else ""
+        if verb not in ("ping", "info", "stats"):
+            return None, f"not a discovery verb: {subject}"
+        return f"micro/v1/{verb}_response", []
     if kind == "message" and ".rejected." in subject:
         return "common/rejected_command", []
     return None, f"not a service document: {subject}"

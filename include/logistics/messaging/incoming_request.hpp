@@ -19,10 +19,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "logistics/messaging/endpoint_stats.hpp"
 #include "logistics/messaging/error_reply.hpp"
 #include "logistics/nats/handles.hpp"
 
@@ -38,8 +40,9 @@ struct RequestMetadata {
 
 class IncomingRequest {
  public:
+  // `stats` (may be null) is told when the request is answered and how.
   IncomingRequest(natsConnection* connection, nats::MessageHandle message, std::string service,
-                  std::string verb, RequestMetadata metadata);
+                  std::string verb, RequestMetadata metadata, EndpointStats* stats = nullptr);
 
   std::string_view subject() const;
   std::string_view data() const;
@@ -65,6 +68,8 @@ class IncomingRequest {
   std::string service_;
   std::string verb_;
   RequestMetadata metadata_;
+  EndpointStats* stats_;
+  std::chrono::steady_clock::time_point received_at_;
   std::atomic<bool> responded_{false};
 };
 

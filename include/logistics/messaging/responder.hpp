@@ -50,11 +50,21 @@ class Responder {
   // Stops taking requests and waits (bounded) for those already received.
   void Drain(std::chrono::milliseconds timeout);
 
+  struct EndpointView {
+    std::string name;
+    std::string subject;
+    std::string queue_group;
+    EndpointFigures figures;
+  };
+  // Every endpoint with its figures, in the order they were added.
+  std::vector<EndpointView> Endpoints() const;
+
  private:
   struct Subscribed {
     Responder* owner;
     Endpoint endpoint;
     nats::SubscriptionHandle subscription;
+    EndpointStats stats;
   };
   static void OnMessage(natsConnection* nc, natsSubscription* sub, natsMsg* msg,
                         void* closure) noexcept;

@@ -33,6 +33,7 @@
 #include "logistics/messaging/event_consumer.hpp"
 #include "logistics/messaging/relay.hpp"
 #include "logistics/messaging/responder.hpp"
+#include "logistics/messaging/service_discovery.hpp"
 #include "logistics/messaging/stream_setup.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
@@ -51,6 +52,7 @@ struct SchemaComponent {
 struct ServiceDefinition {
   std::string name;         // "orders": log field, queue group, rejected-subject prefix
   std::string version;      // SemVer
+  std::string description;  // shown by `nats micro info`
   std::vector<SchemaComponent> schema;  // the outbox is added by the runtime
   std::vector<messaging::StreamSpec> streams;
 };
@@ -78,7 +80,13 @@ class ServiceRuntime {
     return consumers_;
   }
 
-  // Subscribes every endpoint in the service's queue group and starts the consumers.
+  // The service's own figures: outbox depth and oldest unpublished age, relay,
+  // writer and consumer state. Reported by <service>.query.status, in every
+  // endpoint's `data` of $SRV.STATS, and logged once a minute.
+  nlohmann::json Figures();
+
+  // Subscribes every endpoint in the service's queue group (plus
+  // <service>.query.status), starts the consumers and answers $SRV discovery.
   common::Result<void, std::string> Serve(std::vector<messaging::Endpoint> endpoints);
   // Blocks until SIGTERM or SIGINT, then shuts down in order. Returns the exit code.
   int RunUntilStopped();
@@ -102,6 +110,8 @@ class ServiceRuntime {
   std::unique_ptr<messaging::CommandRunner> commands_;
   std::unique_ptr<messaging::Responder> responder_;
   std::vector<std::unique_ptr<messaging::EventConsumer>> consumers_;
+  std::unique_ptr<messaging::ServiceDiscovery> discovery_;
+  common::Timestamp started_;
   std::atomic<messaging::Relay*> relay_for_callbacks_{nullptr};
   std::mutex housekeeping_mutex_;
   std::condition_variable housekeeping_stop_;

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   service::ServiceDefinition definition{
       "orders",
       kVersion,
+      "Owns logistics orders: commands and queries over NATS, events in the JetStream stream ORDERS",
       {{"orders", orders::infrastructure::OrdersMigrations()}},
       {orders::infrastructure::OrdersStream(std::chrono::seconds(config.duplicate_window_seconds))}};
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   service::ServiceDefinition definition{
       "payments",
       kVersion,
+      "Owns payments for logistics orders: commands and queries over NATS, events in the JetStream stream PAYMENTS",
       {{"payments", payments::infrastructure::PaymentsMigrations()}},
       {payments::infrastructure::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))}};
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);

@@ -49,4 +49,9 @@ void RecordMessage(const std::string& subject, const std::map<std::string, std::
   Append({{"kind", "message"}, {"subject", subject}, {"headers", headers}, {"body", body}});
 }
 
+void RecordDiscovery(const std::string& request_subject, const std::string& body) {
+  Append({{"kind", "discovery"}, {"subject", request_subject}, {"headers", nlohmann::json::object()},
+          {"body", body}});
+}
+
 }  // namespace logistics::testing

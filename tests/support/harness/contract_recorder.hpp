@@ -8,6 +8,7 @@
 //   {"kind":"reply","subject":<request subject>,"headers":{...},"body":<text>}
 //   {"kind":"event","stream":<stream>,"subject":<subject>,"headers":{...},"body":<text>}
 //   {"kind":"message","subject":<subject>,"headers":{...},"body":<text>}
+//   {"kind":"discovery","subject":"$SRV.<VERB>...","body":<text>}
 // Without the variable it records nothing. Only subjects of the services
 // (orders.*, payments.*) are recorded; the harness's own test traffic is not.
 //
@@ -25,5 +26,7 @@ void RecordStreamMessage(const std::string& stream, const std::string& subject,
                          const std::map<std::string, std::string>& headers, const std::string& body);
 void RecordMessage(const std::string& subject, const std::map<std::string, std::string>& headers,
                    const std::string& body);
+// A reply to a $SRV (ADR-32 service discovery) request.
+void RecordDiscovery(const std::string& request_subject, const std::string& body);
 
 }  // namespace logistics::testing

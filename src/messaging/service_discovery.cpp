@@ -1,0 +1,130 @@
+#include "logistics/messaging/service_discovery.hpp"
+
+#include "logistics/logging/log.hpp"
+
+namespace logistics::messaging {
+namespace {
+
+std::vector<std::string> Tokens(std::string_view subject) {
+  std::vector<std::string> tokens;
+  std::size_t start = 0;
+  while (start <= subject.size()) {
+    const std::size_t dot = std::min(subject.find('.', start), subject.size());
+    tokens.emplace_back(subject.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return tokens;
+}
+
+}  // namespace
+
+ServiceDiscovery::ServiceDiscovery(nats::Connection& connection, ServiceIdentity identity,
+                                   const Responder& responder,
+                                   std::function<nlohmann::json()> figures)
+    : connection_(connection),
+      identity_(std::move(identity)),
+      responder_(responder),
+      figures_(std::move(figures)) {}
+
+ServiceDiscovery::~ServiceDiscovery() { Stop(); }
+
+common::Result<void, nats::NatsError> ServiceDiscovery::Start() {
+  // Three plain subscriptions cover the nine subjects: every instance answers.
+  for (const std::string& subject : {std::string("$SRV.*"), "$SRV.*." + identity_.name,
+                                     "$SRV.*." + identity_.name + "." + identity_.id}) {
+    natsSubscription* raw = nullptr;
+    const natsStatus s = natsConnection_Subscribe(&raw, connection_.get(), subject.c_str(),
+                                                  &ServiceDiscovery::OnRequest, this);
+    subscriptions_.emplace_back(raw);
+    if (s != NATS_OK) return common::Unexpected{nats::MakeNatsError(s, "subscribe to " + subject)};
+  }
+  return {};
+}
+
+void ServiceDiscovery::Stop() {
+  for (auto& subscription : subscriptions_) {
+    if (subscription) natsSubscription_Unsubscribe(subscription.get());
+  }
+  subscriptions_.clear();
+}
+
+nlohmann::ordered_json ServiceDiscovery::Identity(const char* type) const {
+  nlohmann::ordered_json reply;
+  reply["type"] = type;
+  reply["name"] = identity_.name;
+  reply["id"] = identity_.id;
+  reply["version"] = identity_.version;
+  reply["metadata"] = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : identity_.metadata) reply["metadata"][key] = value;
+  return reply;
+}
+
+nlohmann::ordered_json ServiceDiscovery::Ping() const {
+  return Identity("io.nats.micro.v1.ping_response");
+}
+
+nlohmann::ordered_json ServiceDiscovery::Info() const {
+  nlohmann::ordered_json reply = Identity("io.nats.micro.v1.info_response");
+  reply["description"] = identity_.description;
+  reply["endpoints"] = nlohmann::ordered_json::array();
+  for (const auto& endpoint : responder_.Endpoints()) {
+    reply["endpoints"].push_back({{"name", endpoint.name},
+                                  {"subject", endpoint.subject},
+                                  {"queue_group", endpoint.queue_group},
+                                  {"metadata", nullptr}});
+  }
+  return reply;
+}
+
+nlohmann::ordered_json ServiceDiscovery::Stats() const {
+  nlohmann::ordered_json reply = Identity("io.nats.micro.v1.stats_response");
+  reply["started"] = common::FormatRfc3339(identity_.started);
+  reply["endpoints"] = nlohmann::ordered_json::array();
+  const nlohmann::json data = figures_ ? figures_() : nlohmann::json::object();
+  for (const auto& endpoint : responder_.Endpoints()) {
+    reply["endpoints"].push_back(
+        {{"name", endpoint.name},
+         {"subject", endpoint.subject},
+         {"queue_group", endpoint.queue_group},
+         {"num_requests", endpoint.figures.num_requests},
+         {"num_errors", endpoint.figures.num_errors},
+         {"last_error", endpoint.figures.last_error},
+         {"processing_time", endpoint.figures.processing_time_ns},
+         {"average_processing_time", endpoint.figures.average_processing_time_ns},
+         {"data", data}});
+  }
+  return reply;
+}
+
+void ServiceDiscovery::OnRequest(natsConnection* nc, natsSubscription*, natsMsg* msg,
+                                 void* closure) noexcept {
+  nats::MessageHandle message(msg);
+  try {
+    const auto* self = static_cast<ServiceDiscovery*>(closure);
+    const char* reply_to = natsMsg_GetReply(msg);
+    if (reply_to == nullptr || *reply_to == '\0') return;
+    const auto tokens = Tokens(natsMsg_GetSubject(msg));
+    // $SRV.<VERB>[.<name>[.<id>]]: anything else (another service's name or
+    // instance) is not for us.
+    if (tokens.size() < 2 || tokens.size() > 4) return;
+    if (tokens.size() >= 3 && tokens[2] != self->identity_.name) return;
+    if (tokens.size() == 4 && tokens[3] != self->identity_.id) return;
+    nlohmann::ordered_json reply;
+    if (tokens[1] == "PING") {
+      reply = self->Ping();
+    } else if (tokens[1] == "INFO") {
+      reply = self->Info();
+    } else if (tokens[1] == "STATS") {
+      reply = self->Stats();
+    } else {
+      return;
+    }
+    const std::string body = reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    natsConnection_Publish(nc, reply_to, body.data(), static_cast<int>(body.size()));
+  } catch (const std::exception& error) {
+    logging::Error("service discovery request failed", {{"error", error.what()}});
+  } catch (...) {
+  }
+}
+
+}  // namespace logistics::messaging
