@@ -23,7 +23,8 @@ common::Result<BodyReader, BodyError> BodyReader::Parse(std::string_view body,
     try {
       const auto unreachable = nlohmann::json::parse(body);
       (void)unreachable;
-    } catch (const nlohmann::json::parse_error& error) {
+    } catch (const nlohmann::json::exception& error) {
+      // parse_error, and out_of_range for numbers beyond a double (1e400).
       why += std::string(": ") + error.what();
     }
     return common::Unexpected{BodyError{"INVALID_JSON", why, {}}};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
@@ -33,9 +34,11 @@ class BatchLatch {
     std::lock_guard lock(mutex_);
     if (--remaining_ == 0) done_.notify_all();
   }
-  void Wait() {
+  void Wait() { WaitFor(0); }
+  // Waits until at most `remaining` messages are still unsettled.
+  void WaitFor(std::size_t remaining) {
     std::unique_lock lock(mutex_);
-    done_.wait(lock, [this] { return remaining_ == 0; });
+    done_.wait(lock, [this, remaining] { return remaining_ <= remaining; });
   }
 
  private:
@@ -47,12 +50,14 @@ class BatchLatch {
 }  // namespace
 
 EventConsumer::EventConsumer(nats::Connection& connection, Writer& writer,
-                             const common::Clock& clock, ConsumerSpec spec, EventHandler handler)
+                             const common::Clock& clock, ConsumerSpec spec, EventHandler handler,
+                             SideEffect before_transaction)
     : connection_(connection),
       writer_(writer),
       clock_(clock),
       spec_(std::move(spec)),
       handler_(std::move(handler)),
+      before_transaction_(std::move(before_transaction)),
       fail_marker_(FaultArgument("fail-events-containing")) {}
 
 EventConsumer::~EventConsumer() { Stop(); }
@@ -226,9 +231,23 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
     auto settlement = std::make_shared<Settlement>(Settlement::kNak);
     auto outcome = std::make_shared<HandlerResult>();
     const bool fault = !fail_marker_.empty() && payload.find(fail_marker_) != std::string::npos;
+    // The side effect outside the database, on this thread, before the transaction.
+    std::optional<HandlerResult> prepared;
+    if (before_transaction_ && malformed.empty() && !fault) {
+      try {
+        prepared = before_transaction_(*event);
+      } catch (const std::exception& error) {
+        prepared = HandlerResult::Retry(std::string("side effect threw: ") + error.what());
+      }
+      if (prepared->kind == HandlerResult::Kind::kApplied ||
+          prepared->kind == HandlerResult::Kind::kIgnored) {
+        prepared.reset();  // go on with the transaction's handler
+      }
+    }
 
     WriteJob job;
-    job.execute = [this, event, settlement, outcome, malformed, fault, payload](sqlite::Database& db) {
+    job.execute = [this, event, settlement, outcome, malformed, fault, payload,
+                   prepared](sqlite::Database& db) {
       SqliteInbox inbox(db);
       auto seen = inbox.Contains(spec_.durable, event->event_id);
       if (!seen) {
@@ -247,6 +266,8 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
         result = HandlerResult::Reject(malformed);
       } else if (fault) {
         result = HandlerResult::Retry("fault injection (LOGISTICS_FAULT)");
+      } else if (prepared) {
+        result = *prepared;  // the side effect failed: settle as it says
       } else if (auto opened = db.Savepoint("effects"); !opened) {
         result = HandlerResult::Retry(opened.error().message);
       } else {
@@ -353,6 +374,8 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
       natsMsg_Nak(message.get(), nullptr);
       latch->CountDown();
     }
+    // With a side effect, the next event's step must see this one's commit.
+    if (before_transaction_) latch->WaitFor(static_cast<std::size_t>(batch.Count - i - 1));
   }
   latch->Wait();
 }

@@ -143,14 +143,16 @@ void ServiceRuntime::RunHousekeeping() {
   }
 }
 
-void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventHandler handler) {
+void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventHandler handler,
+                                 messaging::SideEffect before_transaction) {
   spec.batch = config_.consumer_batch;
   spec.max_deliveries = config_.max_deliveries;
   spec.retry_initial = std::chrono::milliseconds(config_.retry_initial_ms);
   spec.retry_max = std::chrono::milliseconds(config_.retry_max_ms);
   spec.inbox_retention = std::chrono::seconds(config_.inbox_retention_seconds);
   consumers_.push_back(std::make_unique<messaging::EventConsumer>(
-      *connection_, *writer_, clock_, std::move(spec), std::move(handler)));
+      *connection_, *writer_, clock_, std::move(spec), std::move(handler),
+      std::move(before_transaction)));
 }
 
 nlohmann::json ServiceRuntime::Figures() {

@@ -21,6 +21,14 @@
 // Events are processed in stream order, one batch at a time; the next batch
 // is fetched once the previous one is acknowledged.
 //
+// Side effects outside the database (sending an e-mail) go in the optional
+// `before_transaction` step, which runs on the consumer thread before the
+// event's transaction and must itself skip work already done (for example by
+// checking its own records). Its kRetry or kReject settles the event as the
+// handler's would; kApplied or kIgnored goes on to the transaction. With such
+// a step, events are processed one at a time, so each step sees the previous
+// event's committed state.
+//
 // Ownership: borrows the connection, the writer and the clock; owns its thread
 // and subscription. Thread-safety: Start/Stop from the owning thread; the
 // handler runs on the writer thread.
@@ -78,6 +86,8 @@ struct HandlerResult {
 
 // Runs on the writer thread, inside the event's transaction.
 using EventHandler = std::function<HandlerResult(sqlite::Database&, const ConsumedEvent&)>;
+// Runs on the consumer thread, before the transaction; may use the network.
+using SideEffect = std::function<HandlerResult(const ConsumedEvent&)>;
 
 struct ConsumerStats {
   std::uint64_t processed = 0;     // applied or ignored
@@ -91,7 +101,7 @@ struct ConsumerStats {
 class EventConsumer {
  public:
   EventConsumer(nats::Connection& connection, Writer& writer, const common::Clock& clock,
-                ConsumerSpec spec, EventHandler handler);
+                ConsumerSpec spec, EventHandler handler, SideEffect before_transaction = {});
   ~EventConsumer();
   EventConsumer(const EventConsumer&) = delete;
   EventConsumer& operator=(const EventConsumer&) = delete;
@@ -114,6 +124,7 @@ class EventConsumer {
   const common::Clock& clock_;
   const ConsumerSpec spec_;
   const EventHandler handler_;
+  const SideEffect before_transaction_;
   const std::string fail_marker_;  // test-only fault, see fault_injection.hpp
 
   nats::JetStreamHandle js_;

@@ -75,7 +75,8 @@ class ServiceRuntime {
 
   // Adds a durable consumer (started by Serve). Its spec's retry and batch
   // settings are taken from the configuration.
-  void AddConsumer(messaging::ConsumerSpec spec, messaging::EventHandler handler);
+  void AddConsumer(messaging::ConsumerSpec spec, messaging::EventHandler handler,
+                   messaging::SideEffect before_transaction = {});
   const std::vector<std::unique_ptr<messaging::EventConsumer>>& consumers() const {
     return consumers_;
   }

@@ -120,6 +120,21 @@ std::vector<OrderRejection> CheckNewOrder(const NewOrder& fields) {
   return broken;
 }
 
+std::optional<OrderRejection> CheckDriverId(std::string_view driver_id) {
+  return CheckRequired("driver_id", driver_id, kMaxDriverIdLength, OrderError::kDriverIdEmpty,
+                       OrderError::kDriverIdTooLong);
+}
+
+std::optional<OrderRejection> CheckCancellationReason(const std::optional<std::string>& reason) {
+  if (!reason) return std::nullopt;
+  if (const std::size_t length = LengthOf(*reason); length > kMaxReasonLength) {
+    return Reject(OrderError::kReasonTooLong, "reason must be at most " +
+                                                  std::to_string(kMaxReasonLength) +
+                                                  " characters (got " + std::to_string(length) + ")");
+  }
+  return std::nullopt;
+}
+
 common::Result<Order, OrderRejection> Order::Create(std::string order_id, NewOrder fields,
                                                     common::Timestamp now) {
   if (auto broken = CheckNewOrder(fields); !broken.empty()) {
@@ -147,10 +162,7 @@ common::Result<void, OrderRejection> Order::AssignDriver(std::string driver_id,
                                                          common::Timestamp now) {
   // A malformed driver id is wrong in every status, so it is reported first:
   // the client would have to fix it anyway.
-  if (auto bad = CheckRequired("driver_id", driver_id, kMaxDriverIdLength,
-                               OrderError::kDriverIdEmpty, OrderError::kDriverIdTooLong)) {
-    return Unexpected{std::move(*bad)};
-  }
+  if (auto bad = CheckDriverId(driver_id)) return Unexpected{std::move(*bad)};
   switch (snapshot_.status) {
     case OrderStatus::kCreated:
       snapshot_.status = OrderStatus::kAssigned;
@@ -220,13 +232,7 @@ common::Result<void, OrderRejection> Order::Deliver(common::Timestamp now) {
 
 common::Result<void, OrderRejection> Order::Cancel(std::optional<std::string> reason,
                                                    common::Timestamp now) {
-  if (reason) {
-    if (const std::size_t length = LengthOf(*reason); length > kMaxReasonLength) {
-      return Unexpected{Reject(OrderError::kReasonTooLong,
-                               "reason must be at most " + std::to_string(kMaxReasonLength) +
-                                   " characters (got " + std::to_string(length) + ")")};
-    }
-  }
+  if (auto bad = CheckCancellationReason(reason)) return Unexpected{std::move(*bad)};
   switch (snapshot_.status) {
     case OrderStatus::kCreated:
     case OrderStatus::kAssigned:

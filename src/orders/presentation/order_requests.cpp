@@ -1,8 +1,8 @@
 #include "logistics/orders/presentation/order_requests.hpp"
 
-#include <algorithm>
 
 
+#include "logistics/json/request_verdict.hpp"
 #include "logistics/messaging/list_cursor.hpp"
 
 namespace logistics::orders::presentation {
@@ -17,10 +17,21 @@ std::optional<std::string> ReadOrderId(BodyReader& body, bool required = true) {
   return required ? body.RequiredUuid("order_id") : body.OptionalUuid("order_id");
 }
 
+json::BrokenRule Broken(const domain::OrderRejection& rejection) {
+  return json::BrokenRule{std::string(domain::Field(rejection.error)),
+                          std::string(domain::Code(rejection.error)), rejection.message};
+}
+
+// The verdict on the body: its shape problems and the given broken rules.
 template <typename T>
-Decoded<T> Finish(BodyReader& body, T value) {
-  if (auto problems = body.Finish(); !problems.empty()) {
-    return common::Unexpected{BodyReader::ValidationFailed(std::move(problems))};
+Decoded<T> Finish(BodyReader& body, T value,
+                  std::initializer_list<std::optional<domain::OrderRejection>> rules = {}) {
+  std::vector<json::BrokenRule> broken;
+  for (const auto& rule : rules) {
+    if (rule) broken.push_back(Broken(*rule));
+  }
+  if (auto verdict = json::RequestVerdict(body.Finish(), broken); !verdict) {
+    return common::Unexpected{verdict.error()};
   }
   return value;
 }
@@ -43,26 +54,12 @@ Decoded<domain::NewOrder> DecodeCreateOrder(std::string_view body_text, std::siz
 
   // Name every offending field at once: the shape problems, then the domain's
   // rules for the fields that were well-formed.
-  std::vector<json::FieldProblem> problems = body->Finish();
-  std::size_t domain_problems = 0;
-  domain::OrderError only_error{};
-  for (const auto& broken : domain::CheckNewOrder(order)) {
-    const std::string field(domain::Field(broken.error));
-    const bool already_named = std::any_of(problems.begin(), problems.end(),
-                                           [&](const auto& p) { return p.field == field; });
-    if (already_named) continue;
-    problems.push_back(json::FieldProblem{field, broken.message});
-    only_error = broken.error;
-    ++domain_problems;
+  std::vector<json::BrokenRule> broken;
+  for (const auto& rejection : domain::CheckNewOrder(order)) broken.push_back(Broken(rejection));
+  if (auto verdict = json::RequestVerdict(body->Finish(), broken); !verdict) {
+    return common::Unexpected{verdict.error()};
   }
-  if (problems.empty()) return order;
-  json::BodyError error = BodyReader::ValidationFailed(std::move(problems));
-  // A single broken domain rule keeps its own, more specific code.
-  if (domain_problems == 1 && error.details.size() == 1) {
-    error.code = std::string(domain::Code(only_error));
-    error.message = error.details.front().reason;
-  }
-  return common::Unexpected{std::move(error)};
+  return order;
 }
 
 Decoded<AssignDriverRequest> DecodeAssignDriver(std::string_view body_text,
@@ -74,7 +71,8 @@ Decoded<AssignDriverRequest> DecodeAssignDriver(std::string_view body_text,
   auto driver = body->RequiredString("driver_id");
   if (id) request.order_id = std::move(*id);
   if (driver) request.driver_id = std::move(*driver);
-  return Finish(*body, std::move(request));
+  const auto rule = driver ? domain::CheckDriverId(request.driver_id) : std::nullopt;
+  return Finish(*body, std::move(request), {rule});
 }
 
 Decoded<OrderIdRequest> DecodeOrderId(std::string_view body_text, std::size_t max_bytes) {
@@ -91,7 +89,8 @@ Decoded<CancelOrderRequest> DecodeCancelOrder(std::string_view body_text, std::s
   CancelOrderRequest request;
   if (auto id = ReadOrderId(*body)) request.order_id = std::move(*id);
   request.reason = body->OptionalString("reason");
-  return Finish(*body, std::move(request));
+  const auto rule = domain::CheckCancellationReason(request.reason);
+  return Finish(*body, std::move(request), {rule});
 }
 
 Decoded<application::OrderLookup> DecodeGetOrder(std::string_view body_text,

@@ -36,6 +36,18 @@ std::string TransitionMessage(std::string_view action, PaymentStatus status,
 
 }  // namespace
 
+std::optional<PaymentRejection> CheckFailureReason(std::string_view reason) {
+  if (common::IsBlank(reason)) {
+    return Reject(PaymentError::kReasonEmpty,
+                  "reason must not be empty or blank: say why the payment failed");
+  }
+  return CheckReasonLength(reason);
+}
+
+std::optional<PaymentRejection> CheckRefundReason(const std::optional<std::string>& reason) {
+  return reason ? CheckReasonLength(*reason) : std::nullopt;
+}
+
 common::Result<Payment, PaymentRejection> Payment::Register(std::string payment_id,
                                                             std::string order_id, Money amount,
                                                             Currency currency,
@@ -81,11 +93,7 @@ common::Result<void, PaymentRejection> Payment::Confirm(common::Timestamp now) {
 common::Result<void, PaymentRejection> Payment::Fail(std::string reason, common::Timestamp now) {
   // A missing or oversized reason is wrong in every status, so it is reported
   // first: the client would have to fix it anyway.
-  if (common::IsBlank(reason)) {
-    return Unexpected{Reject(PaymentError::kReasonEmpty,
-                             "reason must not be empty or blank: say why the payment failed")};
-  }
-  if (auto bad = CheckReasonLength(reason)) return Unexpected{std::move(*bad)};
+  if (auto bad = CheckFailureReason(reason)) return Unexpected{std::move(*bad)};
   switch (snapshot_.status) {
     case PaymentStatus::kPending:
       break;
@@ -109,9 +117,7 @@ common::Result<void, PaymentRejection> Payment::Fail(std::string reason, common:
 
 common::Result<void, PaymentRejection> Payment::Refund(std::optional<std::string> reason,
                                                        common::Timestamp now) {
-  if (reason) {
-    if (auto bad = CheckReasonLength(*reason)) return Unexpected{std::move(*bad)};
-  }
+  if (auto bad = CheckRefundReason(reason)) return Unexpected{std::move(*bad)};
   switch (snapshot_.status) {
     case PaymentStatus::kConfirmed:
       break;

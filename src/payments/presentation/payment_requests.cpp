@@ -1,18 +1,29 @@
 #include "logistics/payments/presentation/payment_requests.hpp"
 
+#include "logistics/json/request_verdict.hpp"
 #include "logistics/messaging/list_cursor.hpp"
 #include "logistics/payments/domain/currency.hpp"
 #include "logistics/payments/domain/money.hpp"
+#include "logistics/payments/domain/payment.hpp"
 
 namespace logistics::payments::presentation {
 namespace {
 
 using json::BodyReader;
 
+// The verdict on the body: its shape problems and the given broken rules.
 template <typename T>
-Decoded<T> Finish(BodyReader& body, T value) {
-  if (auto problems = body.Finish(); !problems.empty()) {
-    return common::Unexpected{BodyReader::ValidationFailed(std::move(problems))};
+Decoded<T> Finish(BodyReader& body, T value,
+                  std::initializer_list<std::optional<domain::PaymentRejection>> rules = {}) {
+  std::vector<json::BrokenRule> broken;
+  for (const auto& rule : rules) {
+    if (rule) {
+      broken.push_back(json::BrokenRule{std::string(domain::Field(rule->error)),
+                                        std::string(domain::Code(rule->error)), rule->message});
+    }
+  }
+  if (auto verdict = json::RequestVerdict(body.Finish(), broken); !verdict) {
+    return common::Unexpected{verdict.error()};
   }
   return value;
 }
@@ -27,28 +38,19 @@ Decoded<RegisterPaymentRequest> DecodeRegisterPayment(std::string_view text, std
   auto amount = body->RequiredDecimal("amount");
   if (amount) request.amount = *amount;
   request.currency = body->OptionalString("currency");
-  auto problems = body->Finish();
   // Name every offending field at once: the domain's money rules for the
   // fields that were well-formed, after the shape problems.
-  std::vector<domain::PaymentRejection> broken;
+  std::optional<domain::PaymentRejection> money_rule;
+  std::optional<domain::PaymentRejection> currency_rule;
   if (amount) {
-    if (auto money = domain::Money::Parse(*amount); !money) broken.push_back(money.error());
+    if (auto money = domain::Money::Parse(*amount); !money) money_rule = money.error();
   }
   if (request.currency) {
     if (auto currency = domain::Currency::Parse(*request.currency); !currency) {
-      broken.push_back(currency.error());
+      currency_rule = currency.error();
     }
   }
-  for (const auto& rejection : broken) {
-    problems.push_back(json::FieldProblem{std::string(domain::Field(rejection.error)), rejection.message});
-  }
-  if (problems.empty()) return request;
-  json::BodyError error = BodyReader::ValidationFailed(std::move(problems));
-  if (broken.size() == 1 && error.details.size() == 1) {  // keep the specific code
-    error.code = std::string(domain::Code(broken.front().error));
-    error.message = broken.front().message;
-  }
-  return common::Unexpected{std::move(error)};
+  return Finish(*body, std::move(request), {money_rule, currency_rule});
 }
 
 Decoded<PaymentIdRequest> DecodePaymentId(std::string_view text, std::size_t max_bytes) {
@@ -64,8 +66,10 @@ Decoded<FailPaymentRequest> DecodeFailPayment(std::string_view text, std::size_t
   if (!body) return common::Unexpected{body.error()};
   FailPaymentRequest request;
   if (auto id = body->RequiredUuid("payment_id")) request.payment_id = std::move(*id);
-  if (auto reason = body->RequiredString("reason")) request.reason = std::move(*reason);
-  return Finish(*body, std::move(request));
+  auto reason = body->RequiredString("reason");
+  if (reason) request.reason = std::move(*reason);
+  const auto rule = reason ? domain::CheckFailureReason(request.reason) : std::nullopt;
+  return Finish(*body, std::move(request), {rule});
 }
 
 Decoded<RefundPaymentRequest> DecodeRefundPayment(std::string_view text, std::size_t max_bytes) {
@@ -74,7 +78,8 @@ Decoded<RefundPaymentRequest> DecodeRefundPayment(std::string_view text, std::si
   RefundPaymentRequest request;
   if (auto id = body->RequiredUuid("payment_id")) request.payment_id = std::move(*id);
   request.reason = body->OptionalString("reason");
-  return Finish(*body, std::move(request));
+  const auto rule = domain::CheckRefundReason(request.reason);
+  return Finish(*body, std::move(request), {rule});
 }
 
 Decoded<application::PaymentListQuery> DecodeListPayments(std::string_view text,

@@ -68,3 +68,9 @@ TEST_CASE("a decimal is read as the exact text of a string or the shortest text 
   CHECK_FALSE(body->RequiredDecimal("missing"));
   CHECK(body->Finish().size() == 2);
 }
+
+TEST_CASE("a number beyond a double's range is bad JSON, not a crash", "[json]") {
+  auto body = BodyReader::Parse(R"({"limit": 1e400})");
+  REQUIRE_FALSE(body);
+  CHECK(body.error().code == "INVALID_JSON");
+}

@@ -210,12 +210,17 @@ size_t Subscription::Count() const {
 
 // ---- NatsClient ----
 
-NatsClient::NatsClient(const std::string& url, const std::string& name) {
+NatsClient::NatsClient(const std::string& url, const std::string& name, const std::string& user,
+                       const std::string& password) {
   natsOptions* raw_options = nullptr;
   HARNESS_NATS_CHECK(natsOptions_Create(&raw_options), "cannot create NATS options");
   options_.reset(raw_options);
   HARNESS_NATS_CHECK(natsOptions_SetURL(options_.get(), url.c_str()), "bad NATS URL " << url);
   HARNESS_NATS_CHECK(natsOptions_SetName(options_.get(), name.c_str()), "cannot name the client");
+  if (!user.empty()) {
+    HARNESS_NATS_CHECK(natsOptions_SetUserInfo(options_.get(), user.c_str(), password.c_str()),
+                       "cannot set the NATS user");
+  }
   // Reconnect quickly and forever: tests restart servers and expect clients
   // to follow without waiting nats.c's default two seconds.
   HARNESS_NATS_CHECK(natsOptions_SetMaxReconnect(options_.get(), -1), "cannot set reconnects");
@@ -224,7 +229,8 @@ NatsClient::NatsClient(const std::string& url, const std::string& name) {
 
   natsConnection* raw_connection = nullptr;
   HARNESS_NATS_CHECK(natsConnection_Connect(&raw_connection, options_.get()),
-                     "cannot connect to NATS at " << url);
+                     "cannot connect to NATS at " << url
+                                                  << (user.empty() ? "" : " as " + user));
   connection_.reset(raw_connection);
 
   jsCtx* raw_jetstream = nullptr;

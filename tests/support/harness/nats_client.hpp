@@ -121,9 +121,11 @@ class NatsClient {
   using StreamMessage = testing::StreamMessage;
   using Received = testing::Received;
 
-  // Connects to `url` ("nats://127.0.0.1:4222"). Fails the test if the server
-  // cannot be reached.
-  explicit NatsClient(const std::string& url, const std::string& name = "logistics-test-client");
+  // Connects to `url` ("nats://127.0.0.1:4222"), as `user` with `password`
+  // when a user is given (anonymously otherwise). Fails the test if the server
+  // cannot be reached or refuses the credentials.
+  explicit NatsClient(const std::string& url, const std::string& name = "logistics-test-client",
+                      const std::string& user = {}, const std::string& password = {});
   ~NatsClient();
   NatsClient(const NatsClient&) = delete;
   NatsClient& operator=(const NatsClient&) = delete;

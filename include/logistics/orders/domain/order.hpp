@@ -13,6 +13,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,12 @@ struct NewOrder {
 // (empty when it breaks none). Lets a transport name every offending field at
 // once; Order::Create reports the first.
 std::vector<OrderRejection> CheckNewOrder(const NewOrder& fields);
+
+// The rule for a driver id (non-blank, at most 100 characters) and for a
+// cancellation reason (at most 500); nullopt when the value is fine. Checked
+// by AssignDriver and Cancel, and by transports before an order is loaded.
+std::optional<OrderRejection> CheckDriverId(std::string_view driver_id);
+std::optional<OrderRejection> CheckCancellationReason(const std::optional<std::string>& reason);
 
 class Order {
  public:

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +43,12 @@ namespace logistics::payments::domain {
 
 // The longest failure or refund reason, in Unicode characters (wire contract).
 inline constexpr std::size_t kMaxReasonLength = 500;
+
+// The rule for a failure reason (non-blank, at most 500 characters) and for a
+// refund reason (at most 500); nullopt when the value is fine. Checked by Fail
+// and Refund, and by transports before a payment is loaded.
+std::optional<PaymentRejection> CheckFailureReason(std::string_view reason);
+std::optional<PaymentRejection> CheckRefundReason(const std::optional<std::string>& reason);
 
 class Payment {
  public:
