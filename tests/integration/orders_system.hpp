@@ -53,6 +53,23 @@ class OrdersSystem {
     REQUIRE(payments_->WaitUntilReady(std::chrono::seconds(20)));
   }
 
+  // Starts the notifications service (extra flags such as --smtp-url) and
+  // waits until it runs.
+  void StartNotifications(std::vector<std::string> flags = {},
+                          std::map<std::string, std::string> env = {}) {
+    env.emplace("RETRY_INITIAL_MS", "100");
+    env.emplace("RETRY_MAX_MS", "400");
+    std::vector<std::string> args{"--nats-url", nats_.url(), "--db",
+                                  (dir_.path() / "notifications.db").string(), "--log-level",
+                                  "debug"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    notifications_ = std::make_unique<ServiceProcess>(LOGISTICS_NOTIFICATIONS_BIN, std::move(args),
+                                                      std::move(env), dir_.path());
+    notifications_->Start();
+    REQUIRE(notifications_->WaitUntilReady(std::chrono::seconds(20)));
+  }
+  ServiceProcess& notifications() { return *notifications_; }
+
   ServiceProcess& orders() { return *orders_; }
   ServiceProcess& payments() { return *payments_; }
 
@@ -115,6 +132,7 @@ class OrdersSystem {
   std::unique_ptr<NatsClient> client_;
   std::unique_ptr<ServiceProcess> orders_;
   std::unique_ptr<ServiceProcess> payments_;
+  std::unique_ptr<ServiceProcess> notifications_;
 };
 
 }  // namespace logistics::testing

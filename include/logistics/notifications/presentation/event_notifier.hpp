@@ -1,0 +1,67 @@
+// EventNotifier: how the notifications service turns events into e-mails,
+// exactly once per event.
+//
+// It plugs into a shared EventConsumer in two steps:
+//  1. before the transaction (consumer thread): read the event's facts, plan
+//     with the projection as committed (read-only connection), and if a mail is
+//     due and not already sent, send it. A transient send failure naks the
+//     event (redelivered with backoff); a permanent one (5xx: bad mailbox)
+//     dead-letters it; a refund for an order not known yet is retried until
+//     the ORDERS event has been consumed (then dead-lettered).
+//  2. in the transaction (writer thread): record the projection updates and
+//     the sent_notifications row, with the inbox row, in one commit.
+// A redelivered event finds its sent_notifications row (step 1 sends nothing)
+// or its inbox row (step 2 does nothing). If the process dies between the
+// SMTP server's acceptance and the commit, the redelivery sends the mail again
+// under the same Message-ID (<event-id@domain>), which lets mail systems drop
+// the copy: the one window of at-least-once, documented in the README.
+//
+// Ownership: borrows the read pool, the sender and the clock. Thread-safety:
+// the two steps of one event run one after the other (the consumer waits for
+// the commit before the next event), so one pending plan at a time.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "logistics/common/clock.hpp"
+#include "logistics/messaging/event_consumer.hpp"
+#include "logistics/notifications/application/notification_plan.hpp"
+#include "logistics/notifications/application/ports/mail_sender.hpp"
+#include "logistics/notifications/application/record_notification.hpp"
+#include "logistics/sqlite/read_pool.hpp"
+
+namespace logistics::notifications::presentation {
+
+// The two durable consumers: notifications-orders on ORDERS and
+// notifications-payments on PAYMENTS.
+messaging::ConsumerSpec OrderEventsConsumer();
+messaging::ConsumerSpec PaymentEventsConsumer();
+
+class EventNotifier {
+ public:
+  EventNotifier(sqlite::ReadPool& reads, application::MailSender& sender,
+                const common::Clock& clock, std::string message_id_domain);
+
+  messaging::SideEffect BeforeTransaction();
+  messaging::EventHandler InTransaction();
+
+ private:
+  messaging::HandlerResult Prepare(const messaging::ConsumedEvent& event);
+  messaging::HandlerResult Record(sqlite::Database& db, const messaging::ConsumedEvent& event);
+
+  struct Pending {
+    application::NotificationPlan plan;
+    application::MailOutcome outcome;
+  };
+
+  sqlite::ReadPool& reads_;
+  application::MailSender& sender_;
+  const common::Clock& clock_;
+  const std::string message_id_domain_;
+  std::mutex mutex_;
+  std::optional<Pending> pending_;  // the plan of the event in flight
+};
+
+}  // namespace logistics::notifications::presentation

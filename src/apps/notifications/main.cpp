@@ -1,0 +1,134 @@
+// The notifications service: composition root. It parses the configuration,
+// chooses the mail sender (SMTP when --smtp-url is set, .eml files otherwise),
+// wires the two consumers into the runtime and runs until SIGTERM/SIGINT.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "logistics/logging/log.hpp"
+#include "logistics/notifications/application/message_id.hpp"
+#include "logistics/notifications/infrastructure/curl_smtp_sender.hpp"
+#include "logistics/notifications/infrastructure/eml_file_sender.hpp"
+#include "logistics/notifications/infrastructure/notifications_schema.hpp"
+#include "logistics/notifications/presentation/event_notifier.hpp"
+#include "logistics/service/service_runtime.hpp"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace logistics;
+  namespace infra = notifications::infrastructure;
+  CLI::App app{"notifications: e-mails customers about their orders, from the ORDERS and "
+               "PAYMENTS event streams"};
+  app.set_version_flag("--version", kVersion);
+  service::ServiceConfig config;
+  service::AddServiceFlags(app, config, "notifications");
+  infra::SmtpSettings smtp;
+  smtp.mail_from = "noreply@logistics.example";
+  smtp.mail_from_name = "Logistics";
+  std::string smtp_user;
+  std::string smtp_password;
+  std::string smtp_password_file;
+  std::string mail_dir;
+  std::string message_id_domain(notifications::application::kDefaultMessageIdDomain);
+  app.add_option("--smtp-url", smtp.url,
+                 "SMTP server, smtp://host:port (smtps:// for TLS); none: write .eml files")
+      ->envname("SMTP_URL");
+  app.add_flag("--smtp-starttls", smtp.starttls, "require STARTTLS on an smtp:// URL")
+      ->envname("SMTP_STARTTLS");
+  app.add_option("--smtp-user", smtp_user, "SMTP user name")->envname("SMTP_USER");
+  app.add_option("--smtp-password", smtp_password, "SMTP password (prefer the file)")
+      ->envname("SMTP_PASSWORD");
+  app.add_option("--smtp-password-file", smtp_password_file, "file holding the SMTP password")
+      ->envname("SMTP_PASSWORD_FILE")
+      ->check(CLI::ExistingFile);
+  app.add_option("--mail-from", smtp.mail_from, "sender address")
+      ->envname("MAIL_FROM")
+      ->capture_default_str();
+  app.add_option("--mail-from-name", smtp.mail_from_name, "sender display name")
+      ->envname("MAIL_FROM_NAME")
+      ->capture_default_str();
+  app.add_option("--mail-dir", mail_dir,
+                 "where .eml files go without --smtp-url (default: mail/ beside the database)")
+      ->envname("MAIL_DIR");
+  app.add_option("--message-id-domain", message_id_domain, "right-hand side of Message-IDs")
+      ->envname("MESSAGE_ID_DOMAIN")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+  auto invalid = service::Validate(config);
+  if (!invalid && !smtp_password_file.empty()) {
+    std::ifstream file(smtp_password_file);
+    if (!std::getline(file, smtp_password) || smtp_password.empty()) {
+      invalid = "--smtp-password-file " + smtp_password_file + " holds no password";
+    }
+  }
+  if (!invalid && !smtp_password.empty() && smtp_user.empty()) invalid = "an SMTP password needs --smtp-user";
+  if (!invalid && !smtp.url.empty() && !smtp.url.starts_with("smtp://") &&
+      !smtp.url.starts_with("smtps://")) {
+    invalid = "--smtp-url must start with smtp:// or smtps://";
+  }
+  if (!invalid && smtp.mail_from.find('@') == std::string::npos) {
+    invalid = "--mail-from must be an e-mail address";
+  }
+  if (invalid) {
+    std::fprintf(stderr, "notifications: %s\n", invalid->c_str());
+    return 2;
+  }
+  if (!smtp_user.empty()) {
+    smtp.username = smtp_user;
+    smtp.password = smtp_password;
+  }
+  logging::ConfigureLogging("notifications", *logging::ParseLevel(config.log_level));
+
+  service::ServiceDefinition definition{
+      "notifications",
+      kVersion,
+      "E-mails customers about their orders (created, paid, dispatched, delivered, cancelled, "
+      "refunded)",
+      {{std::string(infra::kNotificationsComponent), infra::NotificationsMigrations()}},
+      {}};
+  auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
+  if (!runtime) {
+    logging::Error("cannot start", {{"error", runtime.error()}});
+    return 1;
+  }
+  service::ServiceRuntime& service = **runtime;
+  std::unique_ptr<notifications::application::MailSender> sender;
+  if (smtp.url.empty()) {
+    const std::filesystem::path dir =
+        mail_dir.empty() ? std::filesystem::path(config.db).parent_path() / "mail"
+                         : std::filesystem::path(mail_dir);
+    sender = std::make_unique<infra::EmlFileSender>(
+        dir, infra::MailFrom{smtp.mail_from, smtp.mail_from_name}, service.clock());
+    logging::Info("no SMTP server configured: e-mails are written as .eml files",
+                  {{"mail_dir", dir.string()}});
+  } else {
+    logging::Info("sending e-mail over SMTP",
+                  {{"smtp_url", nats::RedactUrl(smtp.url)}, {"starttls", smtp.starttls}});
+    sender = std::make_unique<infra::CurlSmtpSender>(smtp, service.clock());
+  }
+  notifications::presentation::EventNotifier orders(service.reads(), *sender, service.clock(),
+                                                    message_id_domain);
+  notifications::presentation::EventNotifier payments(service.reads(), *sender, service.clock(),
+                                                      message_id_domain);
+  service.AddConsumer(notifications::presentation::OrderEventsConsumer(), orders.InTransaction(),
+                      orders.BeforeTransaction());
+  service.AddConsumer(notifications::presentation::PaymentEventsConsumer(),
+                      payments.InTransaction(), payments.BeforeTransaction());
+  if (auto served = service.Serve({}); !served) {
+    logging::Error("cannot subscribe", {{"error", served.error()}});
+    return 1;
+  }
+  return service.RunUntilStopped();
+}

@@ -1,0 +1,146 @@
+#include "logistics/notifications/presentation/event_notifier.hpp"
+
+#include "logistics/logging/log.hpp"
+#include "logistics/notifications/application/plan_notification.hpp"
+#include "logistics/notifications/infrastructure/sqlite_contact_projection.hpp"
+#include "logistics/notifications/infrastructure/sqlite_sent_notifications.hpp"
+
+namespace logistics::notifications::presentation {
+namespace {
+
+using messaging::HandlerResult;
+
+std::optional<std::string> Text(const nlohmann::json& object, const char* key) {
+  const auto found = object.find(key);
+  if (found == object.end() || !found->is_string()) return std::nullopt;
+  return found->get<std::string>();
+}
+
+// The facts of an event, or nullopt when the event lacks what its type promises.
+std::optional<application::EventFacts> ReadFacts(const messaging::ConsumedEvent& event) {
+  const nlohmann::json& cloud_event = event.cloud_event;
+  application::EventFacts facts;
+  facts.event_id = event.event_id;
+  facts.type = Text(cloud_event, "type").value_or("");
+  const auto data = cloud_event.find("data");
+  const auto version = cloud_event.find("aggregateversion");
+  if (data == cloud_event.end() || !data->is_object() || version == cloud_event.end() ||
+      !version->is_number_integer()) {
+    return std::nullopt;
+  }
+  facts.reason = Text(*data, "reason");
+  if (facts.type.starts_with("logistics.order.")) {
+    domain::OrderContact order;
+    auto id = Text(*data, "order_id");
+    auto tracking = Text(*data, "tracking_number");
+    auto name = Text(*data, "customer_name");
+    auto origin = Text(*data, "origin");
+    auto destination = Text(*data, "destination");
+    auto status = Text(*data, "status");
+    if (!id || !tracking || !name || !origin || !destination || !status) return std::nullopt;
+    order = domain::OrderContact{*id, *tracking, *name, Text(*data, "customer_email"),
+                                 *origin, *destination, *status, version->get<std::int64_t>()};
+    facts.order = std::move(order);
+    facts.payment_id = Text(*data, "payment_id");
+  } else if (facts.type.starts_with("logistics.payment.")) {
+    auto id = Text(*data, "payment_id");
+    auto order_id = Text(*data, "order_id");
+    auto amount = Text(*data, "amount");
+    auto currency = Text(*data, "currency");
+    if (!id || !order_id || !amount || !currency) return std::nullopt;
+    facts.payment = domain::PaymentContact{*id, *order_id, *amount, *currency,
+                                           version->get<std::int64_t>()};
+  }
+  return facts;
+}
+
+messaging::ConsumerSpec Spec(const char* stream, const char* durable, const char* subjects) {
+  messaging::ConsumerSpec spec;
+  spec.stream = stream;
+  spec.durable = durable;
+  spec.filter_subject = subjects;
+  return spec;
+}
+
+}  // namespace
+
+messaging::ConsumerSpec OrderEventsConsumer() {
+  return Spec("ORDERS", "notifications-orders", "orders.events.>");
+}
+
+messaging::ConsumerSpec PaymentEventsConsumer() {
+  return Spec("PAYMENTS", "notifications-payments", "payments.events.>");
+}
+
+EventNotifier::EventNotifier(sqlite::ReadPool& reads, application::MailSender& sender,
+                             const common::Clock& clock, std::string message_id_domain)
+    : reads_(reads), sender_(sender), clock_(clock), message_id_domain_(std::move(message_id_domain)) {}
+
+messaging::SideEffect EventNotifier::BeforeTransaction() {
+  return [this](const messaging::ConsumedEvent& event) { return Prepare(event); };
+}
+
+messaging::EventHandler EventNotifier::InTransaction() {
+  return [this](sqlite::Database& db, const messaging::ConsumedEvent& event) {
+    return Record(db, event);
+  };
+}
+
+HandlerResult EventNotifier::Prepare(const messaging::ConsumedEvent& event) {
+  const auto facts = ReadFacts(event);
+  if (!facts) return HandlerResult::Reject("an event without the data its type promises");
+  application::NotificationPlan plan;
+  {
+    auto db = reads_.Acquire();
+    infrastructure::SqliteContactProjection contacts(*db, clock_);
+    infrastructure::SqliteSentNotifications sent(*db);
+    auto planned = application::PlanNotification(contacts, sent, message_id_domain_).Execute(*facts);
+    if (!planned) return HandlerResult::Retry(planned.error().message);
+    plan = std::move(*planned);
+  }
+  const std::string correlation = event.cloud_event.value("correlationid", std::string());
+  if (const auto* none = plan.no_mail()) {
+    if (none->reason == application::NoMailReason::kOrderUnknown) {
+      return HandlerResult::Retry(none->detail);  // the ORDERS event may still be on its way
+    }
+    if (none->reason == application::NoMailReason::kNoEmailAddress) {
+      logging::Info("no e-mail sent: the order has no customer_email",
+                    {{"event_id", event.event_id}, {"detail", none->detail},
+                     {"correlation_id", correlation}});
+    }
+  } else if (const auto* mail = plan.mail()) {
+    auto sent = sender_.Send(mail->mail, mail->message_id);
+    if (!sent) {
+      if (sent.error().transient) return HandlerResult::Retry(sent.error().message);
+      return HandlerResult::Reject("permanent mail failure: " + sent.error().message);
+    }
+    logging::Info("e-mail sent",
+                  {{"event_id", event.event_id},
+                   {"kind", std::string(domain::ToString(mail->kind))},
+                   {"message_id", mail->message_id},
+                   {"order_id", plan.updates.order ? plan.updates.order->order_id : std::string()},
+                   {"correlation_id", correlation}});
+  }
+  std::lock_guard lock(mutex_);
+  pending_ = Pending{std::move(plan), application::MailOutcome::kSent};
+  return HandlerResult::Applied();
+}
+
+HandlerResult EventNotifier::Record(sqlite::Database& db, const messaging::ConsumedEvent& event) {
+  std::optional<Pending> pending;
+  {
+    std::lock_guard lock(mutex_);
+    pending.swap(pending_);
+  }
+  if (!pending || pending->plan.event_id != event.event_id) {
+    return HandlerResult::Retry("no prepared notification for this event");
+  }
+  infrastructure::SqliteContactProjection contacts(db, clock_);
+  infrastructure::SqliteSentNotifications sent(db);
+  auto recorded = application::RecordNotification(contacts, sent, clock_)
+                      .Execute(pending->plan, pending->outcome);
+  if (!recorded) return HandlerResult::Retry(recorded.error().message);
+  return HandlerResult::Applied();
+}
+
+}  // namespace logistics::notifications::presentation
