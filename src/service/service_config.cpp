@@ -1,6 +1,7 @@
 #include "logistics/service/service_config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <fstream>
 
 #include "logistics/logging/log.hpp"
@@ -103,6 +104,25 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("IDEMPOTENCY_RETENTION_SECONDS")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{365} * 24 * 3600))
       ->capture_default_str();
+}
+
+std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv, ServiceConfig& config,
+                              std::string_view service,
+                              const std::function<std::optional<std::string>()>& extra_checks) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);  // prints help, the version, or the error
+    return code == 0 ? 0 : 2;
+  }
+  auto invalid = Validate(config);
+  if (!invalid && extra_checks) invalid = extra_checks();
+  if (invalid) {
+    std::fprintf(stderr, "%s: %s\n", std::string(service).c_str(), invalid->c_str());
+    return 2;
+  }
+  logging::ConfigureLogging(std::string(service), *logging::ParseLevel(config.log_level));
+  return std::nullopt;
 }
 
 std::optional<std::string> Validate(ServiceConfig& config) {

@@ -33,6 +33,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,15 @@ struct ServiceConfig {
 // Registers the flags above on `app`, with `service` naming the database
 // default and its variable ("orders" -> ./var/orders.db, ORDERS_DB).
 void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view service);
+
+// Parses the command line into `config` (and any service-specific options
+// already added to `app`), runs `extra_checks` (a service's own cross-field
+// checks; empty optional when fine), validates, and configures logging.
+// Returns the exit code to stop with: 0 after --help or --version, 2 with a
+// message on stderr for anything invalid; nullopt to go on.
+std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv, ServiceConfig& config,
+                              std::string_view service,
+                              const std::function<std::optional<std::string>()>& extra_checks = {});
 
 // Cross-field checks CLI11 cannot express, and reading the password file;
 // the message says what to change. Never includes a secret.

@@ -2,7 +2,6 @@
 // chooses the mail sender (SMTP when --smtp-url is set, .eml files otherwise),
 // wires the two consumers into the runtime and runs until SIGTERM/SIGINT.
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -60,36 +59,28 @@ int main(int argc, char** argv) {
   app.add_option("--message-id-domain", message_id_domain, "right-hand side of Message-IDs")
       ->envname("MESSAGE_ID_DOMAIN")
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? 0 : 2;
-  }
-  auto invalid = service::Validate(config);
-  if (!invalid && !smtp_password_file.empty()) {
-    std::ifstream file(smtp_password_file);
-    if (!std::getline(file, smtp_password) || smtp_password.empty()) {
-      invalid = "--smtp-password-file " + smtp_password_file + " holds no password";
+  // Checks of the notifications settings; the password file is read here.
+  auto check_mail_settings = [&]() -> std::optional<std::string> {
+    if (!smtp_password_file.empty()) {
+      std::ifstream file(smtp_password_file);
+      if (!std::getline(file, smtp_password) || smtp_password.empty()) {
+        return "--smtp-password-file " + smtp_password_file + " holds no password";
+      }
     }
-  }
-  if (!invalid && !smtp_password.empty() && smtp_user.empty()) invalid = "an SMTP password needs --smtp-user";
-  if (!invalid && !smtp.url.empty() && !smtp.url.starts_with("smtp://") &&
-      !smtp.url.starts_with("smtps://")) {
-    invalid = "--smtp-url must start with smtp:// or smtps://";
-  }
-  if (!invalid && smtp.mail_from.find('@') == std::string::npos) {
-    invalid = "--mail-from must be an e-mail address";
-  }
-  if (invalid) {
-    std::fprintf(stderr, "notifications: %s\n", invalid->c_str());
-    return 2;
+    if (!smtp_password.empty() && smtp_user.empty()) return "an SMTP password needs --smtp-user";
+    if (!smtp.url.empty() && !smtp.url.starts_with("smtp://") && !smtp.url.starts_with("smtps://")) {
+      return "--smtp-url must start with smtp:// or smtps://";
+    }
+    if (smtp.mail_from.find('@') == std::string::npos) return "--mail-from must be an e-mail address";
+    return std::nullopt;
+  };
+  if (auto stop = service::ParseFlags(app, argc, argv, config, "notifications", check_mail_settings)) {
+    return *stop;
   }
   if (!smtp_user.empty()) {
     smtp.username = smtp_user;
     smtp.password = smtp_password;
   }
-  logging::ConfigureLogging("notifications", *logging::ParseLevel(config.log_level));
 
   service::ServiceDefinition definition{
       "notifications",

@@ -1,7 +1,6 @@
 // The orders service: composition root. It parses the configuration, names
 // the adapters, wires them into the runtime and runs until SIGTERM/SIGINT.
 #include <CLI/CLI.hpp>
-#include <cstdio>
 
 #include "logistics/logging/log.hpp"
 #include "logistics/orders/infrastructure/order_cloud_events.hpp"
@@ -23,17 +22,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   service::ServiceConfig config;
   service::AddServiceFlags(app, config, "orders");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? 0 : 2;
-  }
-  if (auto invalid = service::Validate(config)) {
-    std::fprintf(stderr, "orders: %s\n", invalid->c_str());
-    return 2;
-  }
-  logging::ConfigureLogging("orders", *logging::ParseLevel(config.log_level));
+  if (auto stop = service::ParseFlags(app, argc, argv, config, "orders")) return *stop;
 
   service::ServiceDefinition definition{
       "orders",

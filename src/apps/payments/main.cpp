@@ -1,7 +1,6 @@
 // The payments service: composition root. It parses the configuration, names
 // the adapters, wires them into the runtime and runs until SIGTERM/SIGINT.
 #include <CLI/CLI.hpp>
-#include <cstdio>
 
 #include "logistics/logging/log.hpp"
 #include "logistics/payments/infrastructure/nats_order_directory.hpp"
@@ -30,17 +29,7 @@ int main(int argc, char** argv) {
       ->envname("ORDERS_TIMEOUT_MS")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{60000}))
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? 0 : 2;
-  }
-  if (auto invalid = service::Validate(config)) {
-    std::fprintf(stderr, "payments: %s\n", invalid->c_str());
-    return 2;
-  }
-  logging::ConfigureLogging("payments", *logging::ParseLevel(config.log_level));
+  if (auto stop = service::ParseFlags(app, argc, argv, config, "payments")) return *stop;
 
   service::ServiceDefinition definition{
       "payments",
