@@ -47,7 +47,7 @@ NotificationPlan DecideNotification(const EventFacts& facts, const KnownState& k
     plan.decision = Skip(NoMailReason::kNotNotifying, facts.type + " does not notify customers");
     return plan;
   }
-  if (false) {
+  if (known.already_sent) {
     plan.decision = Skip(NoMailReason::kAlreadySent,
                          "the mail of event " + facts.event_id + " was already sent");
     return plan;
@@ -89,15 +89,15 @@ NotificationPlan DecideNotification(const EventFacts& facts, const KnownState& k
     return plan;
   }
   if (!HasAddress(*subject.order)) {
-    plan.decision = Skip(NoMailReason::kNoEmailAddress,
-                         facts.type + ": order " + subject.order->order_id +
-                             " has no customer_email");
+    plan.decision =
+        Skip(NoMailReason::kNoEmailAddress,
+             facts.type + ": order " + subject.order->order_id + " has no customer_email");
     return plan;
   }
 
-  plan.decision = PlannedMail{
-      *kind, domain::ComposeMail(*kind, *subject.order, subject.payment, facts.reason),
-      MessageIdFor(facts.event_id, message_id_domain)};
+  plan.decision =
+      PlannedMail{*kind, domain::ComposeMail(*kind, *subject.order, subject.payment, facts.reason),
+                  MessageIdFor(facts.event_id, message_id_domain)};
   return plan;
 }
 
@@ -107,12 +107,14 @@ NotificationResult<NotificationPlan> PlanNotification::Execute(const EventFacts&
   if (!sent) return Failed(sent.error());
   known.already_sent = *sent;
 
-  if (facts.payment) {
+  // Only the refund needs the order and only the paid mail the payment: other
+  // events read nothing more.
+  if (facts.type == kPaymentRefundedType && facts.payment) {
     auto order = contacts_.FindOrder(facts.payment->order_id);
     if (!order) return Failed(order.error());
     known.order = std::move(*order);
   }
-  if (facts.payment_id) {
+  if (facts.type == kOrderPaidType && facts.payment_id) {
     auto payment = contacts_.FindPayment(*facts.payment_id);
     if (!payment) return Failed(payment.error());
     known.payment = std::move(*payment);

@@ -57,9 +57,10 @@ Details DetailsFor(NotificationKind kind, const OrderContact& order,
     case NotificationKind::kOrderDelivered:
       return {"Your order has been delivered in " + OneLine(order.destination) + ".", {}};
     case NotificationKind::kOrderCancelled:
-      return {"Your order has been cancelled. If you had paid for it, your payment will be "
-              "refunded and we will write to you again.",
-              ReasonLine(reason)};
+      return {
+          "Your order has been cancelled. If you had paid for it, your payment will be "
+          "refunded and we will write to you again.",
+          ReasonLine(reason)};
     case NotificationKind::kPaymentRefunded:
       return {"We have refunded your payment for this order.",
               AmountLine("Amount refunded", payment) + ReasonLine(reason)};

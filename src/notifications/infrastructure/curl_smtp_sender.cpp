@@ -143,8 +143,8 @@ SendResult CurlSmtpSender::Send(const domain::Mail& mail, std::string_view messa
   option(curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L));
   option(curl_easy_setopt(handle, CURLOPT_READFUNCTION, &ReadMessage));
   option(curl_easy_setopt(handle, CURLOPT_READDATA, &upload));
-  option(curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE,
-                          static_cast<curl_off_t>(message.size())));
+  option(
+      curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size())));
   option(curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
                           static_cast<long>(settings_.connect_timeout.count())));
   option(curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS,

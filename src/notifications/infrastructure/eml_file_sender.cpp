@@ -10,8 +10,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
-#include <utility>
 #include <system_error>
+#include <utility>
 
 namespace logistics::notifications::infrastructure {
 namespace {
@@ -30,12 +30,11 @@ std::string FileTime(common::Timestamp time) {
   const year_month_day date{day};
   const hh_mm_ss clock{time - day};
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d%02u%02uT%02d%02d%02d.%03dZ",
-                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
-                static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()),
-                static_cast<int>(clock.subseconds().count()));
+  std::snprintf(
+      buffer, sizeof buffer, "%04d%02u%02uT%02d%02d%02d.%03dZ", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+      static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+      static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
   return buffer;
 }
 
@@ -93,9 +92,8 @@ std::optional<std::string> WriteDurably(const std::filesystem::path& path, std::
 
 SendResult EmlFileSender::Send(const domain::Mail& mail, std::string_view message_id) {
   if (!IsUsableAddress(mail.to_address)) {
-    return common::Unexpected<SendFailure>{
-        SendFailure{false, "recipient address '" + SanitizeHeaderValue(mail.to_address) +
-                               "' cannot be used"}};
+    return common::Unexpected<SendFailure>{SendFailure{
+        false, "recipient address '" + SanitizeHeaderValue(mail.to_address) + "' cannot be used"}};
   }
   std::error_code error;
   std::filesystem::create_directories(dir_, error);

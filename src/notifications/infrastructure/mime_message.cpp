@@ -213,8 +213,8 @@ std::string FormatRfc5322Date(common::Timestamp time) {
   using namespace std::chrono;
   static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
                                                        "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> kMonths = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const sys_days day = floor<days>(time);
   const year_month_day date{day};
   const weekday week_day{day};
@@ -234,9 +234,9 @@ std::string EncodeQuotedPrintable(std::string_view text) {
   std::size_t start = 0;
   while (true) {
     const std::size_t end = text.find_first_of("\r\n", start);
-    AppendEncodedLine(text.substr(start, end == std::string_view::npos ? std::string_view::npos
-                                                                       : end - start),
-                      out);
+    AppendEncodedLine(
+        text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start),
+        out);
     if (end == std::string_view::npos) break;
     out += "\r\n";
     start = end + 1;

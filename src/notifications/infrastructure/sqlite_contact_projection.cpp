@@ -27,10 +27,10 @@ NotificationResult<std::optional<OrderContact>> SqliteContactProjection::FindOrd
   auto row = statement.Step();
   if (!row) return Failed(StorageError("order_contacts", row.error()));
   if (!*row) return std::optional<OrderContact>();
-  return std::optional<OrderContact>(OrderContact{
-      statement.ColumnText(0), statement.ColumnText(1), statement.ColumnText(2),
-      statement.ColumnOptionalText(3), statement.ColumnText(4), statement.ColumnText(5),
-      statement.ColumnText(6), statement.ColumnInt64(7)});
+  return std::optional<OrderContact>(
+      OrderContact{statement.ColumnText(0), statement.ColumnText(1), statement.ColumnText(2),
+                   statement.ColumnOptionalText(3), statement.ColumnText(4),
+                   statement.ColumnText(5), statement.ColumnText(6), statement.ColumnInt64(7)});
 }
 
 NotificationResult<bool> SqliteContactProjection::RecordOrder(const OrderContact& contact) {
@@ -71,9 +71,9 @@ NotificationResult<std::optional<PaymentContact>> SqliteContactProjection::FindP
   auto row = statement.Step();
   if (!row) return Failed(StorageError("payment_contacts", row.error()));
   if (!*row) return std::optional<PaymentContact>();
-  return std::optional<PaymentContact>(PaymentContact{
-      statement.ColumnText(0), statement.ColumnText(1), statement.ColumnText(2),
-      statement.ColumnText(3), statement.ColumnInt64(4)});
+  return std::optional<PaymentContact>(
+      PaymentContact{statement.ColumnText(0), statement.ColumnText(1), statement.ColumnText(2),
+                     statement.ColumnText(3), statement.ColumnInt64(4)});
 }
 
 NotificationResult<bool> SqliteContactProjection::RecordPayment(const PaymentContact& contact) {

@@ -57,9 +57,9 @@ NotificationResult<std::optional<SentNotification>> SqliteSentNotifications::Fin
                                     std::string(event_id) + " has an unknown kind '" + kind_text +
                                     "'"});
   }
-  return std::optional<SentNotification>(SentNotification{
-      statement.ColumnText(0), *kind, statement.ColumnText(2), statement.ColumnText(3),
-      common::FromUnixMillis(statement.ColumnInt64(4))});
+  return std::optional<SentNotification>(
+      SentNotification{statement.ColumnText(0), *kind, statement.ColumnText(2),
+                       statement.ColumnText(3), common::FromUnixMillis(statement.ColumnInt64(4))});
 }
 
 }  // namespace logistics::notifications::infrastructure

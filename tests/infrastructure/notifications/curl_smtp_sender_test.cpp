@@ -1,5 +1,7 @@
 // CurlSmtpSender against a real SMTP server (tests/support/smtp_sink.py, on
 // aiosmtpd): what arrives, and how each kind of failure is classified.
+#include "logistics/notifications/infrastructure/curl_smtp_sender.hpp"
+
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
@@ -17,7 +19,6 @@
 
 #include "infrastructure/notifications/mime_reader.hpp"
 #include "logistics/notifications/domain/compose_mail.hpp"
-#include "logistics/notifications/infrastructure/curl_smtp_sender.hpp"
 #include "support/fakes/fixed_clock.hpp"
 #include "support/harness/child_process.hpp"
 #include "support/harness/eventually.hpp"
@@ -103,7 +104,7 @@ SmtpSettings SettingsFor(std::string url) {
 }
 
 Mail RefundMail() {
-  const OrderContact order{"order-1", "TRK-7",    "Zoë Núñez", std::string("zoe@example.com"),
+  const OrderContact order{"order-1",   "TRK-7",  "Zoë Núñez", std::string("zoe@example.com"),
                            "São Paulo", "Kraków", "CANCELLED", 3};
   return ComposeMail(NotificationKind::kPaymentRefunded, order,
                      PaymentContact{"payment-1", "order-1", "100.00", "EUR", 3},

@@ -1,4 +1,6 @@
 // EmlFileSender: with no SMTP server, every mail becomes an .eml file.
+#include "logistics/notifications/infrastructure/eml_file_sender.hpp"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -7,7 +9,6 @@
 #include <vector>
 
 #include "infrastructure/notifications/mime_reader.hpp"
-#include "logistics/notifications/infrastructure/eml_file_sender.hpp"
 #include "support/fakes/fixed_clock.hpp"
 #include "support/harness/temp_dir.hpp"
 
@@ -47,7 +48,7 @@ std::string Slurp(const std::filesystem::path& path) {
 TEST_CASE("each mail becomes one complete .eml file named by time and event id",
           "[notifications][eml]") {
   TempDir temp;
-  FixedClock clock;  // 2026-01-01T00:00:00.000Z
+  FixedClock clock;                                         // 2026-01-01T00:00:00.000Z
   const std::filesystem::path dir = temp / "var" / "mail";  // created on demand
   EmlFileSender sender(dir, MailFrom{"noreply@logistics.example", "Logistics"}, clock);
 
@@ -83,8 +84,7 @@ TEST_CASE("sending the same message again writes a second file", "[notifications
   CHECK(files[1].filename() == "20260101T000001.500Z-e1.eml");
 }
 
-TEST_CASE("an unusable address is a permanent failure and writes nothing",
-          "[notifications][eml]") {
+TEST_CASE("an unusable address is a permanent failure and writes nothing", "[notifications][eml]") {
   TempDir temp;
   FixedClock clock;
   EmlFileSender sender(temp / "mail", MailFrom{"noreply@logistics.example", ""}, clock);

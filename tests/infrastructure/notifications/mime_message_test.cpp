@@ -1,10 +1,11 @@
 // MimeMessage: a Mail as the RFC 5322 / MIME text that goes over SMTP.
+#include "logistics/notifications/infrastructure/mime_message.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "infrastructure/notifications/mime_reader.hpp"
 #include "logistics/common/time.hpp"
-#include "logistics/notifications/infrastructure/mime_message.hpp"
 
 namespace {
 
@@ -97,8 +98,8 @@ TEST_CASE("no header value can start a new header line", "[notifications][mime]"
   mail.subject = "Hi\r\nBcc: victim@example.com";
   mail.to_name = "Ana\nX-Injected: yes";
   mail.to_address = "ana@example.com\r\nBcc: other@example.com";
-  const std::string raw =
-      FormatMimeMessage(mail, MailFrom{"noreply@x.example", "Lo\rgistics"}, "<e1@x\r\nY: 1>", kDate);
+  const std::string raw = FormatMimeMessage(mail, MailFrom{"noreply@x.example", "Lo\rgistics"},
+                                            "<e1@x\r\nY: 1>", kDate);
   const auto message = ReadMimeMessage(raw);
   CHECK(message.crlf_only);
   for (const std::string& line : message.header_lines) {

@@ -16,7 +16,7 @@
 namespace logistics::testing {
 
 struct ParsedMail {
-  std::vector<std::string> header_lines;      // raw physical lines, without CRLF
+  std::vector<std::string> header_lines;       // raw physical lines, without CRLF
   std::map<std::string, std::string> headers;  // unfolded values, by name as written
   std::vector<std::string> header_order;       // names in the order they appear
   std::string body;                            // raw, after the blank line
@@ -35,8 +35,8 @@ inline ParsedMail ReadMimeMessage(std::string_view raw) {
   std::size_t start = 0;
   while (start <= head.size()) {
     const std::size_t stop = head.find("\r\n", start);
-    const std::string_view line = head.substr(start, stop == std::string_view::npos ? head.npos
-                                                                                    : stop - start);
+    const std::string_view line =
+        head.substr(start, stop == std::string_view::npos ? head.npos : stop - start);
     message.header_lines.emplace_back(line);
     if (stop == std::string_view::npos) break;
     start = stop + 2;
@@ -63,13 +63,20 @@ inline std::optional<std::string> DecodeBase64(std::string_view text) {
   int bits = 0;
   for (const char c : text) {
     int value;
-    if (c >= 'A' && c <= 'Z') value = c - 'A';
-    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') value = c - '0' + 52;
-    else if (c == '+') value = 62;
-    else if (c == '/') value = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      value = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      value = c - '0' + 52;
+    else if (c == '+')
+      value = 62;
+    else if (c == '/')
+      value = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
     buffer = (buffer << 6) | static_cast<unsigned>(value);
     bits += 6;
     if (bits >= 8) {

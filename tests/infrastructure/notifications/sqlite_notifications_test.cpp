@@ -30,12 +30,13 @@ using logistics::testing::ScratchDir;
 Database OpenNotifications(const ScratchDir& dir) {
   auto db = Database::Open(dir.File("notifications.db"));
   REQUIRE(db);
-  REQUIRE(logistics::sqlite::ApplyMigrations(*db, kNotificationsComponent, NotificationsMigrations()));
+  REQUIRE(
+      logistics::sqlite::ApplyMigrations(*db, kNotificationsComponent, NotificationsMigrations()));
   return std::move(*db);
 }
 
 OrderContact Order(std::int64_t version, std::string status) {
-  return OrderContact{"order-1", "TRK-1",  "Zoë Núñez",      std::string("zoe@example.com"),
+  return OrderContact{"order-1",   "TRK-1",  "Zoë Núñez",       std::string("zoe@example.com"),
                       "São Paulo", "Kraków", std::move(status), version};
 }
 
@@ -45,7 +46,8 @@ TEST_CASE("the notifications schema migrates once and records its version",
           "[notifications][sqlite]") {
   ScratchDir dir;
   Database db = OpenNotifications(dir);
-  REQUIRE(logistics::sqlite::ApplyMigrations(db, kNotificationsComponent, NotificationsMigrations()));
+  REQUIRE(
+      logistics::sqlite::ApplyMigrations(db, kNotificationsComponent, NotificationsMigrations()));
   CHECK(*logistics::sqlite::SchemaVersion(db, "notifications") == 1);
 }
 
@@ -60,7 +62,7 @@ TEST_CASE("an order contact is stored only when newer than the stored one",
   CHECK(*contacts.RecordOrder(Order(2, "PAID")));
   CHECK(*contacts.FindOrder("order-1") == Order(2, "PAID"));
 
-  CHECK_FALSE(*contacts.RecordOrder(Order(1, "CREATED")));  // older
+  CHECK_FALSE(*contacts.RecordOrder(Order(1, "CREATED")));   // older
   CHECK_FALSE(*contacts.RecordOrder(Order(2, "ASSIGNED")));  // as old
   CHECK(*contacts.FindOrder("order-1") == Order(2, "PAID"));
 

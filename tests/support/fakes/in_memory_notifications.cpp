@@ -103,8 +103,8 @@ NotificationResult<std::optional<SentNotification>> InMemorySentNotifications::F
   return Lookup(records_, event_id);
 }
 
-common::Result<void, SendFailure> RecordingMailSender::Send(
-    const notifications::domain::Mail& mail, std::string_view message_id) {
+common::Result<void, SendFailure> RecordingMailSender::Send(const notifications::domain::Mail& mail,
+                                                            std::string_view message_id) {
   ++send_calls_;
   if (!failures_.empty()) {
     SendFailure failure = std::move(failures_.front());

@@ -40,8 +40,8 @@ inline constexpr std::string_view kPaymentFailedType = "logistics.payment.failed
 inline constexpr std::string_view kPaymentRefundedType = "logistics.payment.refunded.v1";
 
 struct EventFacts {
-  std::string event_id;  // the CloudEvent id
-  std::string type;      // the CloudEvent type
+  std::string event_id;                           // the CloudEvent id
+  std::string type;                               // the CloudEvent type
   std::optional<domain::OrderContact> order;      // ORDERS events: the order after the change
   std::optional<domain::PaymentContact> payment;  // PAYMENTS events: the payment after it
   std::optional<std::string> payment_id;          // order paid: the payment that paid it

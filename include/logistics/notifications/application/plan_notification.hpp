@@ -44,8 +44,8 @@ namespace logistics::notifications::application {
 
 // What was stored when the event was planned.
 struct KnownState {
-  // The stored contact of the order a PAYMENTS event is about (its
-  // payment.order_id); unused for ORDERS events.
+  // The stored contact of the order a refund is about (its
+  // payment.order_id); unused for other events.
   std::optional<domain::OrderContact> order;
   // The stored contact of the payment an order's paid event names
   // (facts.payment_id); unused otherwise.
@@ -66,7 +66,7 @@ class PlanNotification {
       : contacts_(contacts), sent_(sent), message_id_domain_(std::move(message_id_domain)) {}
 
   // Reads what DecideNotification needs (only that: WasSent, the order of a
-  // payment event, the payment of a paid event) and decides. Fails only with
+  // refund, the payment of a paid event) and decides. Fails only with
   // PortError, when a read fails; nothing is written either way.
   NotificationResult<NotificationPlan> Execute(const EventFacts& facts);
 

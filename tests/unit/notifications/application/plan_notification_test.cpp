@@ -1,12 +1,13 @@
 // PlanNotification / DecideNotification: which events mail whom, decided
 // before anything is sent or written.
+#include "logistics/notifications/application/plan_notification.hpp"
+
 #include <catch2/catch.hpp>
 #include <optional>
 #include <string>
 
 #include "logistics/notifications/application/event_facts.hpp"
 #include "logistics/notifications/application/message_id.hpp"
-#include "logistics/notifications/application/plan_notification.hpp"
 #include "support/fakes/in_memory_notifications.hpp"
 
 namespace {
@@ -27,8 +28,9 @@ using logistics::testing::InMemorySentNotifications;
 constexpr const char* kDomain = "mail.test";
 
 OrderContact Order(std::int64_t version = 1, std::string status = "CREATED") {
-  return OrderContact{"order-1", "TRK-1",  "Ana",          std::string("ana@example.com"),
-                      "Madrid",  "Lisbon", std::move(status), version};
+  return OrderContact{
+      "order-1", "TRK-1",           "Ana",  std::string("ana@example.com"), "Madrid",
+      "Lisbon",  std::move(status), version};
 }
 
 PaymentContact Payment(std::int64_t version = 1) {
@@ -87,8 +89,8 @@ TEST_CASE("events that tell customers nothing plan no mail but still update the 
     CHECK(plan.updates.order == Order());
   }
   SECTION("payment registered, confirmed or failed") {
-    const std::string_view type = GENERATE(app::kPaymentRegisteredType,
-                                           app::kPaymentConfirmedType, app::kPaymentFailedType);
+    const std::string_view type =
+        GENERATE(app::kPaymentRegisteredType, app::kPaymentConfirmedType, app::kPaymentFailedType);
     const NotificationPlan plan =
         DecideNotification(PaymentEvent(type), KnownState{Order(), std::nullopt, false}, kDomain);
     CHECK(ReasonOf(plan) == NoMailReason::kNotNotifying);
@@ -220,8 +222,8 @@ TEST_CASE("planning reads the sent record, the refund's order and the paid event
     CHECK(planned->mail()->mail.body.find("Amount paid: 100.00 USD") != std::string::npos);
   }
   SECTION("a recorded event is already sent") {
-    REQUIRE(sent.Record(app::SentNotification{"event-1", NotificationKind::kOrderCreated,
-                                              "ana@example.com", "<event-1@mail.test>", {}}));
+    REQUIRE(sent.Record(app::SentNotification{
+        "event-1", NotificationKind::kOrderCreated, "ana@example.com", "<event-1@mail.test>", {}}));
     auto planned = plan.Execute(OrderEvent(app::kOrderCreatedType));
     REQUIRE(planned.has_value());
     CHECK(ReasonOf(*planned) == NoMailReason::kAlreadySent);

@@ -1,11 +1,12 @@
 // RecordNotification: what a handled event leaves behind, and the whole
 // plan -> send -> record cycle on fakes.
+#include "logistics/notifications/application/record_notification.hpp"
+
 #include <catch2/catch.hpp>
 #include <optional>
 #include <string>
 
 #include "logistics/notifications/application/plan_notification.hpp"
-#include "logistics/notifications/application/record_notification.hpp"
 #include "support/fakes/fixed_clock.hpp"
 #include "support/fakes/in_memory_notifications.hpp"
 
@@ -29,8 +30,9 @@ using logistics::testing::InMemorySentNotifications;
 using logistics::testing::RecordingMailSender;
 
 OrderContact Order(std::int64_t version, std::string status) {
-  return OrderContact{"order-1", "TRK-1",  "Ana",          std::string("ana@example.com"),
-                      "Madrid",  "Lisbon", std::move(status), version};
+  return OrderContact{
+      "order-1", "TRK-1",           "Ana",  std::string("ana@example.com"), "Madrid",
+      "Lisbon",  std::move(status), version};
 }
 
 EventFacts OrderEvent(std::string event_id, std::string_view type, OrderContact order) {
@@ -66,8 +68,7 @@ struct Service {
 
 }  // namespace
 
-SCENARIO("an older order event does not overwrite the projection",
-         "[notifications][application]") {
+SCENARIO("an older order event does not overwrite the projection", "[notifications][application]") {
   Service service;
   GIVEN("the projection holds version 3 of the order") {
     service.contacts.Put(Order(3, "PAID"));
@@ -99,7 +100,8 @@ SCENARIO("an older order event does not overwrite the projection",
 TEST_CASE("recording a sent mail stores who was told what, when and under which Message-ID",
           "[notifications][application]") {
   Service service;
-  auto plan = service.plan.Execute(OrderEvent("event-1", app::kOrderCreatedType, Order(1, "CREATED")));
+  auto plan =
+      service.plan.Execute(OrderEvent("event-1", app::kOrderCreatedType, Order(1, "CREATED")));
   REQUIRE(plan.has_value());
   REQUIRE(plan->mail() != nullptr);
 
@@ -117,7 +119,8 @@ TEST_CASE("recording a sent mail stores who was told what, when and under which 
 TEST_CASE("a mail that was not sent is not recorded, but the projection still is",
           "[notifications][application]") {
   Service service;
-  auto plan = service.plan.Execute(OrderEvent("event-1", app::kOrderCreatedType, Order(1, "CREATED")));
+  auto plan =
+      service.plan.Execute(OrderEvent("event-1", app::kOrderCreatedType, Order(1, "CREATED")));
   REQUIRE(plan.has_value());
   auto recorded = service.record.Execute(*plan, MailOutcome::kNotSent);
   REQUIRE(recorded.has_value());
@@ -145,7 +148,8 @@ TEST_CASE("a plan without a mail records its projection updates only",
 TEST_CASE("a storage failure while recording is reported for the caller to roll back",
           "[notifications][application]") {
   Service service;
-  auto plan = service.plan.Execute(OrderEvent("event-1", app::kOrderCreatedType, Order(1, "CREATED")));
+  auto plan =
+      service.plan.Execute(OrderEvent("event-1", app::kOrderCreatedType, Order(1, "CREATED")));
   REQUIRE(plan.has_value());
   SECTION("projection") { service.contacts.FailNextCall("database is locked"); }
   SECTION("sent notifications") { service.sent.FailNextCall("database is locked"); }

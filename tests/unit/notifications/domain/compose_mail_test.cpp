@@ -1,10 +1,11 @@
 // ComposeMail: the words every customer notification uses.
+#include "logistics/notifications/domain/compose_mail.hpp"
+
 #include <catch2/catch.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "logistics/notifications/domain/compose_mail.hpp"
 #include "logistics/notifications/domain/notification_kind.hpp"
 
 namespace {
@@ -31,8 +32,7 @@ bool Contains(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("every kind of notification has its documented subject line",
-          "[notifications][domain]") {
+TEST_CASE("every kind of notification has its documented subject line", "[notifications][domain]") {
   const auto [kind, subject] = GENERATE(table<NotificationKind, std::string>({
       {NotificationKind::kOrderCreated, "Your order TRK-1 was created"},
       {NotificationKind::kOrderPaid, "Your order TRK-1 is paid"},
@@ -79,7 +79,8 @@ TEST_CASE("UTF-8 names and places appear in the mail unchanged", "[notifications
   order.origin = "São Paulo";
   order.destination = "Kraków";
   order.tracking_number = "TRK-Ω";
-  const Mail mail = ComposeMail(NotificationKind::kOrderDispatched, order, std::nullopt, std::nullopt);
+  const Mail mail =
+      ComposeMail(NotificationKind::kOrderDispatched, order, std::nullopt, std::nullopt);
   CHECK(mail.to_name == "Zoë Łukasiewicz-Núñez");
   CHECK(mail.subject == "Your order TRK-Ω is on its way");
   CHECK(Contains(mail.body, "Hello Zoë Łukasiewicz-Núñez,\n"));
@@ -88,7 +89,8 @@ TEST_CASE("UTF-8 names and places appear in the mail unchanged", "[notifications
 }
 
 TEST_CASE("the delivered mail says where the order arrived", "[notifications][domain]") {
-  const Mail mail = ComposeMail(NotificationKind::kOrderDelivered, Ana(), std::nullopt, std::nullopt);
+  const Mail mail =
+      ComposeMail(NotificationKind::kOrderDelivered, Ana(), std::nullopt, std::nullopt);
   CHECK(Contains(mail.body, "\nYour order has been delivered in Lisbon.\n"));
 }
 

@@ -21,7 +21,7 @@
 namespace logistics::notifications::application {
 
 struct SentNotification {
-  std::string event_id;    // the CloudEvent id
+  std::string event_id;  // the CloudEvent id
   domain::NotificationKind kind = domain::NotificationKind::kOrderCreated;
   std::string recipient;   // the address the mail went to
   std::string message_id;  // "<event-id@domain>", see message_id.hpp
