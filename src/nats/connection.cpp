@@ -67,20 +67,36 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);  // forever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, cfg.reconnect_wait.count());
   if (s == NATS_OK) s = natsOptions_SetSendAsap(o, true);
-  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(o, true, &Connection::OnConnected, self);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, &Connection::OnDisconnected, self);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, &Connection::OnReconnected, self);
   if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, &Connection::OnAsyncError, self);
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(o, &Connection::OnClosed, self);
   if (s != NATS_OK) return Fail(s, "nats options for " + RedactUrl(cfg.url));
 
+  // A first, synchronous attempt tells a refusal (bad credentials, TLS) from
+  // an absent server: the first is fatal and said clearly, the second is
+  // retried in the background forever.
   natsConnection* raw = nullptr;
-  s = natsConnection_Connect(&raw, o);
-  connection->handle_.reset(raw);
-  // With retry-on-failed-connect, "not yet connected" means it keeps trying.
-  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return Fail(s, "connect to " + RedactUrl(cfg.url));
-  if (s == NATS_NOT_YET_CONNECTED) {
-    logging::Warn("NATS is not reachable yet; retrying in the background", {{"url", RedactUrl(cfg.url)}});
+  s = natsOptions_SetRetryOnFailedConnect(o, false, nullptr, nullptr);
+  if (s == NATS_OK) s = natsConnection_Connect(&raw, o);
+  if (s == NATS_NO_SERVER) {
+    natsConnection_Destroy(raw);
+    raw = nullptr;
+    s = natsOptions_SetRetryOnFailedConnect(o, true, &Connection::OnConnected, self);
+    if (s == NATS_OK) s = natsConnection_Connect(&raw, o);
+    if (s == NATS_NOT_YET_CONNECTED) {
+      logging::Warn("NATS is not reachable yet; retrying in the background",
+                    {{"url", RedactUrl(cfg.url)}});
+      s = NATS_OK;
+    }
   }
+  connection->handle_.reset(raw);
+  if (s == NATS_CONNECTION_AUTH_FAILED) {
+    return common::Unexpected{NatsError{NatsErrorKind::kRejected, s, 0,
+                                        "NATS refused the credentials for " + RedactUrl(cfg.url) +
+                                            " (check --nats-user and the password or creds file)"}};
+  }
+  if (s != NATS_OK) return Fail(s, "connect to " + RedactUrl(cfg.url));
   return connection;
 }
 
@@ -135,6 +151,23 @@ void Connection::OnReconnected(natsConnection*, void* closure) noexcept {
     auto* self = static_cast<Connection*>(closure);
     logging::Info("reconnected to NATS", {{"url", RedactUrl(self->settings_.url)}});
     if (self->settings_.on_reconnected) self->settings_.on_reconnected();
+  } catch (...) {
+  }
+}
+
+void Connection::OnClosed(natsConnection* nc, void* closure) noexcept {
+  try {
+    auto* self = static_cast<Connection*>(closure);
+    if (self->closing_.load()) return;
+    const char* text = nullptr;
+    const natsStatus last = natsConnection_GetLastError(nc, &text);
+    std::string why = text != nullptr && *text != '\0' ? text : natsStatus_GetText(last);
+    if (last == NATS_CONNECTION_AUTH_FAILED || why.find("uthorization") != std::string::npos) {
+      why = "NATS refused the credentials (" + why + ")";
+    }
+    logging::Error("NATS closed the connection for good", {{"url", RedactUrl(self->settings_.url)},
+                                                           {"error", why}});
+    if (self->settings_.on_closed) self->settings_.on_closed(why);
   } catch (...) {
   }
 }

@@ -1,6 +1,7 @@
 #include "logistics/service/service_runtime.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
@@ -68,9 +69,19 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   nats_settings.on_reconnected = [&self] {
     if (auto* relay = self.relay_for_callbacks_.load()) relay->NotifyReconnected();
   };
+  nats_settings.on_closed = [&self](const std::string&) {
+    // Nothing can be served without the connection: stop through the normal
+    // shutdown path, and exit non-zero.
+    self.connection_lost_.store(true);
+    ::kill(::getpid(), SIGTERM);
+  };
   auto connection = nats::Connection::Connect(std::move(nats_settings));
   if (!connection) return Unexpected{connection.error().message};
   self.connection_ = std::move(*connection);
+  if (natsConnection_IsClosed(self.connection_->get())) {
+    return Unexpected{std::string("NATS closed the connection at once (refused credentials?); see "
+                                  "the error logged above")};
+  }
 
   self.writer_ = std::make_unique<messaging::Writer>(
       std::move(*db), messaging::WriterSettings{config.writer_batch, 16384}, [&self] {
@@ -236,6 +247,11 @@ int ServiceRuntime::RunUntilStopped() {
   sigaddset(&signals, SIGINT);
   int received = 0;
   sigwait(&signals, &received);
+  if (connection_lost_.load()) {
+    logging::Error("stopping: the NATS connection is closed for good");
+    Shutdown();
+    return 1;
+  }
   logging::Info("stopping", {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}});
   Shutdown();
   return 0;

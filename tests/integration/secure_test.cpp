@@ -408,6 +408,12 @@ TEST_CASE("a wrong password or no credentials are refused", "[secure]") {
   }));
   const Reply unserved = system.admin().Request("orders.query.get", "{}", {}, 2s);
   CHECK(unserved.no_responders);
+  // The outcome is defined: the service says why and exits 1.
+  const auto exit = orders.WaitForExit(10s);
+  REQUIRE(exit);
+  CHECK(exit->exited);
+  CHECK(exit->code == 1);
+  CHECK_THAT(orders.Log(), Catch::Contains("NATS refused the credentials"));
   CHECK_THAT(orders.Log(), !Catch::Contains("not-the-password"));
 }
 

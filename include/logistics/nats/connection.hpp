@@ -42,6 +42,10 @@ struct ConnectionSettings {
   // Called on nats.c threads when the connection is lost or comes back.
   std::function<void()> on_disconnected;
   std::function<void()> on_reconnected;
+  // Called when nats.c gives up on the connection for good without Close()
+  // having been called (for example, the server refused the credentials).
+  // The argument says why.
+  std::function<void(const std::string&)> on_closed;
 };
 
 // The URL(s) with any password replaced by "***" ("nats://ana:***@host:4222"),
@@ -71,6 +75,7 @@ class Connection {
   static void OnDisconnected(natsConnection* nc, void* closure) noexcept;
   static void OnReconnected(natsConnection* nc, void* closure) noexcept;
   static void OnConnected(natsConnection* nc, void* closure) noexcept;
+  static void OnClosed(natsConnection* nc, void* closure) noexcept;
   static void OnAsyncError(natsConnection* nc, natsSubscription* sub, natsStatus status,
                            void* closure) noexcept;
 

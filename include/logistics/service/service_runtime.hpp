@@ -89,7 +89,9 @@ class ServiceRuntime {
   // Subscribes every endpoint in the service's queue group (plus
   // <service>.query.status), starts the consumers and answers $SRV discovery.
   common::Result<void, std::string> Serve(std::vector<messaging::Endpoint> endpoints);
-  // Blocks until SIGTERM or SIGINT, then shuts down in order. Returns the exit code.
+  // Blocks until SIGTERM or SIGINT (or until NATS closes the connection for
+  // good), then shuts down in order. Returns the exit code: 0 after a signal,
+  // 1 when the connection was lost for good (a supervisor should restart us).
   int RunUntilStopped();
 
  private:
@@ -118,6 +120,7 @@ class ServiceRuntime {
   std::condition_variable housekeeping_stop_;
   bool housekeeping_stopping_ = false;
   std::thread housekeeping_;
+  std::atomic<bool> connection_lost_{false};
   bool stopped_ = false;
 };
 
