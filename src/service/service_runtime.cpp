@@ -154,6 +154,21 @@ void ServiceRuntime::RunHousekeeping() {
   }
 }
 
+common::Result<void, std::string> ServiceRuntime::RebuildProjectionsIfAsked(
+    const messaging::ProjectionRebuildSpec& spec) {
+  if (!config_.rebuild_projections) return {};
+  logging::Info("rebuilding projections from the streams", {{"db", config_.db}});
+  auto report = messaging::RebuildProjections(*connection_, config_.db, spec);
+  if (!report) return Unexpected{"projection rebuild failed (nothing was swapped): " + report.error()};
+  for (const auto& [table, rows] : report->rows) {
+    logging::Info("projection rebuilt", {{"table", table},
+                                         {"rows", rows},
+                                         {"events_read", static_cast<std::int64_t>(report->events)},
+                                         {"events_applied", static_cast<std::int64_t>(report->applied)}});
+  }
+  return {};
+}
+
 void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventHandler handler,
                                  messaging::SideEffect before_transaction) {
   spec.batch = config_.consumer_batch;

@@ -68,6 +68,7 @@ struct ServiceConfig {
   std::int64_t retry_max_ms = 30000;
   std::int64_t inbox_retention_seconds = 7 * 24 * 3600;
   std::int64_t idempotency_retention_seconds = 24 * 3600;
+  bool rebuild_projections = false;  // --rebuild-projections (services with projections)
 };
 
 // Registers the flags above on `app`, with `service` naming the database

@@ -31,6 +31,7 @@
 #include "logistics/common/uuid.hpp"
 #include "logistics/messaging/command_runner.hpp"
 #include "logistics/messaging/event_consumer.hpp"
+#include "logistics/messaging/projection_rebuild.hpp"
 #include "logistics/messaging/relay.hpp"
 #include "logistics/messaging/responder.hpp"
 #include "logistics/messaging/service_discovery.hpp"
@@ -85,6 +86,11 @@ class ServiceRuntime {
   // writer and consumer state. Reported by <service>.query.status, in every
   // endpoint's `data` of $SRV.STATS, and logged once a minute.
   nlohmann::json Figures();
+
+  // Rebuilds the service's projections from the streams when
+  // --rebuild-projections was given (before Serve). Fails with a message.
+  common::Result<void, std::string> RebuildProjectionsIfAsked(
+      const messaging::ProjectionRebuildSpec& spec);
 
   // Subscribes every endpoint in the service's queue group (plus
   // <service>.query.status), starts the consumers and answers $SRV discovery.

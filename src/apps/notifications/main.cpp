@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   service::ServiceConfig config;
   service::AddServiceFlags(app, config, "notifications");
+  app.add_flag("--rebuild-projections", config.rebuild_projections,
+               "rebuild this service's projections from the event streams before serving")
+      ->envname("REBUILD_PROJECTIONS");
   infra::SmtpSettings smtp;
   smtp.mail_from = "noreply@logistics.example";
   smtp.mail_from_name = "Logistics";
@@ -95,6 +98,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   service::ServiceRuntime& service = **runtime;
+  if (auto rebuilt = service.RebuildProjectionsIfAsked(
+          notifications::presentation::ContactsRebuild(service.clock()));
+      !rebuilt) {
+    logging::Error("cannot start", {{"error", rebuilt.error()}});
+    return 1;
+  }
   std::unique_ptr<notifications::application::MailSender> sender;
   if (smtp.url.empty()) {
     const std::filesystem::path dir =

@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   service::ServiceConfig config;
   service::AddServiceFlags(app, config, "payments");
+  app.add_flag("--rebuild-projections", config.rebuild_projections,
+               "rebuild this service's projections from the event streams before serving")
+      ->envname("REBUILD_PROJECTIONS");
   std::int64_t orders_timeout_ms = 2000;
   app.add_option("--orders-timeout-ms", orders_timeout_ms,
                  "how long register waits for orders.query.get about an unknown order")
@@ -43,6 +46,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   service::ServiceRuntime& service = **runtime;
+  if (auto rebuilt = service.RebuildProjectionsIfAsked(
+          payments::presentation::OrderViewRebuild(service.clock()));
+      !rebuilt) {
+    logging::Error("cannot start", {{"error", rebuilt.error()}});
+    return 1;
+  }
   service.AddConsumer(payments::presentation::OrderEventsConsumer(),
                       payments::presentation::OrderEventsHandler(service.ids(), service.clock()));
   const payments::infrastructure::NatsOrderDirectory orders(

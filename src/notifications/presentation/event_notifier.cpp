@@ -2,6 +2,7 @@
 
 #include "logistics/logging/log.hpp"
 #include "logistics/notifications/application/plan_notification.hpp"
+#include "logistics/notifications/infrastructure/notifications_schema.hpp"
 #include "logistics/notifications/infrastructure/sqlite_contact_projection.hpp"
 #include "logistics/notifications/infrastructure/sqlite_sent_notifications.hpp"
 
@@ -141,6 +142,29 @@ HandlerResult EventNotifier::Record(sqlite::Database& db, const messaging::Consu
                       .Execute(pending->plan, pending->outcome);
   if (!recorded) return HandlerResult::Retry(recorded.error().message);
   return HandlerResult::Applied();
+}
+
+messaging::ProjectionRebuildSpec ContactsRebuild(const common::Clock& clock) {
+  messaging::ProjectionRebuildSpec spec;
+  spec.sources = {{"ORDERS", "orders.events.>"}, {"PAYMENTS", "payments.events.>"}};
+  spec.tables = {"order_contacts", "payment_contacts"};
+  spec.schema = {{std::string(infrastructure::kNotificationsComponent),
+                  infrastructure::NotificationsMigrations()}};
+  spec.apply = [&clock](sqlite::Database& db, const messaging::ConsumedEvent& event) {
+    const auto facts = ReadFacts(event);
+    if (!facts) return HandlerResult::Ignored();  // dead-lettered by the live consumer too
+    infrastructure::SqliteContactProjection contacts(db, clock);
+    if (facts->order) {
+      if (auto done = contacts.RecordOrder(*facts->order); !done) return HandlerResult::Retry(done.error().message);
+    }
+    if (facts->payment) {
+      if (auto done = contacts.RecordPayment(*facts->payment); !done) {
+        return HandlerResult::Retry(done.error().message);
+      }
+    }
+    return HandlerResult::Applied();
+  };
+  return spec;
 }
 
 }  // namespace logistics::notifications::presentation

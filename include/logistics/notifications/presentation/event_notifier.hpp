@@ -27,6 +27,7 @@
 
 #include "logistics/common/clock.hpp"
 #include "logistics/messaging/event_consumer.hpp"
+#include "logistics/messaging/projection_rebuild.hpp"
 #include "logistics/notifications/application/notification_plan.hpp"
 #include "logistics/notifications/application/ports/mail_sender.hpp"
 #include "logistics/notifications/application/record_notification.hpp"
@@ -38,6 +39,11 @@ namespace logistics::notifications::presentation {
 // notifications-payments on PAYMENTS.
 messaging::ConsumerSpec OrderEventsConsumer();
 messaging::ConsumerSpec PaymentEventsConsumer();
+
+// How --rebuild-projections re-derives the contacts (order_contacts,
+// payment_contacts) from both streams; sent notifications are effects and are
+// left as they are.
+messaging::ProjectionRebuildSpec ContactsRebuild(const common::Clock& clock);
 
 class EventNotifier {
  public:

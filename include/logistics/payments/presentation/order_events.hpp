@@ -15,6 +15,7 @@
 #include "logistics/common/clock.hpp"
 #include "logistics/common/id_generator.hpp"
 #include "logistics/messaging/event_consumer.hpp"
+#include "logistics/messaging/projection_rebuild.hpp"
 
 namespace logistics::payments::presentation {
 
@@ -23,5 +24,10 @@ inline constexpr const char* kOrdersConsumer = "payments-orders";
 messaging::ConsumerSpec OrderEventsConsumer();
 
 messaging::EventHandler OrderEventsHandler(common::IdGenerator& ids, const common::Clock& clock);
+
+// How --rebuild-projections re-derives order_view from the ORDERS stream
+// (messaging/projection_rebuild.hpp): the same parsing and the same
+// version-guarded projection as the live consumer, without compensation.
+messaging::ProjectionRebuildSpec OrderViewRebuild(const common::Clock& clock);
 
 }  // namespace logistics::payments::presentation

@@ -1,0 +1,153 @@
+#include "logistics/messaging/projection_rebuild.hpp"
+
+#include <map>
+
+#include "logistics/logging/log.hpp"
+#include "logistics/messaging/incoming_request.hpp"
+#include "logistics/nats/handles.hpp"
+
+namespace logistics::messaging {
+namespace {
+
+using common::Unexpected;
+
+constexpr std::uint64_t kEventsPerTransaction = 1000;
+
+// The stream's first and last sequence now, or an error naming the stream.
+common::Result<std::pair<std::uint64_t, std::uint64_t>, std::string> Bounds(jsCtx* js,
+                                                                           const std::string& stream) {
+  jsStreamInfo* raw = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  const natsStatus s = js_GetStreamInfo(&raw, js, stream.c_str(), nullptr, &js_error);
+  nats::StreamInfoHandle info(raw);
+  if (s != NATS_OK) {
+    return Unexpected{nats::MakeNatsError(s, "read stream " + stream, js_error).message};
+  }
+  return std::make_pair(info->State.FirstSeq, info->State.LastSeq);
+}
+
+bool SubjectMatches(std::string_view filter, std::string_view subject) {
+  std::size_t f = 0;
+  std::size_t s = 0;
+  while (f < filter.size() && s <= subject.size()) {
+    const std::size_t f_end = std::min(filter.find('.', f), filter.size());
+    const std::string_view token = filter.substr(f, f_end - f);
+    if (token == ">") return s < subject.size();
+    const std::size_t s_end = std::min(subject.find('.', s), subject.size());
+    if (s >= subject.size()) return false;
+    if (token != "*" && token != subject.substr(s, s_end - s)) return false;
+    f = f_end + 1;
+    s = s_end + 1;
+  }
+  return f >= filter.size() && s > subject.size();
+}
+
+}  // namespace
+
+common::Result<RebuildReport, std::string> RebuildProjections(nats::Connection& connection,
+                                                               const std::filesystem::path& database,
+                                                               const ProjectionRebuildSpec& spec) {
+  const std::filesystem::path scratch_path = database.string() + ".rebuild";
+  std::error_code ignored;
+  std::filesystem::remove(scratch_path, ignored);
+  std::filesystem::remove(scratch_path.string() + "-wal", ignored);
+  std::filesystem::remove(scratch_path.string() + "-shm", ignored);
+  RebuildReport report;
+  {
+    auto scratch = sqlite::Database::Open(scratch_path);
+    if (!scratch) return Unexpected{"scratch database: " + scratch.error().message};
+    for (const auto& [component, migrations] : spec.schema) {
+      if (auto migrated = sqlite::ApplyMigrations(*scratch, component, migrations); !migrated) {
+        return Unexpected{migrated.error().message};
+      }
+    }
+    jsCtx* raw_js = nullptr;
+    if (natsStatus s = natsConnection_JetStream(&raw_js, connection.get(), nullptr); s != NATS_OK) {
+      return Unexpected{nats::MakeNatsError(s, "JetStream context").message};
+    }
+    nats::JetStreamHandle js(raw_js);
+    for (const ProjectionSource& source : spec.sources) {
+      auto bounds = Bounds(js.get(), source.stream);
+      if (!bounds) return Unexpected{bounds.error()};
+      if (auto begun = scratch->BeginImmediate(); !begun) return Unexpected{begun.error().message};
+      std::uint64_t in_transaction = 0;
+      for (std::uint64_t sequence = std::max<std::uint64_t>(bounds->first, 1);
+           bounds->second > 0 && sequence <= bounds->second; ++sequence) {
+        natsMsg* raw_msg = nullptr;
+        jsErrCode js_error = static_cast<jsErrCode>(0);
+        const natsStatus s =
+            js_GetMsg(&raw_msg, js.get(), source.stream.c_str(), sequence, nullptr, &js_error);
+        nats::MessageHandle message(raw_msg);
+        if (s == NATS_NOT_FOUND) continue;  // deleted or purged
+        if (s != NATS_OK) {
+          scratch->Rollback();
+          return Unexpected{nats::MakeNatsError(s, "read " + source.stream + " #" +
+                                                       std::to_string(sequence), js_error)
+                                .message};
+        }
+        ConsumedEvent event;
+        event.subject = natsMsg_GetSubject(message.get());
+        if (!SubjectMatches(source.subject_filter, event.subject)) continue;
+        event.stream_sequence = sequence;
+        const char* data = natsMsg_GetData(message.get());
+        event.cloud_event = nlohmann::json::parse(
+            data == nullptr ? std::string() : std::string(data, natsMsg_GetDataLength(message.get())),
+            nullptr, false);
+        ++report.events;
+        if (!event.cloud_event.is_object() || !event.cloud_event.contains("id") ||
+            !event.cloud_event["id"].is_string()) {
+          logging::Warn("rebuild skips a message that is not a CloudEvent",
+                        {{"stream", source.stream}, {"sequence", static_cast<std::int64_t>(sequence)}});
+          continue;
+        }
+        event.event_id = event.cloud_event["id"].get<std::string>();
+        const HandlerResult result = spec.apply(*scratch, event);
+        if (result.kind == HandlerResult::Kind::kRetry || result.kind == HandlerResult::Kind::kReject) {
+          scratch->Rollback();
+          return Unexpected{"event " + event.event_id + " (" + source.stream + " #" +
+                            std::to_string(sequence) + ") cannot be applied: " + result.error};
+        }
+        if (result.kind == HandlerResult::Kind::kApplied) ++report.applied;
+        if (++in_transaction == kEventsPerTransaction) {
+          if (auto done = scratch->Commit(); !done) return Unexpected{done.error().message};
+          if (auto begun = scratch->BeginImmediate(); !begun) return Unexpected{begun.error().message};
+          in_transaction = 0;
+        }
+      }
+      if (auto done = scratch->Commit(); !done) return Unexpected{done.error().message};
+    }
+  }
+
+  // The swap: one transaction on the live database.
+  auto live = sqlite::Database::Open(database);
+  if (!live) return Unexpected{"database: " + live.error().message};
+  const std::string attach = "ATTACH DATABASE '" + scratch_path.string() + "' AS rebuild";
+  if (auto attached = live->Execute(attach); !attached) return Unexpected{attached.error().message};
+  auto swap = [&]() -> common::Result<void, sqlite::SqliteError> {
+    if (auto begun = live->BeginImmediate(); !begun) return begun;
+    for (const std::string& table : spec.tables) {
+      if (auto done = live->Execute("DELETE FROM main." + table); !done) return done;
+      if (auto done = live->Execute("INSERT INTO main." + table + " SELECT * FROM rebuild." + table);
+          !done) {
+        return done;
+      }
+    }
+    return live->Commit();
+  };
+  if (auto swapped = swap(); !swapped) {
+    live->Rollback();
+    (void)live->Execute("DETACH DATABASE rebuild");
+    return Unexpected{"swap: " + swapped.error().message};
+  }
+  (void)live->Execute("DETACH DATABASE rebuild");
+  for (const std::string& table : spec.tables) {
+    auto count = live->Prepare("SELECT count(*) FROM " + table);
+    if (count && *(*count)->Step()) report.rows[table] = (*count)->ColumnInt64(0);
+  }
+  std::filesystem::remove(scratch_path, ignored);
+  std::filesystem::remove(scratch_path.string() + "-wal", ignored);
+  std::filesystem::remove(scratch_path.string() + "-shm", ignored);
+  return report;
+}
+
+}  // namespace logistics::messaging
