@@ -32,7 +32,8 @@ class BatchLatch {
   explicit BatchLatch(std::size_t count) : remaining_(count) {}
   void CountDown() {
     std::lock_guard lock(mutex_);
-    if (--remaining_ == 0) done_.notify_all();
+    --remaining_;
+    done_.notify_all();  // WaitFor waits for other counts than zero too
   }
   void Wait() { WaitFor(0); }
   // Waits until at most `remaining` messages are still unsettled.

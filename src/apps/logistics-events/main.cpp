@@ -1,0 +1,215 @@
+// logistics-events: export and import the event streams as JSON Lines, and
+// validate such files against the event schemas. Composition root: parses the
+// command line, connects to NATS, and hands the work to logistics_replay.
+//
+// Exit codes: 0 done, 1 a runtime failure (no stream, unreadable file, NATS,
+// invalid lines), 2 a usage error (bad flag or value).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "logistics/common/time.hpp"
+#include "logistics/logging/log.hpp"
+#include "logistics/nats/connection.hpp"
+#include "logistics/replay/event_exporter.hpp"
+#include "logistics/replay/event_file.hpp"
+#include "logistics/replay/event_importer.hpp"
+#include "logistics/replay/event_validator.hpp"
+#include "logistics/replay/output_file.hpp"
+#include "logistics/replay/progress_meter.hpp"
+#include "logistics/replay/since_spec.hpp"
+
+namespace {
+
+using namespace logistics;
+
+constexpr const char* kVersion = "0.1.0";
+constexpr int kRuntimeFailure = 1;
+constexpr int kUsageError = 2;
+
+struct Options {
+  std::string nats_url = "nats://127.0.0.1:4222";
+  std::string nats_user;
+  std::string nats_password_file;
+  std::string nats_creds;
+  bool quiet = false;
+  // export
+  std::string stream;
+  std::string subject;
+  std::uint64_t from_seq = 0;
+  std::string since;
+  std::uint64_t to_seq = 0;
+  std::string output = "-";
+  // import, validate
+  std::string file;
+  std::string target_stream;
+  bool skip_invalid = false;
+};
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "logistics-events: %s\n", message.c_str());
+  return code;
+}
+
+bool ProgressWanted(const Options& options) { return !options.quiet && ::isatty(STDERR_FILENO) == 1; }
+
+// Connects, or says why not. A CLI run must not wait for a server that is not
+// there, so an unreachable server is a failure here, not a background retry.
+common::Result<std::unique_ptr<nats::Connection>, std::string> Connect(const Options& options) {
+  nats::ConnectionSettings settings;
+  settings.url = options.nats_url;
+  settings.name = "logistics-events";
+  settings.user = options.nats_user;
+  settings.credentials_file = options.nats_creds;
+  if (!options.nats_password_file.empty()) {
+    std::ifstream file(options.nats_password_file);
+    if (!std::getline(file, settings.password) || settings.password.empty()) {
+      return common::Unexpected{"--nats-password-file " + options.nats_password_file + " holds no password"};
+    }
+  }
+  auto connection = nats::Connection::Connect(std::move(settings));
+  if (!connection) return common::Unexpected{connection.error().message};
+  if (!(*connection)->IsConnected()) {
+    return common::Unexpected{"cannot connect to NATS at " + nats::RedactUrl(options.nats_url)};
+  }
+  return std::move(*connection);
+}
+
+int RunValidate(const Options& options) {
+  replay::EventValidator validator;
+  auto file = replay::EventFile::Read(options.file, validator);
+  if (!file) return Fail(kRuntimeFailure, file.error().message);
+  for (const auto& problem : file->problems()) std::printf("%s\n", problem.ToString().c_str());
+  std::printf("lines %zu, valid %zu, invalid %zu\n", file->lines(), file->records().size(), file->invalid_lines());
+  return file->invalid_lines() == 0 ? 0 : kRuntimeFailure;
+}
+
+int RunImport(const Options& options) {
+  replay::EventValidator validator;
+  auto file = replay::EventFile::Read(options.file, validator);
+  if (!file) return Fail(kRuntimeFailure, file.error().message);
+  for (const auto& problem : file->problems()) std::fprintf(stderr, "%s\n", problem.ToString().c_str());
+  if (file->invalid_lines() > 0 && !options.skip_invalid) {
+    std::printf("published 0, duplicates 0, invalid %zu\n", file->invalid_lines());
+    return Fail(kRuntimeFailure, std::to_string(file->invalid_lines()) + " invalid line(s) in " + options.file +
+                                     "; nothing published (--skip-invalid publishes the valid ones)");
+  }
+  auto connection = Connect(options);
+  if (!connection) return Fail(kRuntimeFailure, connection.error());
+  replay::ProgressMeter meter("imported", ProgressWanted(options));
+  replay::EventImporter importer((*connection)->get());
+  auto imported = importer.Import(file->records(), options.target_stream,
+                                  [&](std::uint64_t done) { meter.Update(done); });
+  meter.Finish(imported ? imported->published + imported->duplicates : 0);
+  if (!imported) return Fail(kRuntimeFailure, imported.error().message);
+  std::printf("published %llu, duplicates %llu, invalid %zu\n",
+              static_cast<unsigned long long>(imported->published),
+              static_cast<unsigned long long>(imported->duplicates), file->invalid_lines());
+  return 0;
+}
+
+int RunExport(const Options& options, std::optional<common::Timestamp> since) {
+  auto output = replay::OutputFile::Open(options.output);
+  if (!output) return Fail(kRuntimeFailure, output.error().message);
+  auto connection = Connect(options);
+  if (!connection) return Fail(kRuntimeFailure, connection.error());
+  replay::ExportRequest request{options.stream, options.subject, options.from_seq, since, options.to_seq};
+  replay::ProgressMeter meter("exported", ProgressWanted(options));
+  replay::EventExporter exporter((*connection)->get());
+  auto exported = exporter.Export(
+      request,
+      [&](const replay::EventRecord& record) { return (*output)->WriteLine(replay::ToJsonLine(record)); },
+      [&](std::uint64_t count) { meter.Update(count); });
+  meter.Finish(exported ? exported->exported : 0);
+  if (!exported) return Fail(kRuntimeFailure, exported.error().message);
+  if (auto committed = (*output)->Commit(); !committed) return Fail(kRuntimeFailure, committed.error().message);
+  if (!options.quiet) {
+    std::fprintf(stderr, "exported %llu events from %s (sequences %llu..%llu) to %s\n",
+                 static_cast<unsigned long long>(exported->exported), options.stream.c_str(),
+                 static_cast<unsigned long long>(exported->first_sequence),
+                 static_cast<unsigned long long>(exported->last_sequence),
+                 options.output == "-" ? "standard output" : options.output.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"logistics-events: export the event streams (ORDERS, PAYMENTS) as JSON Lines, "
+               "import such files back, and validate them against the event schemas"};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags may also follow the subcommand
+  Options options;
+  app.add_option("--nats-url", options.nats_url, "NATS server URL(s), comma-separated")
+      ->envname("NATS_URL")
+      ->capture_default_str();
+  app.add_option("--nats-user", options.nats_user, "NATS user name")->envname("NATS_USER");
+  app.add_option("--nats-password-file", options.nats_password_file, "file holding the NATS password")
+      ->envname("NATS_PASSWORD_FILE")
+      ->check(CLI::ExistingFile);
+  app.add_option("--nats-creds", options.nats_creds, "NATS credentials (.creds) file")
+      ->envname("NATS_CREDS")
+      ->check(CLI::ExistingFile);
+  app.add_flag("-q,--quiet", options.quiet, "no progress or summary on stderr");
+
+  auto* export_cmd = app.add_subcommand("export", "write a stream's messages as JSON Lines");
+  export_cmd->add_option("--stream", options.stream, "stream to read (ORDERS, PAYMENTS)")->required();
+  export_cmd->add_option("--subject", options.subject, "only subjects matching this filter (wildcards * and >)");
+  auto* from = export_cmd->add_option("--from-seq", options.from_seq, "first stream sequence")
+                   ->check(CLI::PositiveNumber);
+  auto* since = export_cmd->add_option("--since", options.since,
+                                       "first message stored at or after: RFC 3339, or a duration back "
+                                       "from now (90s, 15m, 2h, 7d)");
+  from->excludes(since);
+  export_cmd->add_option("--to-seq", options.to_seq, "last stream sequence (default: the last at the start)")
+      ->check(CLI::PositiveNumber);
+  export_cmd->add_option("-o,--output", options.output, "output file, - for standard output")
+      ->capture_default_str();
+
+  auto* import_cmd = app.add_subcommand("import", "validate a JSON Lines file, then publish its events");
+  import_cmd->add_option("file", options.file, "JSON Lines file as export writes it (- for stdin)")->required();
+  import_cmd->add_option("--stream", options.target_stream,
+                         "publish to this stream instead of each line's own (must capture the subjects)");
+  import_cmd->add_flag("--skip-invalid", options.skip_invalid, "publish the valid lines even if some are invalid");
+
+  auto* validate_cmd = app.add_subcommand("validate", "check a JSON Lines file against the event schemas");
+  validate_cmd->add_option("file", options.file, "JSON Lines file as export writes it (- for stdin)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : kUsageError;
+  }
+  if (!options.nats_creds.empty() && !options.nats_user.empty()) {
+    return Fail(kUsageError, "give either --nats-creds or --nats-user, not both");
+  }
+  if (!options.nats_password_file.empty() && options.nats_user.empty()) {
+    return Fail(kUsageError, "--nats-password-file needs --nats-user");
+  }
+  // nats.c reconnection warnings would only repeat what the errors say.
+  logging::ConfigureLogging("logistics-events", logging::Level::kError);
+
+  if (*export_cmd) {
+    std::optional<common::Timestamp> start;
+    if (!options.since.empty()) {
+      start = replay::ParseSince(options.since, std::chrono::time_point_cast<std::chrono::milliseconds>(
+                                                    std::chrono::system_clock::now()));
+      if (!start) {
+        return Fail(kUsageError, "--since " + options.since +
+                                     ": expected an RFC 3339 time or a duration such as 90s, 15m, 2h, 7d");
+      }
+    }
+    if (options.to_seq != 0 && options.to_seq < options.from_seq) {
+      return Fail(kUsageError, "--to-seq must not be below --from-seq");
+    }
+    return RunExport(options, start);
+  }
+  if (*import_cmd) return RunImport(options);
+  return RunValidate(options);
+}
