@@ -104,6 +104,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   self.housekeeping_ = std::thread([&self] { self.RunHousekeeping(); });
   if (auto started = self.relay_->Start(); !started) return Unexpected{started.error().message};
   self.relay_for_callbacks_.store(self.relay_.get());
+  if (auto rebuilt = self.RebuildProjections(); !rebuilt) return Unexpected{rebuilt.error()};
   return runtime;
 }
 
@@ -154,11 +155,14 @@ void ServiceRuntime::RunHousekeeping() {
   }
 }
 
-common::Result<void, std::string> ServiceRuntime::RebuildProjectionsIfAsked(
-    const messaging::ProjectionRebuildSpec& spec) {
+common::Result<void, std::string> ServiceRuntime::RebuildProjections() {
   if (!config_.rebuild_projections) return {};
+  if (!definition_.projections) {
+    return Unexpected{definition_.name + " keeps no projections to rebuild"};
+  }
   logging::Info("rebuilding projections from the streams", {{"db", config_.db}});
-  auto report = messaging::RebuildProjections(*connection_, config_.db, spec);
+  auto report =
+      messaging::RebuildProjections(*connection_, config_.db, definition_.projections(clock_));
   if (!report) return Unexpected{"projection rebuild failed (nothing was swapped): " + report.error()};
   for (const auto& [table, rows] : report->rows) {
     logging::Info("projection rebuilt", {{"table", table},

@@ -3,8 +3,9 @@
 // Open() blocks SIGTERM and SIGINT (so every thread started afterwards leaves
 // them to RunUntilStopped), opens the database and applies the service's
 // migrations (refusing a database from a newer version), opens the read
-// pool, connects to NATS (retrying in the background forever), and starts
-// the writer and the relay. Serve() subscribes the endpoints and logs
+// pool, connects to NATS (retrying in the background forever), starts the
+// writer and the relay, and, with --rebuild-projections, rebuilds the
+// service's projections from the streams. Serve() subscribes the endpoints and logs
 // "<service> service ready"; consumers added with AddConsumer start then too.
 // RunUntilStopped() waits for a stop signal, then:
 //   1. drains the endpoint subscriptions (no new commands; received ones run),
@@ -20,6 +21,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -56,6 +58,9 @@ struct ServiceDefinition {
   std::string description;  // shown by `nats micro info`
   std::vector<SchemaComponent> schema;  // the outbox is added by the runtime
   std::vector<messaging::StreamSpec> streams;
+  // How to rebuild the service's projections from the streams, for services
+  // that keep any; Open runs it when --rebuild-projections was given.
+  std::function<messaging::ProjectionRebuildSpec(const common::Clock&)> projections;
 };
 
 class ServiceRuntime {
@@ -87,11 +92,6 @@ class ServiceRuntime {
   // endpoint's `data` of $SRV.STATS, and logged once a minute.
   nlohmann::json Figures();
 
-  // Rebuilds the service's projections from the streams when
-  // --rebuild-projections was given (before Serve). Fails with a message.
-  common::Result<void, std::string> RebuildProjectionsIfAsked(
-      const messaging::ProjectionRebuildSpec& spec);
-
   // Subscribes every endpoint in the service's queue group (plus
   // <service>.query.status), starts the consumers and answers $SRV discovery.
   common::Result<void, std::string> Serve(std::vector<messaging::Endpoint> endpoints);
@@ -103,6 +103,7 @@ class ServiceRuntime {
  private:
   ServiceRuntime(ServiceDefinition definition, const ServiceConfig& config);
   void Shutdown();
+  common::Result<void, std::string> RebuildProjections();
   // Deletes expired idempotency records in small batches, once a minute.
   void RunHousekeeping();
 

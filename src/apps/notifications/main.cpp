@@ -91,19 +91,14 @@ int main(int argc, char** argv) {
       "E-mails customers about their orders (created, paid, dispatched, delivered, cancelled, "
       "refunded)",
       {{std::string(infra::kNotificationsComponent), infra::NotificationsMigrations()}},
-      {}};
+      {},
+      &notifications::presentation::ContactsRebuild};
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
   if (!runtime) {
     logging::Error("cannot start", {{"error", runtime.error()}});
     return 1;
   }
   service::ServiceRuntime& service = **runtime;
-  if (auto rebuilt = service.RebuildProjectionsIfAsked(
-          notifications::presentation::ContactsRebuild(service.clock()));
-      !rebuilt) {
-    logging::Error("cannot start", {{"error", rebuilt.error()}});
-    return 1;
-  }
   std::unique_ptr<notifications::application::MailSender> sender;
   if (smtp.url.empty()) {
     const std::filesystem::path dir =

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
       kVersion,
       "Owns logistics orders: commands and queries over NATS, events in the JetStream stream ORDERS",
       {{"orders", orders::infrastructure::OrdersMigrations()}},
-      {orders::infrastructure::OrdersStream(std::chrono::seconds(config.duplicate_window_seconds))}};
+      {orders::infrastructure::OrdersStream(std::chrono::seconds(config.duplicate_window_seconds))},
+      {}};  // orders keeps no projection: its reaction to payments changes orders
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
   if (!runtime) {
     logging::Error("cannot start", {{"error", runtime.error()}});

@@ -39,19 +39,14 @@ int main(int argc, char** argv) {
       kVersion,
       "Owns payments for logistics orders: commands and queries over NATS, events in the JetStream stream PAYMENTS",
       {{"payments", payments::infrastructure::PaymentsMigrations()}},
-      {payments::infrastructure::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))}};
+      {payments::infrastructure::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))},
+      &payments::presentation::OrderViewRebuild};
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
   if (!runtime) {
     logging::Error("cannot start", {{"error", runtime.error()}});
     return 1;
   }
   service::ServiceRuntime& service = **runtime;
-  if (auto rebuilt = service.RebuildProjectionsIfAsked(
-          payments::presentation::OrderViewRebuild(service.clock()));
-      !rebuilt) {
-    logging::Error("cannot start", {{"error", rebuilt.error()}});
-    return 1;
-  }
   service.AddConsumer(payments::presentation::OrderEventsConsumer(),
                       payments::presentation::OrderEventsHandler(service.ids(), service.clock()));
   const payments::infrastructure::NatsOrderDirectory orders(
