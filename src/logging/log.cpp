@@ -54,7 +54,15 @@ void Log(Level level, std::string_view message, std::initializer_list<Field> fie
   line["service"] = g_service;
   line["message"] = message;
   for (const Field& field : fields) {
-    std::visit([&](const auto& value) { line[std::string(field.key)] = value; }, field.value);
+    std::visit(
+        [&](const auto& value) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string_view>) {
+            line[std::string(field.key)] = std::string(value);
+          } else {
+            line[std::string(field.key)] = value;
+          }
+        },
+        field.value);
   }
   // Invalid UTF-8 in a message (from a client) is replaced, never thrown.
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

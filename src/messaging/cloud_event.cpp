@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/messaging/cloud_event.hpp"
 
 namespace logistics::messaging {
@@ -44,7 +45,7 @@ OutboxMessage ToOutboxMessage(const CloudEvent& event, std::string nats_subject)
   // Also as headers, so NATS-level tracing sees the trace without parsing.
   if (event.traceparent) message.headers.emplace_back("traceparent", *event.traceparent);
   if (event.tracestate) message.headers.emplace_back("tracestate", *event.tracestate);
-  message.payload = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  message.payload = json::Serialize(body);
   return message;
 }
 

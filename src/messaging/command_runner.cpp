@@ -75,7 +75,7 @@ void CommandRunner::Submit(std::shared_ptr<IncomingRequest> request, Command com
     }
     if (answer->replay) {
       logging::Debug("repeated command answered from its idempotency record",
-                     {{"subject", std::string(request->subject())},
+                     {{"subject", request->subject()},
                       {"key", request->metadata().request_id}});
       request->RespondStored(answer->replay->status, answer->replay->body,
                              answer->replay->error_message);
@@ -89,7 +89,7 @@ void CommandRunner::Submit(std::shared_ptr<IncomingRequest> request, Command com
       request->Respond(**answer->outcome);
       return;
     }
-    logging::Debug("command rejected", {{"subject", std::string(request->subject())},
+    logging::Debug("command rejected", {{"subject", request->subject()},
                                         {"code", answer->outcome->error().code},
                                         {"correlation_id", request->metadata().correlation_id}});
     request->Respond(answer->outcome->error());

@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/messaging/error_reply.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,7 +14,7 @@ std::string ErrorReply::Body() const {
   }
   nlohmann::ordered_json body;
   body["error"] = {{"code", code}, {"message", message}, {"details", problems}};
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json::Serialize(body);
 }
 
 ErrorReply RejectionReply(int status, std::string_view code, std::string message,

@@ -231,6 +231,8 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
 
     auto settlement = std::make_shared<Settlement>(Settlement::kNak);
     auto outcome = std::make_shared<HandlerResult>();
+    // True when the inbox already held the event: acknowledged, no effect.
+    auto duplicate = std::make_shared<bool>(false);
     const bool fault = !fail_marker_.empty() && payload.find(fail_marker_) != std::string::npos;
     // The side effect outside the database, on this thread, before the transaction.
     std::optional<HandlerResult> prepared;
@@ -247,7 +249,7 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
     }
 
     WriteJob job;
-    job.execute = [this, event, settlement, outcome, malformed, fault, payload,
+    job.execute = [this, event, settlement, outcome, duplicate, malformed, fault, payload,
                    prepared](sqlite::Database& db) {
       SqliteInbox inbox(db);
       auto seen = inbox.Contains(spec_.durable, event->event_id);
@@ -259,7 +261,7 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
       if (*seen) {
         *outcome = HandlerResult::Ignored();  // a redelivery: its effects are already stored
         *settlement = Settlement::kAck;
-        outcome->error = "duplicate";
+        *duplicate = true;
         return SavepointOutcome::kKeep;
       }
       HandlerResult result;
@@ -313,7 +315,7 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
       *outcome = std::move(result);
       return SavepointOutcome::kKeep;
     };
-    job.completed = [this, event, settlement, outcome, message, latch](WriteStatus status) {
+    job.completed = [this, event, settlement, outcome, duplicate, message, latch](WriteStatus status) {
       Settlement how = status == WriteStatus::kCommitted ? *settlement : Settlement::kNak;
       // Exponential backoff by delivery count: 1x, 2x, 4x ... the initial delay.
       const int doublings = static_cast<int>(std::min<std::uint64_t>(event->deliveries - 1, 20));
@@ -323,7 +325,7 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
         std::lock_guard lock(mutex_);
         switch (how) {
           case Settlement::kAck:
-            if (outcome->error == "duplicate") {
+            if (*duplicate) {
               ++stats_.duplicates;
             } else {
               ++stats_.processed;
@@ -341,7 +343,7 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
       }
       switch (how) {
         case Settlement::kAck:
-          if (outcome->error == "duplicate") {
+          if (*duplicate) {
             logging::Debug("event already processed; acknowledged without effect",
                            {{"consumer", spec_.durable}, {"event_id", event->event_id}});
           }

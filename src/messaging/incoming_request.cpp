@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/messaging/incoming_request.hpp"
 
 #include <nlohmann/json.hpp>
@@ -79,7 +80,7 @@ bool IncomingRequest::SendError(int status, std::string_view message, std::strin
                                             ? nlohmann::ordered_json(metadata_.request_id)
                                             : nlohmann::ordered_json(nullptr)},
                              {"correlation_id", metadata_.correlation_id}};
-      body = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      body = json::Serialize(document);
     }
   }
   natsMsg* raw = nullptr;

@@ -5,6 +5,7 @@
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/incoming_request.hpp"
 #include "logistics/nats/handles.hpp"
+#include "logistics/nats/subject_filter.hpp"
 
 namespace logistics::messaging {
 namespace {
@@ -24,22 +25,6 @@ common::Result<std::pair<std::uint64_t, std::uint64_t>, std::string> Bounds(jsCt
     return Unexpected{nats::MakeNatsError(s, "read stream " + stream, js_error).message};
   }
   return std::make_pair(info->State.FirstSeq, info->State.LastSeq);
-}
-
-bool SubjectMatches(std::string_view filter, std::string_view subject) {
-  std::size_t f = 0;
-  std::size_t s = 0;
-  while (f < filter.size() && s <= subject.size()) {
-    const std::size_t f_end = std::min(filter.find('.', f), filter.size());
-    const std::string_view token = filter.substr(f, f_end - f);
-    if (token == ">") return s < subject.size();
-    const std::size_t s_end = std::min(subject.find('.', s), subject.size());
-    if (s >= subject.size()) return false;
-    if (token != "*" && token != subject.substr(s, s_end - s)) return false;
-    f = f_end + 1;
-    s = s_end + 1;
-  }
-  return f >= filter.size() && s > subject.size();
 }
 
 }  // namespace
@@ -87,7 +72,7 @@ common::Result<RebuildReport, std::string> RebuildProjections(nats::Connection& 
         }
         ConsumedEvent event;
         event.subject = natsMsg_GetSubject(message.get());
-        if (!SubjectMatches(source.subject_filter, event.subject)) continue;
+        if (!nats::SubjectMatches(source.subject_filter, event.subject)) continue;
         event.stream_sequence = sequence;
         const char* data = natsMsg_GetData(message.get());
         event.cloud_event = nlohmann::json::parse(

@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/messaging/service_discovery.hpp"
 
 #include "logistics/logging/log.hpp"
@@ -119,7 +120,7 @@ void ServiceDiscovery::OnRequest(natsConnection* nc, natsSubscription*, natsMsg*
     } else {
       return;
     }
-    const std::string body = reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string body = json::Serialize(reply);
     natsConnection_Publish(nc, reply_to, body.data(), static_cast<int>(body.size()));
   } catch (const std::exception& error) {
     logging::Error("service discovery request failed", {{"error", error.what()}});

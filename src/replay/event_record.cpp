@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/replay/event_record.hpp"
 
 namespace logistics::replay {
@@ -15,7 +16,7 @@ std::string ToJsonLine(const EventRecord& record) {
   line["event"] = record.event;
   // Invalid UTF-8 cannot come from a parsed event; replacing keeps a header
   // with stray bytes from aborting a whole export.
-  return line.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return json::Serialize(line);
 }
 
 common::Result<EventRecord, std::vector<ValidationProblem>> ParseEventRecord(std::string_view line) {

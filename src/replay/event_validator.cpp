@@ -1,4 +1,8 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/replay/event_validator.hpp"
+
+#include <algorithm>
+#include <span>
 
 #include <algorithm>
 #include <array>
@@ -137,7 +141,7 @@ bool IsAtLeastOne(const Json& value) {
 }
 
 std::string Quote(const Json& value) {
-  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string text = json::Serialize(value);
   return text.size() <= 80 ? text : text.substr(0, 77) + "...";
 }
 
@@ -275,30 +279,28 @@ const TextRule kUuidV7{false, 0, 36, false, IsLowerUuidV7, "a lower-case UUIDv7"
 const TextRule kTimestamp{false, 0, 24, false, IsTimestamp, "a UTC timestamp with milliseconds (2026-11-25T09:30:00.123Z)"};
 const TextRule kNonEmpty{false, 1, 0, false, nullptr, ""};
 
-bool IsKnownMember(std::string_view name, std::initializer_list<std::string_view> extra,
-                   const std::string_view* fields, std::size_t count) {
-  for (std::size_t i = 0; i < count; ++i) {
-    if (fields[i] == name) return true;
+// The data object has every member of `fields` (plus the event kind's extra
+// member, when it has one) and no other.
+void CheckMembers(Checker& check, const Json& data, std::span<const std::string_view> fields,
+                  std::string_view extra) {
+  const std::string p = ".data";
+  for (std::string_view name : fields) {
+    if (!data.contains(name)) check.Add(p, "\"" + std::string(name) + "\" is a required property");
   }
-  for (std::string_view e : extra) {
-    if (e == name) return true;
+  if (!extra.empty() && !data.contains(extra)) {
+    check.Add(p, "\"" + std::string(extra) + "\" is a required property");
   }
-  return false;
+  for (const auto& [name, value] : data.items()) {
+    const bool known = name == extra ||
+                       std::find(fields.begin(), fields.end(), std::string_view(name)) != fields.end();
+    if (!known) check.Add(p, "unexpected property \"" + name + "\" (not allowed)");
+  }
 }
 
 void CheckOrderData(Checker& check, const Json& data, const EventKind& kind) {
+  CheckMembers(check, data, kOrderFields, kind.extra);
   const std::string p = ".data";
-  for (std::string_view name : kOrderFields) {
-    if (!data.contains(name)) check.Add(p, "\"" + std::string(name) + "\" is a required property");
-  }
-  if (!kind.extra.empty() && !data.contains(kind.extra)) {
-    check.Add(p, "\"" + std::string(kind.extra) + "\" is a required property");
-  }
-  for (const auto& [name, value] : data.items()) {
-    if (!IsKnownMember(name, {kind.extra}, kOrderFields.data(), kOrderFields.size())) {
-      check.Add(p, "unexpected property \"" + name + "\" (not allowed)");
-    }
-  }
+
   const TextRule name_rule{false, 1, 255, true, nullptr, ""};
   auto field = [&](std::string_view name) -> const Json* {
     auto it = data.find(name);
@@ -361,18 +363,9 @@ void CheckOrderData(Checker& check, const Json& data, const EventKind& kind) {
 }
 
 void CheckPaymentData(Checker& check, const Json& data, const EventKind& kind) {
+  CheckMembers(check, data, kPaymentFields, kind.extra);
   const std::string p = ".data";
-  for (std::string_view name : kPaymentFields) {
-    if (!data.contains(name)) check.Add(p, "\"" + std::string(name) + "\" is a required property");
-  }
-  if (!kind.extra.empty() && !data.contains(kind.extra)) {
-    check.Add(p, "\"" + std::string(kind.extra) + "\" is a required property");
-  }
-  for (const auto& [name, value] : data.items()) {
-    if (!IsKnownMember(name, {kind.extra}, kPaymentFields.data(), kPaymentFields.size())) {
-      check.Add(p, "unexpected property \"" + name + "\" (not allowed)");
-    }
-  }
+
   auto field = [&](std::string_view name) -> const Json* {
     auto it = data.find(name);
     return it == data.end() ? nullptr : &*it;

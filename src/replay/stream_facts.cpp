@@ -2,13 +2,13 @@
 
 #include "logistics/nats/handles.hpp"
 #include "logistics/nats/nats_error.hpp"
-#include "logistics/replay/subject_filter.hpp"
+#include "logistics/nats/subject_filter.hpp"
 
 namespace logistics::replay {
 
 bool StreamFacts::Captures(const std::string& subject) const {
   for (const std::string& filter : subjects) {
-    if (SubjectMatches(filter, subject)) return true;
+    if (nats::SubjectMatches(filter, subject)) return true;
   }
   return false;
 }

@@ -106,6 +106,13 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->capture_default_str();
 }
 
+std::optional<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream file(path);
+  std::string secret;
+  if (!std::getline(file, secret) || secret.empty()) return std::nullopt;
+  return secret;
+}
+
 std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv, ServiceConfig& config,
                               std::string_view service,
                               const std::function<std::optional<std::string>()>& extra_checks) {
@@ -131,10 +138,9 @@ std::optional<std::string> Validate(ServiceConfig& config) {
     if (!config.nats_password.empty()) {
       return "give either --nats-password or --nats-password-file, not both";
     }
-    std::ifstream file(config.nats_password_file);
-    if (!std::getline(file, config.nats_password) || config.nats_password.empty()) {
-      return "--nats-password-file " + config.nats_password_file + " holds no password";
-    }
+    auto secret = ReadSecretFile(config.nats_password_file);
+    if (!secret) return "--nats-password-file " + config.nats_password_file + " holds no password";
+    config.nats_password = std::move(*secret);
   }
   if (!config.nats_password.empty() && config.nats_user.empty()) {
     return "a NATS password needs --nats-user";

@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/service/service_runtime.hpp"
 
 #include <signal.h>
@@ -231,7 +232,7 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
   endpoints.push_back(messaging::Endpoint{
       "status", definition_.name + ".query.status",
       [this](std::shared_ptr<messaging::IncomingRequest> request) {
-        request->Respond(Figures().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        request->Respond(json::Serialize(Figures()));
       }});
   for (auto& endpoint : endpoints) {
     const std::string subject = endpoint.subject;

@@ -62,16 +62,6 @@ bool PaymentsSeesOrder(OrdersSystem& system, const std::string& order_id, const 
   });
 }
 
-std::int64_t Count(OrdersSystem& system, const std::string& database, const std::string& sql) {
-  auto db = logistics::sqlite::Database::Open(system.dir() / database,
-                                              {logistics::sqlite::OpenMode::kReadOnly});
-  REQUIRE(db);
-  auto select = db->Prepare(sql);
-  REQUIRE(select);
-  REQUIRE(*(*select)->Step());
-  return (*select)->ColumnInt64(0);
-}
-
 }  // namespace
 
 TEST_CASE("a confirmed payment makes the order PAID through events, then it is delivered",
@@ -254,7 +244,7 @@ TEST_CASE("an event delivered twice to each consumer has exactly one effect",
   CHECK(TypesOf(system.Events(), order_id).size() == 3);  // created, paid, cancelled
   CHECK(TypesOf(system.PaymentEvents(), confirmed).size() == 3);  // registered, confirmed, refunded
   CHECK(TypesOf(system.PaymentEvents(), pending).size() == 2);    // registered, failed
-  CHECK(Count(system, "orders.db", "SELECT version FROM orders") == 3);
+  CHECK(system.QueryDatabase("orders.db", "SELECT version FROM orders") == "3");
 }
 
 TEST_CASE("restarting either service in the middle of the choreography loses and doubles nothing",
@@ -309,9 +299,9 @@ TEST_CASE("an event that keeps failing becomes a dead letter and the next events
   const std::string healthy = CreateOrder(system, "HEALTHY-1")["order_id"];
   REQUIRE(system.payments().WaitForLog("event dead-lettered", std::chrono::seconds(20)));
   REQUIRE(PaymentsSeesOrder(system, healthy, "CREATED"));
-  CHECK(Count(system, "payments.db", "SELECT count(*) FROM dead_letters") == 1);
-  CHECK(Count(system, "payments.db",
-              "SELECT deliveries FROM dead_letters WHERE consumer = 'payments-orders'") == 3);
+  CHECK(system.QueryDatabase("payments.db", "SELECT count(*) FROM dead_letters") == "1");
+  CHECK(system.QueryDatabase("payments.db",
+                             "SELECT deliveries FROM dead_letters WHERE consumer = 'payments-orders'") == "3");
   CHECK_THAT(system.payments().Log(), Catch::Contains("fault injection"));
 }
 

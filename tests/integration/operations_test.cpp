@@ -11,12 +11,6 @@ using nlohmann::json;
 
 namespace {
 
-std::size_t MailFiles(const std::filesystem::path& dir) {
-  if (!std::filesystem::exists(dir)) return 0;
-  return static_cast<std::size_t>(std::count_if(std::filesystem::directory_iterator(dir), {},
-                                                [](const auto& e) { return e.path().extension() == ".eml"; }));
-}
-
 json Order(const std::string& tracking) {
   return json{{"tracking_number", tracking}, {"customer_name", "Ana"}, {"origin", "A"},
               {"destination", "B"}, {"customer_email", "ana@example.com"}};
@@ -48,7 +42,7 @@ TEST_CASE("notifications finishes its work on SIGTERM and exits 0",
   system.StartOrders();
   system.StartNotifications();
   REQUIRE(system.Command("create", Order("STOP-N")).Status() == 200);
-  REQUIRE(Eventually([&] { return MailFiles(system.dir() / "mail") == 1; }));
+  REQUIRE(Eventually([&] { return system.MailFileCount() == 1; }));
   const auto exit = system.notifications().Terminate(std::chrono::seconds(20));
   CHECK(exit.Success());
   CHECK_THAT(system.notifications().Log(), Catch::Contains("\"message\":\"stopped\""));
@@ -61,7 +55,7 @@ TEST_CASE("every service reconnects after a NATS restart and carries on",
   system.StartPayments();
   system.StartNotifications();
   REQUIRE(system.Command("create", Order("BEFORE-RESTART")).Status() == 200);
-  REQUIRE(Eventually([&] { return MailFiles(system.dir() / "mail") == 1; }));
+  REQUIRE(Eventually([&] { return system.MailFileCount() == 1; }));
 
   system.nats().Kill();
   system.nats().Restart();
@@ -74,7 +68,7 @@ TEST_CASE("every service reconnects after a NATS restart and carries on",
   }, std::chrono::seconds(20), std::chrono::milliseconds(200)));
   if (created.is_null()) created = system.Query("get", {{"tracking_number", "AFTER-RESTART"}}).Json();
   // payments learns of the order through its consumer, notifications mails it.
-  REQUIRE(Eventually([&] { return MailFiles(system.dir() / "mail") == 2; }, std::chrono::seconds(20)));
+  REQUIRE(Eventually([&] { return system.MailFileCount() == 2; }, std::chrono::seconds(20)));
   auto payment = system.Payments("register", {{"order_id", created["order_id"]}, {"amount", "3"}});
   CHECK(payment.Status() == 200);
   CHECK(system.orders().Running());

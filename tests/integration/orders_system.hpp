@@ -3,6 +3,7 @@
 // it goes out of scope, whether the test passed or not.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "support/harness/nats_server.hpp"
 #include "support/harness/service_process.hpp"
 #include "support/harness/temp_dir.hpp"
+#include "logistics/sqlite/database.hpp"
 
 namespace logistics::testing {
 
@@ -117,6 +119,34 @@ class OrdersSystem {
     }
     for (auto& sender : senders) sender.join();
     return replies;
+  }
+
+  // The first column of the first row of `sql` on one service's database
+  // (opened read-only), as text; "" when there is no row.
+  std::string QueryDatabase(const std::string& database, const std::string& sql) {
+    auto db = sqlite::Database::Open(dir_.path() / database, {sqlite::OpenMode::kReadOnly});
+    REQUIRE(db);
+    auto select = db->Prepare(sql);
+    REQUIRE(select);
+    auto row = (*select)->Step();
+    REQUIRE(row);
+    return *row ? (*select)->ColumnText(0) : std::string();
+  }
+
+  // Runs `sql` (which may change data) on one service's database.
+  void ExecuteOnDatabase(const std::string& database, const std::string& sql) {
+    auto db = sqlite::Database::Open(dir_.path() / database);
+    REQUIRE(db);
+    REQUIRE(db->Execute(sql));
+  }
+
+  // How many .eml files notifications wrote (its default mail directory).
+  std::size_t MailFileCount() const {
+    const auto mail = dir_.path() / "mail";
+    if (!std::filesystem::exists(mail)) return 0;
+    return static_cast<std::size_t>(std::count_if(
+        std::filesystem::directory_iterator(mail), {},
+        [](const auto& entry) { return entry.path().extension() == ".eml"; }));
   }
 
   std::vector<StreamMessage> Events() { return client_->ReadStream("ORDERS"); }

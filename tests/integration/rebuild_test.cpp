@@ -2,37 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "integration/orders_system.hpp"
-#include "logistics/sqlite/database.hpp"
 
 using logistics::testing::Eventually;
 using logistics::testing::OrdersSystem;
 using nlohmann::json;
-
-namespace {
-
-std::string Scalar(OrdersSystem& system, const std::string& db, const std::string& sql) {
-  auto database = logistics::sqlite::Database::Open(system.dir() / db);
-  REQUIRE(database);
-  auto select = database->Prepare(sql);
-  REQUIRE(select);
-  auto row = (*select)->Step();
-  REQUIRE(row);
-  return *row ? (*select)->ColumnText(0) : std::string();
-}
-
-void Execute(OrdersSystem& system, const std::string& db, const std::string& sql) {
-  auto database = logistics::sqlite::Database::Open(system.dir() / db);
-  REQUIRE(database);
-  REQUIRE(database->Execute(sql));
-}
-
-std::size_t MailFiles(const std::filesystem::path& dir) {
-  if (!std::filesystem::exists(dir)) return 0;
-  return static_cast<std::size_t>(std::count_if(std::filesystem::directory_iterator(dir), {},
-                                                [](const auto& e) { return e.path().extension() == ".eml"; }));
-}
-
-}  // namespace
 
 TEST_CASE("payments rebuilds its view of orders from the stream and redoes no effect",
           "[rebuild][integration]") {
@@ -48,25 +21,25 @@ TEST_CASE("payments rebuilds its view of orders from the stream and redoes no ef
     return system.PaymentEvents().size() == 2;
   }));
   REQUIRE(Eventually([&] {
-    return Scalar(system, "payments.db", "SELECT count(*) FROM order_view") == "2" &&
-           Scalar(system, "payments.db", "SELECT status FROM order_view WHERE order_id = '" +
+    return system.QueryDatabase("payments.db", "SELECT count(*) FROM order_view") == "2" &&
+           system.QueryDatabase("payments.db", "SELECT status FROM order_view WHERE order_id = '" +
                                               cancelled + "'") == "CANCELLED";
   }));
-  const std::string inbox_before = Scalar(system, "payments.db", "SELECT count(*) FROM inbox");
+  const std::string inbox_before = system.QueryDatabase("payments.db", "SELECT count(*) FROM inbox");
   REQUIRE(system.payments().Terminate().Success());
 
   // Lose and corrupt the projection.
-  Execute(system, "payments.db",
+  system.ExecuteOnDatabase("payments.db",
           "DELETE FROM order_view; INSERT INTO order_view VALUES('0193a5b2-7c1d-7e4f-8a90-123456789abc',"
           " 'PAID', 99, 0)");
   system.StartPayments({{"REBUILD_PROJECTIONS", "true"}});
   CHECK_THAT(system.payments().Log(), Catch::Contains("projection rebuilt"));
-  CHECK(Scalar(system, "payments.db", "SELECT count(*) FROM order_view") == "2");
-  CHECK(Scalar(system, "payments.db", "SELECT status || ' ' || version FROM order_view WHERE order_id = '" +
+  CHECK(system.QueryDatabase("payments.db", "SELECT count(*) FROM order_view") == "2");
+  CHECK(system.QueryDatabase("payments.db", "SELECT status || ' ' || version FROM order_view WHERE order_id = '" +
                                           created + "'") == "CREATED 1");
-  CHECK(Scalar(system, "payments.db", "SELECT status || ' ' || version FROM order_view WHERE order_id = '" +
+  CHECK(system.QueryDatabase("payments.db", "SELECT status || ' ' || version FROM order_view WHERE order_id = '" +
                                           cancelled + "'") == "CANCELLED 2");
-  CHECK(Scalar(system, "payments.db", "SELECT count(*) FROM inbox") == inbox_before);
+  CHECK(system.QueryDatabase("payments.db", "SELECT count(*) FROM inbox") == inbox_before);
   CHECK_FALSE(std::filesystem::exists(system.dir() / "payments.db.rebuild"));
 
   // The service goes on, and the rebuilt view decides: the cancelled order cannot be paid.
@@ -88,17 +61,17 @@ TEST_CASE("notifications rebuilds its contacts from both streams and sends nothi
   const std::string payment_id =
       system.Payments("register", {{"order_id", order_id}, {"amount", "5"}}).Json()["payment_id"];
   REQUIRE(system.Payments("confirm", {{"payment_id", payment_id}}).Status() == 200);
-  REQUIRE(Eventually([&] { return MailFiles(system.dir() / "mail") == 2; }));  // created, paid
+  REQUIRE(Eventually([&] { return system.MailFileCount() == 2; }));  // created, paid
   REQUIRE(system.notifications().Terminate().Success());
 
-  Execute(system, "notifications.db", "DELETE FROM order_contacts; DELETE FROM payment_contacts");
+  system.ExecuteOnDatabase("notifications.db", "DELETE FROM order_contacts; DELETE FROM payment_contacts");
   system.StartNotifications({}, {{"REBUILD_PROJECTIONS", "1"}});
   CHECK_THAT(system.notifications().Log(), Catch::Contains("projection rebuilt"));
-  CHECK(Scalar(system, "notifications.db", "SELECT tracking_number FROM order_contacts") == "RB-MAIL");
-  CHECK(Scalar(system, "notifications.db", "SELECT amount FROM payment_contacts") == "5.00");
-  CHECK(MailFiles(system.dir() / "mail") == 2);
+  CHECK(system.QueryDatabase("notifications.db", "SELECT tracking_number FROM order_contacts") == "RB-MAIL");
+  CHECK(system.QueryDatabase("notifications.db", "SELECT amount FROM payment_contacts") == "5.00");
+  CHECK(system.MailFileCount() == 2);
 
   // A refund needs the order's contact: the rebuilt one is used.
   REQUIRE(system.Command("cancel", {{"order_id", order_id}}).Status() == 200);
-  REQUIRE(Eventually([&] { return MailFiles(system.dir() / "mail") == 4; }));  // cancelled, refunded
+  REQUIRE(Eventually([&] { return system.MailFileCount() == 4; }));  // cancelled, refunded
 }

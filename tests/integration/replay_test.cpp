@@ -5,7 +5,6 @@
 #include <fstream>
 
 #include "integration/orders_system.hpp"
-#include "logistics/sqlite/database.hpp"
 #include "support/harness/child_process.hpp"
 
 using logistics::testing::ChildProcess;
@@ -42,17 +41,6 @@ void CreateStream(OrdersSystem& system, const char* name, const char* subjects) 
   jsStreamInfo_Destroy(info);
 }
 
-std::string Scalar(OrdersSystem& system, const std::string& db, const std::string& sql) {
-  auto database = logistics::sqlite::Database::Open(system.dir() / db,
-                                                    {logistics::sqlite::OpenMode::kReadOnly});
-  REQUIRE(database);
-  auto select = database->Prepare(sql);
-  REQUIRE(select);
-  auto row = (*select)->Step();
-  REQUIRE(row);
-  return *row ? (*select)->ColumnText(0) : std::string();
-}
-
 std::vector<std::string> MailSubjects(const std::filesystem::path& dir) {
   std::vector<std::string> subjects;
   if (!std::filesystem::exists(dir)) return subjects;
@@ -86,7 +74,7 @@ TEST_CASE("recorded events fed to a fresh payments and notifications rebuild the
 
   // payments knows both orders as the events left them.
   REQUIRE(Eventually([&] {
-    return Scalar(system, "payments.db", "SELECT group_concat(status, ',') FROM (SELECT status FROM "
+    return system.QueryDatabase("payments.db", "SELECT group_concat(status, ',') FROM (SELECT status FROM "
                                          "order_view ORDER BY status)") == "CANCELLED,DELIVERED";
   }, std::chrono::seconds(20)));
   // notifications wrote every customer e-mail the events call for.

@@ -28,17 +28,19 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 std::optional<Level> ParseLevel(std::string_view text);
 std::string_view ToString(Level level);
 
+// A field refers to its value rather than copying it: fields live only for
+// the call they are passed to, and a disabled level then costs no copies.
 struct Field {
-  Field(std::string_view k, std::string_view v) : key(k), value(std::string(v)) {}
-  Field(std::string_view k, const char* v) : key(k), value(std::string(v)) {}
-  Field(std::string_view k, const std::string& v) : key(k), value(v) {}
+  Field(std::string_view k, std::string_view v) : key(k), value(v) {}
+  Field(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
+  Field(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
   Field(std::string_view k, bool v) : key(k), value(v) {}
   Field(std::string_view k, double v) : key(k), value(v) {}
   template <typename I, typename = std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>>>
   Field(std::string_view k, I v) : key(k), value(static_cast<std::int64_t>(v)) {}
 
   std::string_view key;
-  std::variant<std::string, std::int64_t, double, bool> value;
+  std::variant<std::string_view, std::int64_t, double, bool> value;
 };
 
 void ConfigureLogging(std::string service, Level minimum);

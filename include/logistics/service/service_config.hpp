@@ -84,6 +84,10 @@ std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv, ServiceConfi
                               std::string_view service,
                               const std::function<std::optional<std::string>()>& extra_checks = {});
 
+// The secret held by a password file: its first line, or nullopt when the file
+// cannot be read or the line is empty. The value is never logged.
+std::optional<std::string> ReadSecretFile(const std::string& path);
+
 // Cross-field checks CLI11 cannot express, and reading the password file;
 // the message says what to change. Never includes a secret.
 std::optional<std::string> Validate(ServiceConfig& config);

@@ -3,7 +3,6 @@
 // wires the two consumers into the runtime and runs until SIGTERM/SIGINT.
 #include <CLI/CLI.hpp>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "logistics/logging/log.hpp"
@@ -65,10 +64,9 @@ int main(int argc, char** argv) {
   // Checks of the notifications settings; the password file is read here.
   auto check_mail_settings = [&]() -> std::optional<std::string> {
     if (!smtp_password_file.empty()) {
-      std::ifstream file(smtp_password_file);
-      if (!std::getline(file, smtp_password) || smtp_password.empty()) {
-        return "--smtp-password-file " + smtp_password_file + " holds no password";
-      }
+      auto secret = service::ReadSecretFile(smtp_password_file);
+      if (!secret) return "--smtp-password-file " + smtp_password_file + " holds no password";
+      smtp_password = std::move(*secret);
     }
     if (!smtp_password.empty() && smtp_user.empty()) return "an SMTP password needs --smtp-user";
     if (!smtp.url.empty() && !smtp.url.starts_with("smtp://") && !smtp.url.starts_with("smtps://")) {

@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/notifications/presentation/event_notifier.hpp"
 
 #include "logistics/logging/log.hpp"
@@ -11,43 +12,37 @@ namespace {
 
 using messaging::HandlerResult;
 
-std::optional<std::string> Text(const nlohmann::json& object, const char* key) {
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_string()) return std::nullopt;
-  return found->get<std::string>();
-}
-
 // The facts of an event, or nullopt when the event lacks what its type promises.
 std::optional<application::EventFacts> ReadFacts(const messaging::ConsumedEvent& event) {
   const nlohmann::json& cloud_event = event.cloud_event;
   application::EventFacts facts;
   facts.event_id = event.event_id;
-  facts.type = Text(cloud_event, "type").value_or("");
+  facts.type = json::StringMember(cloud_event, "type").value_or("");
   const auto data = cloud_event.find("data");
   const auto version = cloud_event.find("aggregateversion");
   if (data == cloud_event.end() || !data->is_object() || version == cloud_event.end() ||
       !version->is_number_integer()) {
     return std::nullopt;
   }
-  facts.reason = Text(*data, "reason");
+  facts.reason = json::StringMember(*data, "reason");
   if (facts.type.starts_with("logistics.order.")) {
     domain::OrderContact order;
-    auto id = Text(*data, "order_id");
-    auto tracking = Text(*data, "tracking_number");
-    auto name = Text(*data, "customer_name");
-    auto origin = Text(*data, "origin");
-    auto destination = Text(*data, "destination");
-    auto status = Text(*data, "status");
+    auto id = json::StringMember(*data, "order_id");
+    auto tracking = json::StringMember(*data, "tracking_number");
+    auto name = json::StringMember(*data, "customer_name");
+    auto origin = json::StringMember(*data, "origin");
+    auto destination = json::StringMember(*data, "destination");
+    auto status = json::StringMember(*data, "status");
     if (!id || !tracking || !name || !origin || !destination || !status) return std::nullopt;
-    order = domain::OrderContact{*id, *tracking, *name, Text(*data, "customer_email"),
+    order = domain::OrderContact{*id, *tracking, *name, json::StringMember(*data, "customer_email"),
                                  *origin, *destination, *status, version->get<std::int64_t>()};
     facts.order = std::move(order);
-    facts.payment_id = Text(*data, "payment_id");
+    facts.payment_id = json::StringMember(*data, "payment_id");
   } else if (facts.type.starts_with("logistics.payment.")) {
-    auto id = Text(*data, "payment_id");
-    auto order_id = Text(*data, "order_id");
-    auto amount = Text(*data, "amount");
-    auto currency = Text(*data, "currency");
+    auto id = json::StringMember(*data, "payment_id");
+    auto order_id = json::StringMember(*data, "order_id");
+    auto amount = json::StringMember(*data, "amount");
+    auto currency = json::StringMember(*data, "currency");
     if (!id || !order_id || !amount || !currency) return std::nullopt;
     facts.payment = domain::PaymentContact{*id, *order_id, *amount, *currency,
                                            version->get<std::int64_t>()};

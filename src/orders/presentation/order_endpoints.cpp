@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/orders/presentation/order_endpoints.hpp"
 
 #include "logistics/logging/log.hpp"
@@ -17,16 +18,12 @@ namespace {
 using messaging::IncomingRequest;
 using RequestPtr = std::shared_ptr<IncomingRequest>;
 
-std::string Dump(const nlohmann::ordered_json& json) {
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 // Answers a decoding failure; true when there was one.
 template <typename T>
 bool RejectBadBody(const RequestPtr& request, const Decoded<T>& decoded) {
   if (decoded) return false;
   logging::Debug("rejected a malformed request",
-                 {{"subject", std::string(request->subject())},
+                 {{"subject", request->subject()},
                   {"error", decoded.error().message},
                   {"correlation_id", request->metadata().correlation_id}});
   request->Respond(messaging::BadRequest(decoded.error()));
@@ -65,10 +62,10 @@ void OrderEndpoints::Submit(const RequestPtr& request, Command command) {
         auto result = command(application::OrderCommandPorts{orders, unit_of_work, clock_});
         if (!result) return common::Unexpected{ToErrorReply(result.error())};
         logging::Debug("order changed", {{"order_id", result->order_id},
-                                         {"verb", std::string(request->verb())},
+                                         {"verb", request->verb()},
                                          {"version", result->version},
                                          {"correlation_id", request->metadata().correlation_id}});
-        return Dump(infrastructure::OrderToJson(*result));
+        return json::Serialize(infrastructure::OrderToJson(*result));
       });
 }
 
@@ -122,7 +119,7 @@ void OrderEndpoints::Get(const RequestPtr& request) {
     request->Respond(ToErrorReply(order.error()));
     return;
   }
-  request->Respond(Dump(infrastructure::OrderToJson(*order)));
+  request->Respond(json::Serialize(infrastructure::OrderToJson(*order)));
 }
 
 void OrderEndpoints::List(const RequestPtr& request) {
@@ -141,7 +138,7 @@ void OrderEndpoints::List(const RequestPtr& request) {
   body["next_cursor"] = page->has_more && !page->orders.empty()
                             ? nlohmann::ordered_json(messaging::EncodeListCursor(page->orders.back().order_id))
                             : nlohmann::ordered_json(nullptr);
-  request->Respond(Dump(body));
+  request->Respond(json::Serialize(body));
 }
 
 }  // namespace logistics::orders::presentation

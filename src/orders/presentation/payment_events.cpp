@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/orders/presentation/payment_events.hpp"
 
 #include "logistics/common/uuid.hpp"
@@ -12,13 +13,6 @@ namespace {
 
 using messaging::HandlerResult;
 
-std::optional<std::string> StringAt(const nlohmann::json& object, const char* key) {
-  if (!object.is_object()) return std::nullopt;
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_string()) return std::nullopt;
-  return found->get<std::string>();
-}
-
 }  // namespace
 
 messaging::ConsumerSpec PaymentEventsConsumer() {
@@ -32,12 +26,12 @@ messaging::ConsumerSpec PaymentEventsConsumer() {
 messaging::EventHandler PaymentEventsHandler(common::IdGenerator& ids, const common::Clock& clock) {
   return [&ids, &clock](sqlite::Database& db, const messaging::ConsumedEvent& event) {
     const nlohmann::json& cloud_event = event.cloud_event;
-    if (StringAt(cloud_event, "type") != "logistics.payment.confirmed.v1") {
+    if (json::StringMember(cloud_event, "type") != "logistics.payment.confirmed.v1") {
       return HandlerResult::Ignored();
     }
     const auto data = cloud_event.find("data");
-    const auto order_id = data == cloud_event.end() ? std::nullopt : StringAt(*data, "order_id");
-    const auto payment_id = data == cloud_event.end() ? std::nullopt : StringAt(*data, "payment_id");
+    const auto order_id = data == cloud_event.end() ? std::nullopt : json::StringMember(*data, "order_id");
+    const auto payment_id = data == cloud_event.end() ? std::nullopt : json::StringMember(*data, "payment_id");
     if (!order_id || !common::IsUuid(*order_id) || !payment_id) {
       return HandlerResult::Reject("a confirmed payment event without order_id and payment_id");
     }

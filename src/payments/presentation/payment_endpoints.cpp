@@ -1,3 +1,4 @@
+#include "logistics/json/json_text.hpp"
 #include "logistics/payments/presentation/payment_endpoints.hpp"
 
 #include "logistics/logging/log.hpp"
@@ -14,10 +15,6 @@
 
 namespace logistics::payments::presentation {
 namespace {
-
-std::string Dump(const nlohmann::ordered_json& json) {
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 template <typename T>
 bool RejectBadBody(const std::shared_ptr<messaging::IncomingRequest>& request,
@@ -66,9 +63,9 @@ void PaymentEndpoints::Submit(const RequestPtr& request, Command command) {
         if (!result) return common::Unexpected{ToErrorReply(result.error())};
         logging::Debug("payment changed", {{"payment_id", result->payment_id},
                                            {"order_id", result->order_id},
-                                           {"verb", std::string(request->verb())},
+                                           {"verb", request->verb()},
                                            {"correlation_id", request->metadata().correlation_id}});
-        return Dump(infrastructure::PaymentToJson(*result));
+        return json::Serialize(infrastructure::PaymentToJson(*result));
       });
 }
 
@@ -145,7 +142,7 @@ void PaymentEndpoints::Get(const RequestPtr& request) {
     request->Respond(ToErrorReply(payment.error()));
     return;
   }
-  request->Respond(Dump(infrastructure::PaymentToJson(*payment)));
+  request->Respond(json::Serialize(infrastructure::PaymentToJson(*payment)));
 }
 
 void PaymentEndpoints::List(const RequestPtr& request) {
@@ -167,7 +164,7 @@ void PaymentEndpoints::List(const RequestPtr& request) {
       page->has_more && !page->payments.empty()
           ? nlohmann::ordered_json(messaging::EncodeListCursor(page->payments.back().payment_id))
           : nlohmann::ordered_json(nullptr);
-  request->Respond(Dump(body));
+  request->Respond(json::Serialize(body));
 }
 
 }  // namespace logistics::payments::presentation

@@ -1,8 +1,8 @@
-#include "logistics/replay/subject_filter.hpp"
+#include "logistics/nats/subject_filter.hpp"
 
 #include <vector>
 
-namespace logistics::replay {
+namespace logistics::nats {
 namespace {
 
 std::vector<std::string_view> Tokens(std::string_view subject) {
@@ -29,15 +29,5 @@ bool SubjectMatches(std::string_view filter, std::string_view subject) {
   return wanted.size() == tokens.size();
 }
 
-bool IsPublishableSubject(std::string_view subject) {
-  if (subject.empty()) return false;
-  for (std::string_view token : Tokens(subject)) {
-    if (token.empty() || token == "*" || token == ">") return false;
-    for (char c : token) {
-      if (c <= ' ' || c == 0x7f) return false;
-    }
-  }
-  return true;
-}
 
-}  // namespace logistics::replay
+}  // namespace logistics::nats
