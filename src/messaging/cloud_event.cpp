@@ -1,4 +1,4 @@
-#include "logistics/json/json_text.hpp"
+#include "logistics/json/object_writer.hpp"
 #include "logistics/messaging/cloud_event.hpp"
 
 namespace logistics::messaging {
@@ -21,20 +21,23 @@ CloudEvent NewCloudEvent(std::string id, std::string_view source, std::string ty
 }
 
 OutboxMessage ToOutboxMessage(const CloudEvent& event, std::string nats_subject) {
-  nlohmann::ordered_json body;
-  body["specversion"] = "1.0";
-  body["id"] = event.id;
-  body["source"] = event.source;
-  body["type"] = event.type;
-  body["subject"] = event.subject;
-  body["time"] = common::FormatRfc3339(event.time);
-  body["datacontenttype"] = "application/json";
-  body["aggregateversion"] = event.aggregate_version;
-  body["correlationid"] = event.correlation_id;
-  body["causationid"] = event.causation_id;
-  if (event.traceparent) body["traceparent"] = *event.traceparent;
-  if (event.tracestate) body["tracestate"] = *event.tracestate;
-  body["data"] = event.data;
+  std::string body;
+  body.reserve(event.data.size() + 512);
+  json::ObjectWriter envelope(body);
+  envelope.String("specversion", "1.0")
+      .String("id", event.id)
+      .String("source", event.source)
+      .String("type", event.type)
+      .String("subject", event.subject)
+      .String("time", common::FormatRfc3339(event.time))
+      .String("datacontenttype", "application/json")
+      .Integer("aggregateversion", event.aggregate_version)
+      .String("correlationid", event.correlation_id)
+      .String("causationid", event.causation_id);
+  if (event.traceparent) envelope.String("traceparent", *event.traceparent);
+  if (event.tracestate) envelope.String("tracestate", *event.tracestate);
+  envelope.Raw("data", event.data.empty() ? std::string_view("{}") : std::string_view(event.data));
+  envelope.Close();
 
   OutboxMessage message;
   message.event_id = event.id;
@@ -45,7 +48,7 @@ OutboxMessage ToOutboxMessage(const CloudEvent& event, std::string nats_subject)
   // Also as headers, so NATS-level tracing sees the trace without parsing.
   if (event.traceparent) message.headers.emplace_back("traceparent", *event.traceparent);
   if (event.tracestate) message.headers.emplace_back("tracestate", *event.tracestate);
-  message.payload = json::Serialize(body);
+  message.payload = std::move(body);
   return message;
 }
 

@@ -1,5 +1,8 @@
 #include "logistics/messaging/sqlite_outbox.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <array>
 #include <nlohmann/json.hpp>
 
@@ -104,13 +107,20 @@ common::Result<std::vector<OutboxRow>, sqlite::SqliteError> SqliteOutbox::ReadRo
 
 common::Result<void, sqlite::SqliteError> SqliteOutbox::MarkPublished(
     std::span<const std::int64_t> ids, common::Timestamp now) {
-  auto update =
-      db_.Prepare("UPDATE outbox SET published_at = ? WHERE id = ? AND published_at IS NULL");
+  // The relay's rounds acknowledge runs of consecutive ids: one statement
+  // per run rather than per row.
+  auto update = db_.Prepare(
+      "UPDATE outbox SET published_at = ? WHERE id BETWEEN ? AND ? AND published_at IS NULL");
   if (!update) return Unexpected{update.error()};
-  for (const std::int64_t id : ids) {
-    (*update)->Bind(1, common::ToUnixMillis(now)).Bind(2, id);
+  std::vector<std::int64_t> sorted(ids.begin(), ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t first = 0; first < sorted.size();) {
+    std::size_t last = first;
+    while (last + 1 < sorted.size() && sorted[last + 1] <= sorted[last] + 1) ++last;
+    (*update)->Bind(1, common::ToUnixMillis(now)).Bind(2, sorted[first]).Bind(3, sorted[last]);
     if (auto done = (*update)->Run(); !done) return done;
     (*update)->Reset();
+    first = last + 1;
   }
   return {};
 }

@@ -52,6 +52,9 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
       return Unexpected{migrated.error().message};
     }
   }
+  auto checkpointer = sqlite::Checkpointer::Start(*db);
+  if (!checkpointer) return Unexpected{"cannot open the checkpointer's connection: " + checkpointer.error().message};
+  self.checkpointer_ = std::move(*checkpointer);
   auto reads = sqlite::ReadPool::Open(config.db, config.read_connections);
   if (!reads) return Unexpected{"cannot open read connections: " + reads.error().message};
   self.reads_ = std::move(*reads);

@@ -32,10 +32,15 @@ common::Result<Database, SqliteError> Database::Open(const std::filesystem::path
 
   // journal_mode is persistent in the file; a read-only connection cannot set
   // it and relies on the writer having done so.
+  // temp_store=MEMORY keeps the statement sub-journals of savepoints in
+  // memory: the writer opens a savepoint per job, and a sub-journal in a temp
+  // file costs a pwrite for every page a job touches first (a quarter of the
+  // writer's time under load, measured with perf). It holds at most the
+  // pages one batch changes and is freed at commit.
   const char* pragmas = read_only
-                            ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
+                            ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON; PRAGMA temp_store=MEMORY;"
                             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                              "PRAGMA foreign_keys=ON;";
+                              "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
   if (auto configured = db.Execute(pragmas); !configured) {
     return common::Unexpected{configured.error()};
   }
@@ -66,24 +71,55 @@ common::Result<StatementLease, SqliteError> Database::Prepare(std::string_view s
   return StatementLease(found->second.get());
 }
 
-common::Result<void, SqliteError> Database::BeginImmediate() { return Execute("BEGIN IMMEDIATE"); }
-common::Result<void, SqliteError> Database::Commit() { return Execute("COMMIT"); }
+// Transaction control runs several times per write job, so it goes through
+// the statement cache instead of being parsed again each time.
+common::Result<void, SqliteError> Database::RunCached(const std::string& sql) {
+  auto statement = Prepare(sql);
+  if (!statement) return common::Unexpected{statement.error()};
+  return (*statement)->Run();
+}
+
+common::Result<void, SqliteError> Database::BeginImmediate() { return RunCached("BEGIN IMMEDIATE"); }
+common::Result<void, SqliteError> Database::Commit() { return RunCached("COMMIT"); }
 
 void Database::Rollback() {
-  if (InTransaction()) (void)Execute("ROLLBACK");
+  if (InTransaction()) (void)RunCached("ROLLBACK");
 }
 
 common::Result<void, SqliteError> Database::Savepoint(std::string_view name) {
-  return Execute("SAVEPOINT " + std::string(name));
+  return RunCached("SAVEPOINT " + std::string(name));
 }
 common::Result<void, SqliteError> Database::Release(std::string_view name) {
-  return Execute("RELEASE " + std::string(name));
+  return RunCached("RELEASE " + std::string(name));
 }
 common::Result<void, SqliteError> Database::RollbackTo(std::string_view name) {
   // ROLLBACK TO keeps the savepoint open; RELEASE closes it so the enclosing
   // transaction continues as if the savepoint never existed.
   const std::string n(name);
-  return Execute("ROLLBACK TO " + n + "; RELEASE " + n);
+  if (auto rolled_back = RunCached("ROLLBACK TO " + n); !rolled_back) return rolled_back;
+  return RunCached("RELEASE " + n);
+}
+
+void Database::SetWalHook(WalHook hook) {
+  wal_hook_ = std::make_unique<WalHook>(std::move(hook));
+  sqlite3_wal_hook(
+      handle_.get(),
+      [](void* closure, sqlite3* handle, const char* schema, int frames) {
+        if (!(*static_cast<WalHook*>(closure))(frames)) {
+          // A failed checkpoint leaves the WAL as it is; the next commit retries.
+          (void)sqlite3_wal_checkpoint_v2(handle, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                          nullptr);
+        }
+        return SQLITE_OK;
+      },
+      wal_hook_.get());
+}
+
+common::Result<void, SqliteError> Database::CheckpointPassive() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(handle_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK) return common::Unexpected{MakeSqliteError(handle_.get(), rc, "checkpoint")};
+  return {};
 }
 
 bool Database::InTransaction() const { return sqlite3_get_autocommit(handle_.get()) == 0; }

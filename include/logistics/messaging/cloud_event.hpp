@@ -16,8 +16,6 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "logistics/common/time.hpp"
 #include "logistics/messaging/event_metadata.hpp"
 #include "logistics/messaging/outbox_message.hpp"
@@ -35,7 +33,7 @@ struct CloudEvent {
   std::string causation_id;
   std::optional<std::string> traceparent;
   std::optional<std::string> tracestate;
-  nlohmann::ordered_json data;
+  std::string data;  // the JSON object `data`, already serialized
 };
 
 // An event with every attribute but `data` set, its extensions from `metadata`.

@@ -41,6 +41,7 @@
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
 #include "logistics/service/service_config.hpp"
+#include "logistics/sqlite/checkpointer.hpp"
 #include "logistics/sqlite/migrations.hpp"
 #include "logistics/sqlite/read_pool.hpp"
 
@@ -115,6 +116,9 @@ class ServiceRuntime {
   // the relay and the responder; the writer outlives the relay's jobs.
   std::unique_ptr<nats::Connection> connection_;
   std::unique_ptr<sqlite::ReadPool> reads_;
+  // Before the writer: it takes the checkpoints the writer's commits ask for,
+  // so it must outlive the writer.
+  std::unique_ptr<sqlite::Checkpointer> checkpointer_;
   std::unique_ptr<messaging::Writer> writer_;
   std::unique_ptr<messaging::Relay> relay_;
   std::unique_ptr<messaging::CommandRunner> commands_;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,6 +65,16 @@ class Database {
   common::Result<void, SqliteError> Release(std::string_view name);
   common::Result<void, SqliteError> RollbackTo(std::string_view name);
 
+  // Calls `hook(frames in the WAL)` after every commit on this connection,
+  // in place of SQLite's automatic checkpoint (see Checkpointer), on the
+  // committing thread: it must be quick. When it returns false, this
+  // connection runs a PASSIVE checkpoint at once, as SQLite's own would.
+  using WalHook = std::function<bool(int frames)>;
+  void SetWalHook(WalHook hook);
+  // A PASSIVE checkpoint: copies what it can from the WAL into the database
+  // without waiting for readers or the writer.
+  common::Result<void, SqliteError> CheckpointPassive();
+
   // True while a transaction is open (false after SQLite aborted one itself).
   bool InTransaction() const;
   std::int64_t Changes() const;
@@ -72,6 +83,8 @@ class Database {
 
  private:
   Database(sqlite3* handle, std::filesystem::path path);
+  // One statement without parameters, through the statement cache.
+  common::Result<void, SqliteError> RunCached(const std::string& sql);
 
   struct Closer {
     void operator()(sqlite3* handle) const;
@@ -80,6 +93,8 @@ class Database {
   std::unique_ptr<sqlite3, Closer> handle_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
   std::filesystem::path path_;
+  // On the heap, so the address SQLite holds survives a move of the Database.
+  std::unique_ptr<WalHook> wal_hook_;
 };
 
 }  // namespace logistics::sqlite

@@ -10,15 +10,15 @@ messaging::CloudEvent ToCloudEvent(const domain::OrderEvent& event, std::string 
       std::move(event_id), kOrdersSource,
       "logistics.order." + std::string(domain::EventName(event.type)) + ".v1",
       event.order.order_id, event.order.updated_at, event.order.version, metadata);
-  cloud_event.data = OrderToJson(event.order);
+  cloud_event.data.reserve(600);
+  json::ObjectWriter data(cloud_event.data);
+  WriteOrderMembers(data, event.order);
   switch (event.type) {
     case domain::OrderEventType::kCancelled:
-      cloud_event.data["reason"] =
-          event.reason ? nlohmann::ordered_json(*event.reason) : nlohmann::ordered_json(nullptr);
+      data.OptionalString("reason", event.reason);
       break;
     case domain::OrderEventType::kPaid:
-      cloud_event.data["payment_id"] = event.payment_id ? nlohmann::ordered_json(*event.payment_id)
-                                                        : nlohmann::ordered_json(nullptr);
+      data.OptionalString("payment_id", event.payment_id);
       break;
     case domain::OrderEventType::kCreated:
     case domain::OrderEventType::kAssigned:
@@ -26,6 +26,7 @@ messaging::CloudEvent ToCloudEvent(const domain::OrderEvent& event, std::string 
     case domain::OrderEventType::kDelivered:
       break;
   }
+  data.Close();
   return cloud_event;
 }
 

@@ -65,7 +65,7 @@ void OrderEndpoints::Submit(const RequestPtr& request, Command command) {
                                          {"verb", request->verb()},
                                          {"version", result->version},
                                          {"correlation_id", request->metadata().correlation_id}});
-        return json::Serialize(infrastructure::OrderToJson(*result));
+        return infrastructure::OrderJson(*result);
       });
 }
 
@@ -119,7 +119,7 @@ void OrderEndpoints::Get(const RequestPtr& request) {
     request->Respond(ToErrorReply(order.error()));
     return;
   }
-  request->Respond(json::Serialize(infrastructure::OrderToJson(*order)));
+  request->Respond(infrastructure::OrderJson(*order));
 }
 
 void OrderEndpoints::List(const RequestPtr& request) {
@@ -132,13 +132,22 @@ void OrderEndpoints::List(const RequestPtr& request) {
     request->Respond(ToErrorReply(page.error()));
     return;
   }
-  nlohmann::ordered_json body;
-  body["orders"] = nlohmann::ordered_json::array();
-  for (const auto& order : page->orders) body["orders"].push_back(infrastructure::OrderToJson(order));
-  body["next_cursor"] = page->has_more && !page->orders.empty()
-                            ? nlohmann::ordered_json(messaging::EncodeListCursor(page->orders.back().order_id))
-                            : nlohmann::ordered_json(nullptr);
-  request->Respond(json::Serialize(body));
+  std::string listed = "[";
+  for (const auto& order : page->orders) {
+    if (listed.size() > 1) listed += ',';
+    listed += infrastructure::OrderJson(order);
+  }
+  listed += ']';
+  std::string body;
+  json::ObjectWriter reply(body);
+  reply.Raw("orders", listed);
+  if (page->has_more && !page->orders.empty()) {
+    reply.String("next_cursor", messaging::EncodeListCursor(page->orders.back().order_id));
+  } else {
+    reply.Null("next_cursor");
+  }
+  reply.Close();
+  request->Respond(body);
 }
 
 }  // namespace logistics::orders::presentation

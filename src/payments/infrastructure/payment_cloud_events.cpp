@@ -1,5 +1,6 @@
 #include "logistics/payments/infrastructure/payment_cloud_events.hpp"
 
+#include "logistics/json/json_text.hpp"
 #include "logistics/payments/infrastructure/payment_json.hpp"
 
 namespace logistics::payments::infrastructure {
@@ -11,17 +12,18 @@ messaging::CloudEvent ToCloudEvent(const domain::PaymentEvent& event, std::strin
                                "logistics.payment." + std::string(domain::EventName(event.type)) + ".v1",
                                event.payment.payment_id, event.payment.updated_at,
                                event.payment.version, metadata);
-  cloud_event.data = PaymentToJson(event.payment);
+  nlohmann::ordered_json data = PaymentToJson(event.payment);
   switch (event.type) {
     case domain::PaymentEventType::kFailed:
     case domain::PaymentEventType::kRefunded:
-      cloud_event.data["reason"] =
+      data["reason"] =
           event.reason ? nlohmann::ordered_json(*event.reason) : nlohmann::ordered_json(nullptr);
       break;
     case domain::PaymentEventType::kRegistered:
     case domain::PaymentEventType::kConfirmed:
       break;
   }
+  cloud_event.data = json::Serialize(data);
   return cloud_event;
 }
 

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "logistics/messaging/cloud_event.hpp"
 
@@ -15,7 +16,7 @@ TEST_CASE("a CloudEvent becomes a structured-mode message keyed by its id", "[me
   event.correlation_id = "corr";
   event.causation_id = "cause";
   event.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-  event.data = {{"order_id", "order-1"}};
+  event.data = R"({"order_id":"order-1"})";
   const auto message = ToOutboxMessage(event, "orders.events.order-1.created");
 
   CHECK(message.event_id == event.id);

@@ -10,12 +10,17 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <string>
 
+#include "logistics/json/object_writer.hpp"
 #include "logistics/orders/domain/order_snapshot.hpp"
 
 namespace logistics::orders::infrastructure {
 
-nlohmann::ordered_json OrderToJson(const domain::OrderSnapshot& order);
+// The order's members, into an object the caller opened (event data adds its
+// own members after them).
+void WriteOrderMembers(json::ObjectWriter& object, const domain::OrderSnapshot& order);
+// The order as one JSON object.
+std::string OrderJson(const domain::OrderSnapshot& order);
 
 }  // namespace logistics::orders::infrastructure
