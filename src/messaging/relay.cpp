@@ -30,7 +30,13 @@ Relay::Relay(nats::Connection& connection, sqlite::Database reader, Writer& writ
       writer_(writer),
       clock_(clock),
       settings_(std::move(settings)),
-      hold_until_flush_(FaultEnabled("hold-relay")) {}
+      hold_until_flush_(FaultEnabled("hold-relay")),
+      // Read before the writer commits anything: rows up to here were
+      // committed by an earlier process, at a time we do not know.
+      commit_latency_([this]() -> std::optional<std::int64_t> {
+        auto last = outbox_.LastId();
+        return last ? std::optional<std::int64_t>(*last) : std::nullopt;
+      }()) {}
 
 Relay::~Relay() { Stop(); }
 
@@ -52,6 +58,16 @@ common::Result<void, nats::NatsError> Relay::Start() {
 void Relay::Wake() {
   {
     std::lock_guard lock(mutex_);
+    wake_pending_ = true;
+  }
+  changed_.notify_all();
+}
+
+void Relay::NotifyCommitted(std::int64_t last_outbox_id) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    commit_latency_.Committed(last_outbox_id, now);
     wake_pending_ = true;
   }
   changed_.notify_all();
@@ -87,7 +103,9 @@ void Relay::Stop() {
 
 RelayStats Relay::Stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  RelayStats stats = stats_;
+  stats.commit_to_ack = commit_latency_.histogram();
+  return stats;
 }
 
 void Relay::WaitFor(std::chrono::milliseconds timeout, bool wake_ends_wait) {
@@ -275,6 +293,7 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
     first_failed = round.first_failed_id;
     first_error = round.first_error;
     stats_.published += acked.size();
+    commit_latency_.ForgetThrough(first_failed ? *first_failed - 1 : rows.back().id);
     stats_.last_round_latency = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     if (first_failed) {
@@ -357,6 +376,7 @@ void Relay::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
     if (found == self->round_->ids_by_event.end()) return;
     if (ack != nullptr) {
       self->round_->acked.push_back(found->second);
+      self->commit_latency_.Acknowledged(found->second, std::chrono::steady_clock::now());
       if (ack->Stream != nullptr) {
         auto& highest = self->highest_acked_sequence_[ack->Stream];
         highest = std::max<std::uint64_t>(highest, ack->Sequence);

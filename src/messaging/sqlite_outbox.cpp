@@ -158,13 +158,19 @@ common::Result<OutboxStats, sqlite::SqliteError> SqliteOutbox::Stats() {
   if (auto oldest = (*pending)->ColumnOptionalInt64(1)) {
     stats.oldest_unpublished_created_at = common::FromUnixMillis(*oldest);
   }
+  auto last = LastId();
+  if (!last) return Unexpected{last.error()};
+  stats.last_id = *last;
+  return stats;
+}
+
+common::Result<std::int64_t, sqlite::SqliteError> SqliteOutbox::LastId() {
   // sqlite_sequence holds AUTOINCREMENT's high-water mark, even for deleted rows.
   auto last = db_.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
   if (!last) return Unexpected{last.error()};
-  auto last_row = (*last)->Step();
-  if (!last_row) return Unexpected{last_row.error()};
-  if (*last_row) stats.last_id = (*last)->ColumnInt64(0);
-  return stats;
+  auto row = (*last)->Step();
+  if (!row) return Unexpected{row.error()};
+  return *row ? (*last)->ColumnInt64(0) : std::int64_t{0};
 }
 
 }  // namespace logistics::messaging

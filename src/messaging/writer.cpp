@@ -16,7 +16,7 @@ constexpr std::string_view kSavepoint = "job";
 
 }  // namespace
 
-Writer::Writer(sqlite::Database db, WriterSettings settings, std::function<void()> after_commit)
+Writer::Writer(sqlite::Database db, WriterSettings settings, AfterCommit after_commit)
     : db_(std::move(db)),
       settings_(settings),
       after_commit_(std::move(after_commit)),
@@ -140,6 +140,8 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
     }
   }
 
+  // The relay starts publishing while the replies go out.
+  if (committed && after_commit_) after_commit_(db_);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].completed) continue;
     try {
@@ -150,7 +152,6 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
       logging::Error("write completion failed with an unknown exception");
     }
   }
-  if (committed && after_commit_) after_commit_();
 }
 
 }  // namespace logistics::messaging

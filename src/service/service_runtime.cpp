@@ -88,8 +88,15 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   }
 
   self.writer_ = std::make_unique<messaging::Writer>(
-      std::move(*db), messaging::WriterSettings{config.writer_batch, 16384}, [&self] {
-        if (auto* relay = self.relay_for_callbacks_.load()) relay->Wake();
+      std::move(*db), messaging::WriterSettings{config.writer_batch, 16384},
+      [&self](sqlite::Database& db) {
+        auto* relay = self.relay_for_callbacks_.load();
+        if (relay == nullptr) return;
+        if (auto last = messaging::SqliteOutbox(db).LastId()) {
+          relay->NotifyCommitted(*last);
+        } else {
+          relay->Wake();
+        }
       });
 
   messaging::RelaySettings relay_settings;
@@ -212,7 +219,13 @@ nlohmann::json ServiceRuntime::Figures() {
   figures["relay"] = {{"published", relay.published},
                       {"failed_attempts", relay.failed_attempts},
                       {"last_error", relay.last_error},
-                      {"last_round_latency_us", relay.last_round_latency.count()}};
+                      {"last_round_latency_us", relay.last_round_latency.count()},
+                      {"commit_to_ack_us",
+                       {{"count", relay.commit_to_ack.count()},
+                        {"p50", relay.commit_to_ack.Percentile(0.50).count()},
+                        {"p90", relay.commit_to_ack.Percentile(0.90).count()},
+                        {"p99", relay.commit_to_ack.Percentile(0.99).count()},
+                        {"max", relay.commit_to_ack.Max().count()}}}};
   figures["writer"] = {{"queue_depth", writer_->QueueDepth()}};
   figures["consumers"] = nlohmann::json::object();
   for (const auto& consumer : consumers_) {

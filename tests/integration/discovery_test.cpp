@@ -111,3 +111,30 @@ TEST_CASE("the status endpoint reports the outbox draining to zero", "[discovery
   }));
   CHECK(system.client().StreamMessageCount("ORDERS") == 20);
 }
+
+TEST_CASE("the status endpoint reports how long events took from commit to PubAck",
+          "[discovery][integration]") {
+  OrdersSystem system;
+  system.StartOrders();
+  for (int i = 0; i < 30; ++i) REQUIRE(system.Create("LATENCY-" + std::to_string(i)).Status() == 200);
+  json latency;
+  REQUIRE(logistics::testing::Eventually([&] {
+    const json status = system.Query("status", json::object()).Json();
+    latency = status["relay"]["commit_to_ack_us"];
+    return status["outbox"]["unpublished"] == 0 && latency["count"] == 30;
+  }));
+  // Every event was stored after its commit: a positive latency, percentiles in order.
+  CHECK(latency["p50"].get<std::int64_t>() > 0);
+  CHECK(latency["p90"].get<std::int64_t>() >= latency["p50"].get<std::int64_t>());
+  CHECK(latency["p99"].get<std::int64_t>() >= latency["p90"].get<std::int64_t>());
+  CHECK(latency["max"].get<std::int64_t>() >= latency["p99"].get<std::int64_t>());
+  // A restarted service counts only what it committed itself.
+  REQUIRE(system.orders().Terminate().Success());
+  system.StartOrders();
+  REQUIRE(system.Create("LATENCY-after-restart").Status() == 200);
+  REQUIRE(logistics::testing::Eventually([&] {
+    const json status = system.Query("status", json::object()).Json();
+    latency = status["relay"]["commit_to_ack_us"];
+    return status["outbox"]["unpublished"] == 0 && latency["count"] == 1;
+  }));
+}

@@ -22,8 +22,8 @@
 //
 // Ownership: borrows the connection, the writer and the clock (they outlive
 // it); owns its read-only database connection and its thread.
-// Thread-safety: Wake, NotifyReconnected, Flush, Stats and Stop are safe from
-// any thread.
+// Thread-safety: Wake, NotifyCommitted, NotifyReconnected, Flush, Stats and
+// Stop are safe from any thread.
 #pragma once
 
 #include <atomic>
@@ -38,7 +38,9 @@
 #include <vector>
 
 #include "logistics/common/clock.hpp"
+#include "logistics/common/latency_histogram.hpp"
 #include "logistics/common/result.hpp"
+#include "logistics/messaging/commit_latency.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
 #include "logistics/messaging/stream_setup.hpp"
 #include "logistics/messaging/writer.hpp"
@@ -63,6 +65,8 @@ struct RelayStats {
   std::uint64_t failed_attempts = 0;
   std::string last_error;            // "" when the last round succeeded
   std::chrono::microseconds last_round_latency{0};  // first send to last PubAck
+  // Commit -> PubAck of every event committed since start (see CommitLatency).
+  common::LatencyHistogram commit_to_ack;
 };
 
 class Relay {
@@ -78,6 +82,9 @@ class Relay {
   common::Result<void, nats::NatsError> Start();
   // New rows may be waiting: read now instead of at the next sweep.
   void Wake();
+  // A commit has just made every outbox row up to `last_outbox_id` durable:
+  // remembers when (for the commit -> PubAck latency) and wakes the relay.
+  void NotifyCommitted(std::int64_t last_outbox_id);
   // The connection came back: re-check the streams and retry at once.
   void NotifyReconnected();
   // Blocks until every row committed before the call is published, or the
@@ -117,6 +124,7 @@ class Relay {
   std::uint64_t flush_requested_ = 0;  // generations, see Flush
   std::uint64_t flush_reached_ = 0;
   RelayStats stats_;
+  CommitLatency commit_latency_;
   Round* round_ = nullptr;  // the round in flight, guarded by mutex_
 
   std::chrono::steady_clock::time_point next_cleanup_{};  // guarded by mutex_

@@ -73,6 +73,9 @@ class SqliteOutbox {
                                                                           std::int64_t limit);
 
   common::Result<OutboxStats, sqlite::SqliteError> Stats();
+  // The highest id ever assigned (AUTOINCREMENT's high-water mark, which
+  // survives the deletion of published rows); 0 when none.
+  common::Result<std::int64_t, sqlite::SqliteError> LastId();
 
  private:
   common::Result<std::vector<OutboxRow>, sqlite::SqliteError> ReadRows(sqlite::Statement& select);

@@ -58,9 +58,11 @@ struct WriterSettings {
 
 class Writer {
  public:
-  // `after_commit` runs on the writer thread after every successful commit
-  // (the relay's wake-up).
-  Writer(sqlite::Database db, WriterSettings settings, std::function<void()> after_commit);
+  // `after_commit` runs on the writer thread right after every successful
+  // commit, before the jobs are told, with the writer's connection outside
+  // any transaction (the relay's wake-up; it must be quick).
+  using AfterCommit = std::function<void(sqlite::Database&)>;
+  Writer(sqlite::Database db, WriterSettings settings, AfterCommit after_commit);
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -81,7 +83,7 @@ class Writer {
 
   sqlite::Database db_;
   const WriterSettings settings_;
-  const std::function<void()> after_commit_;
+  const AfterCommit after_commit_;
   const bool exit_after_commit_;  // test-only fault switch, see fault_injection.hpp
 
   mutable std::mutex mutex_;

@@ -47,7 +47,7 @@ TEST_CASE("a job that rolls back its savepoint leaves the rest of its batch comm
           "[messaging][writer]") {
   ScratchDir dir;
   std::atomic<int> commits{0};
-  Writer writer(OpenWithTable(dir), {}, [&] { ++commits; });
+  Writer writer(OpenWithTable(dir), {}, [&](Database&) { ++commits; });
   // Queue before starting, so all three land in one batch.
   std::promise<WriteStatus> first, duplicate, third;
   REQUIRE(writer.Submit(Insert(1, first)));
@@ -110,7 +110,7 @@ TEST_CASE("a stopped writer refuses new jobs but finishes the queued ones", "[me
 TEST_CASE("batches never exceed the configured size", "[messaging][writer]") {
   ScratchDir dir;
   std::atomic<int> commits{0};
-  Writer writer(OpenWithTable(dir), {/*max_batch=*/4, /*max_queue=*/100}, [&] { ++commits; });
+  Writer writer(OpenWithTable(dir), {/*max_batch=*/4, /*max_queue=*/100}, [&](Database&) { ++commits; });
   std::vector<std::promise<WriteStatus>> done(10);
   for (int i = 0; i < 10; ++i) REQUIRE(writer.Submit(Insert(i, done[i])));
   writer.Start();
