@@ -1,4 +1,5 @@
 #include "logistics/messaging/event_consumer.hpp"
+#include "logistics/common/thread_name.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -63,7 +64,12 @@ EventConsumer::EventConsumer(nats::Connection& connection, Writer& writer,
 
 EventConsumer::~EventConsumer() { Stop(); }
 
-void EventConsumer::Start() { thread_ = std::thread([this] { Run(); }); }
+void EventConsumer::Start() {
+  thread_ = std::thread([this] {
+    common::NameThisThread("consumer");
+    Run();
+  });
+}
 
 void EventConsumer::Stop() {
   {

@@ -1,4 +1,5 @@
 #include "logistics/messaging/relay.hpp"
+#include "logistics/common/thread_name.hpp"
 
 #include <algorithm>
 
@@ -51,7 +52,10 @@ common::Result<void, nats::NatsError> Relay::Start() {
     return common::Unexpected{nats::MakeNatsError(s, "create JetStream context")};
   }
   js_.reset(raw);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    common::NameThisThread("relay");
+    Run();
+  });
   return {};
 }
 

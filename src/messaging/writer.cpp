@@ -1,4 +1,5 @@
 #include "logistics/messaging/writer.hpp"
+#include "logistics/common/thread_name.hpp"
 
 #include <unistd.h>
 
@@ -24,7 +25,12 @@ Writer::Writer(sqlite::Database db, WriterSettings settings, AfterCommit after_c
 
 Writer::~Writer() { Stop(); }
 
-void Writer::Start() { thread_ = std::thread([this] { Run(); }); }
+void Writer::Start() {
+  thread_ = std::thread([this] {
+    common::NameThisThread("writer");
+    Run();
+  });
+}
 
 bool Writer::Submit(WriteJob job) {
   {

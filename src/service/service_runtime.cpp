@@ -1,4 +1,5 @@
 #include "logistics/json/json_text.hpp"
+#include "logistics/common/thread_name.hpp"
 #include "logistics/service/service_runtime.hpp"
 
 #include <signal.h>
@@ -112,7 +113,10 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   self.commands_ = std::make_unique<messaging::CommandRunner>(
       *self.writer_, self.clock_, std::chrono::seconds(config.idempotency_retention_seconds));
   self.writer_->Start();
-  self.housekeeping_ = std::thread([&self] { self.RunHousekeeping(); });
+  self.housekeeping_ = std::thread([&self] {
+    common::NameThisThread("housekeeping");
+    self.RunHousekeeping();
+  });
   if (auto started = self.relay_->Start(); !started) return Unexpected{started.error().message};
   self.relay_for_callbacks_.store(self.relay_.get());
   if (auto rebuilt = self.RebuildProjections(); !rebuilt) return Unexpected{rebuilt.error()};

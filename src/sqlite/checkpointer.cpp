@@ -1,4 +1,5 @@
 #include "logistics/sqlite/checkpointer.hpp"
+#include "logistics/common/thread_name.hpp"
 
 namespace logistics::sqlite {
 
@@ -17,7 +18,10 @@ common::Result<std::unique_ptr<Checkpointer>, SqliteError> Checkpointer::Start(
 }
 
 Checkpointer::Checkpointer(Database connection)
-    : connection_(std::move(connection)), thread_([this] { Run(); }) {}
+    : connection_(std::move(connection)), thread_([this] {
+        common::NameThisThread("checkpointer");
+        Run();
+      }) {}
 
 Checkpointer::~Checkpointer() {
   {
