@@ -28,25 +28,26 @@ void CommandRunner::Submit(std::shared_ptr<IncomingRequest> request, Command com
   WriteJob job;
   job.execute = [this, request, answer, command = std::move(command)](sqlite::Database& db) {
     const RequestMetadata& metadata = request->metadata();
-    const bool keyed = metadata.request_id_from_client;
-    const auto now = clock_.Now();
-    std::string hash;
-    SqliteIdempotency records(db);
-    if (keyed) {
-      hash = RequestHash(request->subject(), request->data());
-      auto found = records.Find(metadata.request_id, now - retention_);
-      if (!found) throw std::runtime_error(found.error().message);
-      if (*found) {
-        if ((*found)->request_hash == hash) {
-          answer->replay = std::move(**found);
-          return SavepointOutcome::kKeep;  // nothing written
-        }
-        answer->outcome = common::Unexpected{KeyReused(metadata.request_id)};
-        return SavepointOutcome::kRollBack;
-      }
+    if (!metadata.request_id_from_client) {
+      // No idempotency record: the job's own savepoint undoes a rejection.
+      answer->outcome = command(db);
+      return answer->outcome->has_value() ? SavepointOutcome::kKeep : SavepointOutcome::kRollBack;
     }
-    // The command's effects get a savepoint of their own, so a rejection can
-    // be rolled back while its idempotency record is kept.
+    const auto now = clock_.Now();
+    const std::string hash = RequestHash(request->subject(), request->data());
+    SqliteIdempotency records(db);
+    auto found = records.Find(metadata.request_id, now - retention_);
+    if (!found) throw std::runtime_error(found.error().message);
+    if (*found) {
+      if ((*found)->request_hash == hash) {
+        answer->replay = std::move(**found);
+        return SavepointOutcome::kKeep;  // nothing written
+      }
+      answer->outcome = common::Unexpected{KeyReused(metadata.request_id)};
+      return SavepointOutcome::kRollBack;
+    }
+    // A keyed command's effects get a savepoint of their own, so a rejection
+    // can be rolled back while its idempotency record is kept.
     if (auto opened = db.Savepoint("command"); !opened) {
       throw std::runtime_error(opened.error().message);
     }
@@ -57,7 +58,7 @@ void CommandRunner::Submit(std::shared_ptr<IncomingRequest> request, Command com
     }
     const int status = succeeded ? 200 : answer->outcome->error().status;
     // 5xx answers are not remembered: the client should retry them.
-    if (keyed && status < 500) {
+    if (status < 500) {
       StoredReply reply{hash, status,
                         succeeded ? **answer->outcome : answer->outcome->error().Body(),
                         succeeded ? std::string() : answer->outcome->error().message};

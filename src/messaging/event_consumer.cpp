@@ -1,5 +1,5 @@
 #include "logistics/messaging/event_consumer.hpp"
-#include "logistics/common/thread_name.hpp"
+#include "logistics/logging/thread_name.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -66,7 +66,7 @@ EventConsumer::~EventConsumer() { Stop(); }
 
 void EventConsumer::Start() {
   thread_ = std::thread([this] {
-    common::NameThisThread("consumer");
+    logging::NameThisThread("consumer");
     Run();
   });
 }

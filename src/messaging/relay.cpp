@@ -1,5 +1,5 @@
 #include "logistics/messaging/relay.hpp"
-#include "logistics/common/thread_name.hpp"
+#include "logistics/logging/thread_name.hpp"
 
 #include <algorithm>
 
@@ -53,7 +53,7 @@ common::Result<void, nats::NatsError> Relay::Start() {
   }
   js_.reset(raw);
   thread_ = std::thread([this] {
-    common::NameThisThread("relay");
+    logging::NameThisThread("relay");
     Run();
   });
   return {};

@@ -1,5 +1,5 @@
 #include "logistics/messaging/writer.hpp"
-#include "logistics/common/thread_name.hpp"
+#include "logistics/logging/thread_name.hpp"
 
 #include <unistd.h>
 
@@ -27,7 +27,7 @@ Writer::~Writer() { Stop(); }
 
 void Writer::Start() {
   thread_ = std::thread([this] {
-    common::NameThisThread("writer");
+    logging::NameThisThread("writer");
     Run();
   });
 }
@@ -86,7 +86,22 @@ void Writer::Run() {
 void Writer::RunBatch(std::deque<WriteJob>& batch) {
   std::vector<WriteStatus> statuses(batch.size(), WriteStatus::kFailed);
   bool committed = false;
-  if (auto begun = db_.BeginImmediate(); !begun) {
+  const bool bookkeeping_only = std::all_of(batch.begin(), batch.end(), [](const WriteJob& job) {
+    return job.kind == JobKind::kBookkeeping;
+  });
+  if (bookkeeping_only != durable_commits_off_) {
+    if (auto set = db_.SetDurableCommits(!bookkeeping_only); set) {
+      durable_commits_off_ = bookkeeping_only;
+    } else {
+      logging::Error("writer could not set commit durability", {{"error", set.error().message}});
+    }
+  }
+  // A change is never committed without waiting for the disk: if FULL could
+  // not be set back, the whole batch fails instead.
+  const bool may_commit = bookkeeping_only || !durable_commits_off_;
+  if (!may_commit) {
+    logging::Error("writer refuses to commit changes without synchronous=FULL");
+  } else if (auto begun = db_.BeginImmediate(); !begun) {
     logging::Error("writer could not begin a transaction", {{"error", begun.error().message}});
   } else {
     bool batch_ok = true;

@@ -1,5 +1,5 @@
 #include "logistics/json/json_text.hpp"
-#include "logistics/common/thread_name.hpp"
+#include "logistics/logging/thread_name.hpp"
 #include "logistics/service/service_runtime.hpp"
 
 #include <signal.h>
@@ -114,7 +114,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
       *self.writer_, self.clock_, std::chrono::seconds(config.idempotency_retention_seconds));
   self.writer_->Start();
   self.housekeeping_ = std::thread([&self] {
-    common::NameThisThread("housekeeping");
+    logging::NameThisThread("housekeeping");
     self.RunHousekeeping();
   });
   if (auto started = self.relay_->Start(); !started) return Unexpected{started.error().message};

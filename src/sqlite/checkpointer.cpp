@@ -1,5 +1,5 @@
 #include "logistics/sqlite/checkpointer.hpp"
-#include "logistics/common/thread_name.hpp"
+#include "logistics/logging/thread_name.hpp"
 
 namespace logistics::sqlite {
 
@@ -19,7 +19,7 @@ common::Result<std::unique_ptr<Checkpointer>, SqliteError> Checkpointer::Start(
 
 Checkpointer::Checkpointer(Database connection)
     : connection_(std::move(connection)), thread_([this] {
-        common::NameThisThread("checkpointer");
+        logging::NameThisThread("checkpointer");
         Run();
       }) {}
 

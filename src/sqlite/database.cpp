@@ -82,6 +82,10 @@ common::Result<void, SqliteError> Database::RunCached(const std::string& sql) {
 common::Result<void, SqliteError> Database::BeginImmediate() { return RunCached("BEGIN IMMEDIATE"); }
 common::Result<void, SqliteError> Database::Commit() { return RunCached("COMMIT"); }
 
+common::Result<void, SqliteError> Database::SetDurableCommits(bool durable) {
+  return RunCached(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
 void Database::Rollback() {
   if (InTransaction()) (void)RunCached("ROLLBACK");
 }

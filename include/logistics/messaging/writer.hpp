@@ -40,7 +40,12 @@ enum class WriteStatus {
 };
 
 // Changes carry a client's or an event's intent; bookkeeping is the relay's
-// own housekeeping (marking rows published, deleting old ones).
+// own housekeeping (marking rows published, deleting old ones). A batch of
+// bookkeeping alone commits without waiting for the disk: losing it in a
+// machine crash only makes the relay send some events again, which the
+// stream drops as duplicates (and consumers' inboxes would too), and it
+// becomes durable with the next change's commit anyway. This keeps the
+// relay's marks from costing an fsync of their own between commands.
 enum class JobKind { kChange, kBookkeeping };
 
 struct WriteJob {
@@ -85,6 +90,7 @@ class Writer {
   const WriterSettings settings_;
   const AfterCommit after_commit_;
   const bool exit_after_commit_;  // test-only fault switch, see fault_injection.hpp
+  bool durable_commits_off_ = false;  // writer thread only: synchronous=NORMAL is set
 
   mutable std::mutex mutex_;
   std::condition_variable ready_;

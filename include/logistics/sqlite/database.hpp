@@ -75,6 +75,13 @@ class Database {
   // without waiting for readers or the writer.
   common::Result<void, SqliteError> CheckpointPassive();
 
+  // Whether the next commits wait for the disk (synchronous=FULL, the
+  // default) or only reach the OS (NORMAL: they survive a crash of the
+  // process but not of the machine, and become durable with the next FULL
+  // commit, which syncs the WAL they were appended to). Outside a
+  // transaction only.
+  common::Result<void, SqliteError> SetDurableCommits(bool durable);
+
   // True while a transaction is open (false after SQLite aborted one itself).
   bool InTransaction() const;
   std::int64_t Changes() const;

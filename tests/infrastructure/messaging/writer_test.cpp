@@ -7,6 +7,7 @@
 #include "infrastructure/scratch_dir.hpp"
 #include "logistics/messaging/writer.hpp"
 
+using logistics::messaging::JobKind;
 using logistics::messaging::SavepointOutcome;
 using logistics::messaging::WriteJob;
 using logistics::messaging::Writer;
@@ -117,4 +118,28 @@ TEST_CASE("batches never exceed the configured size", "[messaging][writer]") {
   for (auto& d : done) CHECK(d.get_future().get() == WriteStatus::kCommitted);
   writer.Stop();
   CHECK(commits == 3);  // 4 + 4 + 2
+}
+
+TEST_CASE("changes commit with synchronous FULL and batches of bookkeeping alone without an fsync",
+          "[messaging][writer]") {
+  ScratchDir dir;
+  Writer writer(OpenWithTable(dir), {/*max_batch=*/1, /*max_queue=*/100}, {});
+  auto synchronous_seen = [](std::promise<std::int64_t>& seen) {
+    return [&seen](Database& db) {
+      auto pragma = db.Prepare("PRAGMA synchronous");
+      REQUIRE(pragma);
+      REQUIRE(*(*pragma)->Step());
+      seen.set_value((*pragma)->ColumnInt64(0));
+      return SavepointOutcome::kKeep;
+    };
+  };
+  std::promise<std::int64_t> change, bookkeeping, change_after;
+  REQUIRE(writer.Submit(WriteJob{synchronous_seen(change), {}, JobKind::kChange}));
+  REQUIRE(writer.Submit(WriteJob{synchronous_seen(bookkeeping), {}, JobKind::kBookkeeping}));
+  REQUIRE(writer.Submit(WriteJob{synchronous_seen(change_after), {}, JobKind::kChange}));
+  writer.Start();
+  CHECK(change.get_future().get() == 2);        // FULL
+  CHECK(bookkeeping.get_future().get() == 1);   // NORMAL
+  CHECK(change_after.get_future().get() == 2);  // FULL again
+  writer.Stop();
 }

@@ -7,8 +7,8 @@
 
 #include <string_view>
 
-namespace logistics::common {
+namespace logistics::logging {
 
 void NameThisThread(std::string_view name);
 
-}  // namespace logistics::common
+}  // namespace logistics::logging
