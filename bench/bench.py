@@ -19,9 +19,11 @@ Each repetition, on a fresh nats-server store, fresh databases, fresh services
      64 and 256 in flight (the floor any NATS request/reply service pays); a
      JetStream async publish rate; SQLite WAL commits of 1 and of 100 rows with
      synchronous=FULL (the floor any durable write pays).
-  2. System on empty databases: orders + payments; orders.cmd.create at 1, 64
-     and 256 in flight (no failure allowed); the ORDERS stream must then hold
-     exactly one event per created order; a status-filtered list load.
+  2. System on empty databases: first orders alone at 256 in flight (how much
+     payments' consuming costs), then orders + payments; orders.cmd.create at 1,
+     64 and 256 in flight (no failure allowed), with the CPU each process spent
+     per create at 256; the ORDERS stream must then hold exactly one event per
+     created order; a status-filtered list load.
   3. Commit -> stream: a fresh orders service on a new database takes creates
      paced at 5,000/s; its status reports the relay's commit -> PubAck latency.
   4. Lifecycle: create, assign, register payment, confirm, (paid), dispatch,
@@ -150,6 +152,7 @@ FIGURES = [
     ("create_w1_p50_us", "create, 1 in flight, p50 us"),
     ("create_w1_p99_us", "create, 1 in flight, p99 us"),
     ("create_w1_p50_vs_echo", "create p50 / echo p50, 1 in flight"),
+    ("create_w1_floor_vs_echo", "(echo p50 + 1-row commit p50) / echo p50: the floor"),
     ("create_w64_per_s", "create, 64 in flight, orders/s"),
     ("create_w64_p50_us", "create, 64 in flight, p50 us"),
     ("create_w64_p99_us", "create, 64 in flight, p99 us"),
@@ -157,6 +160,11 @@ FIGURES = [
     ("create_w256_p50_us", "create, 256 in flight, p50 us"),
     ("create_w256_p99_us", "create, 256 in flight, p99 us"),
     ("create_w256_vs_echo", "create rate / echo rate, 256 in flight"),
+    ("create_alone_w256_per_s", "create, 256 in flight, orders without payments, orders/s"),
+    ("cpu_us_per_create_orders", "CPU per create at 256 in flight: orders, us"),
+    ("cpu_us_per_create_payments", "CPU per create at 256 in flight: payments (consuming it), us"),
+    ("cpu_us_per_create_nats", "CPU per create at 256 in flight: nats-server, us"),
+    ("cpu_us_per_create_client", "CPU per create at 256 in flight: load generator, us"),
     ("stream_messages", "ORDERS events after the creates (= orders created)"),
     ("list_p50_ms_empty", "list CREATED limit 50, unseeded DB, p50 ms"),
     ("list_p99_ms_empty", "list CREATED limit 50, unseeded DB, p99 ms"),
@@ -304,6 +312,17 @@ def peak_rss_mib(pid: int) -> float | None:
     except OSError:
         pass
     return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time the process has used so far (None if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()  # the name may hold spaces
+    except OSError:
+        return None
+    # utime and stime are fields 14 and 15 of stat(5); fields[0] is field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def last_json_line(text: str) -> dict | None:
@@ -455,6 +474,8 @@ class Bench:
         self.notes: list[str] = []  # figures that could not be measured, and why
         self.seed_seconds: float | None = None
         self.tool_runs = 0
+        self.nats: Started | None = None  # the nats-server of the current repetition
+        self.last_tool_cpu: float | None = None  # CPU seconds of the last logistics-bench run
 
     # -- helpers --
 
@@ -479,6 +500,7 @@ class Bench:
             workdir / "logs" / "nats-server.log")
         wait_until(lambda: accepts_connections(port), started, "accepting connections",
                    NATS_READY_TIMEOUT)
+        self.nats = started
         return started, f"nats://127.0.0.1:{port}"
 
     def start_service(self, name: str, url: str, db: Path, label: str) -> Started:
@@ -504,8 +526,13 @@ class Bench:
         self.tool_runs += 1  # numbered logs: the order of the run, one file per invocation
         log_path = self.tmp / "logs" / f"{self.tool_runs:03d}-{label}.stderr"
         started = self.processes.start(label, [self.tool, *argv], log_path, stdout=subprocess.PIPE)
+        children_before = os.times()
         try:
             stdout, _ = started.popen.communicate(timeout=timeout)
+            children_after = os.times()
+            # Reaped children's CPU: this tool alone, as it runs by itself.
+            self.last_tool_cpu = ((children_after.children_user - children_before.children_user)
+                                  + (children_after.children_system - children_before.children_system))
         except subprocess.TimeoutExpired:
             self.processes.stop(started)
             raise BenchError(f"logistics-bench {argv[0]} ran over {timeout:.0f} s; "
@@ -540,14 +567,30 @@ class Bench:
         return result
 
     def windowed_requests(self, figures: dict, prefix: str, url: str, subject: str,
-                          services: tuple[str, ...] = ()) -> dict[int, dict]:
+                          services: tuple[str, ...] = (),
+                          cpu_of: dict[str, Started] | None = None) -> dict[int, dict]:
         """Requests at 1, 64 and 256 in flight; records <prefix>_w<N>_{per_s,p50_us,p99_us}.
-        Each window starts once the services have caught up with the previous one."""
+        Each window starts once the services have caught up with the previous one. With
+        cpu_of, also the CPU each of those processes (and the load generator) spent per
+        request at 256 in flight, until the services caught up: cpu_us_per_create_<name>."""
         results = {}
         for window in WINDOWS:
             self.settle(url, services)
+            measured = cpu_of if window == 256 and cpu_of else {}
+            before = {name: cpu_seconds(started.popen.pid) for name, started in measured.items()}
             result = self.requests(f"{prefix}-w{window}", url, subject, CREATE_BODY, window,
                                    self.mode.requests[window])
+            if measured:
+                tool_cpu = self.last_tool_cpu
+                self.settle(url, services)  # the relay's and the consumers' share too
+                ok = result.get("ok") or 0
+                for name, started in measured.items():
+                    after = cpu_seconds(started.popen.pid)
+                    spent = None if after is None or before[name] is None else after - before[name]
+                    figures[f"cpu_us_per_create_{name}"] = (round(spent * 1e6 / ok, 1)
+                                                            if spent is not None and ok else None)
+                figures["cpu_us_per_create_client"] = (round(tool_cpu * 1e6 / ok, 1)
+                                                       if tool_cpu is not None and ok else None)
             figures[f"{prefix}_w{window}_per_s"] = result.get("per_s")
             figures[f"{prefix}_w{window}_p50_us"] = result.get("p50_us")
             figures[f"{prefix}_w{window}_p99_us"] = result.get("p99_us")
@@ -636,13 +679,20 @@ class Bench:
                 f"p50 {result.get('p50_us') or 0:,.0f} us")
 
     def phase_system_empty(self, workdir: Path, url: str, figures: dict) -> tuple[Started, Started]:
-        log("phase 2: orders + payments on empty databases")
+        log("phase 2: orders alone, then orders + payments, on empty databases")
         orders = self.start_service("orders", url, workdir / "orders.db", "orders")
+        # Orders alone first: how much of the system's rate goes to payments
+        # consuming every order event on the same two cores.
+        alone = self.requests("create-alone-w256", url, CREATE_SUBJECT, CREATE_BODY, 256,
+                              self.mode.requests[256])
+        figures["create_alone_w256_per_s"] = alone.get("per_s")
         payments = self.start_service("payments", url, workdir / "payments.db", "payments")
-        results = self.windowed_requests(figures, "create", url, CREATE_SUBJECT, SYSTEM)
+        results = self.windowed_requests(
+            figures, "create", url, CREATE_SUBJECT, SYSTEM,
+            cpu_of={"orders": orders, "payments": payments, "nats": self.nats})
 
         # Every acknowledged create must reach the stream exactly once.
-        created = sum(result.get("ok", 0) for result in results.values())
+        created = alone.get("ok", 0) + sum(result.get("ok", 0) for result in results.values())
         check = self.tool_json(
             "stream-check", ["stream-check", "--url", url, "--stream", "ORDERS", "--expect", str(created),
                              "--timeout-seconds", str(self.mode.stream_timeout)],
@@ -760,6 +810,11 @@ class Bench:
     def record_ratios(figures: dict) -> None:
         """Ratios within the repetition, so that both sides saw the same machine state."""
         figures["create_w1_p50_vs_echo"] = ratio(figures.get("create_w1_p50_us"), figures.get("echo_w1_p50_us"))
+        # A create cannot be answered before a request/reply hop and a durable
+        # commit: their sum is the lowest create_w1_p50_vs_echo this machine allows.
+        if figures.get("echo_w1_p50_us") and figures.get("sqlite_commit_1row_p50_us") is not None:
+            figures["create_w1_floor_vs_echo"] = ratio(
+                figures["echo_w1_p50_us"] + figures["sqlite_commit_1row_p50_us"], figures["echo_w1_p50_us"])
         figures["create_w256_vs_echo"] = ratio(figures.get("create_w256_per_s"), figures.get("echo_w256_per_s"))
         figures["create_1m_vs_empty"] = ratio(figures.get("create_1m_w256_per_s"),
                                               figures.get("create_w256_per_s"))

@@ -166,6 +166,8 @@ void ServiceRuntime::RunHousekeeping() {
                         ? outbox["oldest_unpublished_age_ms"].get<std::int64_t>()
                         : std::int64_t{0}},
                    {"relay_published", figures["relay"].value("published", std::int64_t{0})},
+                   {"relay_commit_to_ack_p99_us",
+                    figures["relay"]["commit_to_ack_us"].value("p99", std::int64_t{0})},
                    {"consumer_pending", pending}});
   }
 }
