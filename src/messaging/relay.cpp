@@ -266,6 +266,11 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
     }
   }
 
+  // The connection batches its writes: send the round now, in a few large
+  // writes, rather than at the flusher's next tick. The PONG comes about
+  // when the PubAcks do, which are awaited next anyway.
+  (void)connection_.Flush(settings_.ack_timeout);
+
   jsPubOptions complete_options;
   jsPubOptions_Init(&complete_options);
   complete_options.MaxWait = settings_.ack_timeout.count() + 1000;

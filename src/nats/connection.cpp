@@ -66,7 +66,7 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
   }
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);  // forever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, cfg.reconnect_wait.count());
-  if (s == NATS_OK) s = natsOptions_SetSendAsap(o, true);
+  if (s == NATS_OK) s = natsOptions_SetSendAsap(o, cfg.send_at_once);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, &Connection::OnDisconnected, self);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, &Connection::OnReconnected, self);
   if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, &Connection::OnAsyncError, self);

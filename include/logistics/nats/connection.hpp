@@ -39,6 +39,12 @@ struct ConnectionSettings {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::chrono::milliseconds reconnect_wait{250};
+  // true: every publish is written to the socket at once (replies, whose
+  // latency a client waits on). false: publishes are buffered and written
+  // together by nats.c's flusher within about a millisecond, or at once by
+  // Flush: many messages per write, for pipelined traffic (event publishes,
+  // consumer acks), which costs this process and the server far less CPU.
+  bool send_at_once = true;
   // Called on nats.c threads when the connection is lost or comes back.
   std::function<void()> on_disconnected;
   std::function<void()> on_reconnected;
