@@ -200,6 +200,56 @@ TEST_CASE("listing filters by status and customer and pages with a cursor",
   CHECK(bad.Status() == 400);
 }
 
+TEST_CASE("listing by customer alone pages newest first through orders of every status",
+          "[orders][integration]") {
+  OrdersSystem system;
+  system.StartOrders();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 7; ++i) {
+    auto reply = system.Create("MIX-" + std::to_string(i));
+    REQUIRE(reply.Status() == 200);
+    ids.push_back(reply.Json()["order_id"]);
+    // Interleave a newer order of another customer, which must never show.
+    REQUIRE(system.client().Request("orders.cmd.create",
+                                    json{{"tracking_number", "BO-" + std::to_string(i)},
+                                         {"customer_name", "Bo"},
+                                         {"origin", "A"},
+                                         {"destination", "B"}}
+                                        .dump())
+                .Status() == 200);
+  }
+  // Statuses alternate along the id order, so every page spans several.
+  for (int i : {1, 4}) {
+    REQUIRE(system.Command("assign", {{"order_id", ids[i]}, {"driver_id", "d"}}).Status() == 200);
+  }
+  REQUIRE(system.Command("cancel", {{"order_id", ids[5]}, {"reason", "changed mind"}}).Status() ==
+          200);
+
+  std::vector<std::string> seen;
+  std::set<std::string> statuses;
+  json request{{"customer_name", "Ana"}, {"limit", 2}};
+  int pages = 0;
+  for (;;) {
+    auto reply = system.Query("list", request);
+    REQUIRE(reply.Status() == 200);
+    const json page = reply.Json();
+    ++pages;
+    CHECK(page["orders"].size() <= 2);
+    for (const auto& order : page["orders"]) {
+      CHECK(order["customer_name"] == "Ana");
+      statuses.insert(order["status"].get<std::string>());
+      seen.push_back(order["order_id"]);
+    }
+    if (page["next_cursor"].is_null()) break;
+    request["cursor"] = page["next_cursor"];
+    REQUIRE(pages < 10);
+  }
+  CHECK(pages == 4);
+  const std::vector<std::string> expected{ids[6], ids[5], ids[4], ids[3], ids[2], ids[1], ids[0]};
+  CHECK(seen == expected);
+  CHECK(statuses == std::set<std::string>{"CREATED", "ASSIGNED", "CANCELLED"});
+}
+
 TEST_CASE("a duplicate tracking number answers 409", "[orders][integration]") {
   OrdersSystem system;
   system.StartOrders();

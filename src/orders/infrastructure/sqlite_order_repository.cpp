@@ -31,6 +31,36 @@ std::optional<domain::OrderSnapshot> ReadRow(const sqlite::Statement& row) {
   return order;
 }
 
+// A range scan of (status, order_id), (customer_name, status, order_id) or the
+// primary key, whichever the filters name.
+std::string ListSql(const application::OrderListQuery& query) {
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM orders WHERE 1";
+  if (query.status) sql += " AND status = ?1";
+  if (query.customer_name) sql += " AND customer_name = ?2";
+  if (query.before_order_id) sql += " AND order_id < ?3";
+  return sql + " ORDER BY order_id DESC LIMIT ?4";
+}
+
+// A customer's orders of any status, newest first, from the one customer
+// index (customer_name, status, order_id): the newest page of each status,
+// merged. It reads at most six pages however many orders the customer has,
+// and it spares every create a second random-position index insert (on a
+// database of 1M orders that insert cost a fifth of the create rate).
+std::string CustomerListSql(bool after_cursor) {
+  std::string sql = "SELECT " + std::string(kColumns) + " FROM (";
+  const char* separator = "";
+  for (const auto status : domain::kAllOrderStatuses) {
+    sql += separator;
+    sql += "SELECT * FROM (SELECT " + std::string(kColumns) +
+           " FROM orders WHERE customer_name = ?2 AND status = '" +
+           std::string(domain::ToString(status)) + "'";
+    if (after_cursor) sql += " AND order_id < ?3";
+    sql += " ORDER BY order_id DESC LIMIT ?4)";
+    separator = " UNION ALL ";
+  }
+  return sql + ") ORDER BY order_id DESC LIMIT ?4";
+}
+
 common::PortError StorageError(const sqlite::SqliteError& error) {
   return common::PortError{"orders storage: " + error.message};
 }
@@ -67,21 +97,19 @@ OrderResult<std::optional<domain::Order>> SqliteOrderRepository::FindByTrackingN
 OrderResult<application::OrderPage> SqliteOrderRepository::List(
     const application::OrderListQuery& query) {
   // One SQL text per combination of filters, each cached by the connection;
-  // every one is a range scan of an (filter..., order_id) index, newest first.
-  std::string sql = "SELECT " + std::string(kColumns) + " FROM orders WHERE 1";
-  if (query.status) sql += " AND status = ?";
-  if (query.customer_name) sql += " AND customer_name = ?";
-  if (query.before_order_id) sql += " AND order_id < ?";
-  sql += " ORDER BY order_id DESC LIMIT ?";
+  // every one reads at most a few pages of keyset range scans, newest first.
+  const bool by_customer_alone = query.customer_name && !query.status;
+  const std::string sql = by_customer_alone ? CustomerListSql(query.before_order_id.has_value())
+                                            : ListSql(query);
 
   auto select = db_.Prepare(sql);
   if (!select) return Failed(StorageError(select.error()));
-  int index = 1;
-  if (query.status) (*select)->Bind(index++, domain::ToString(*query.status));
-  if (query.customer_name) (*select)->Bind(index++, *query.customer_name);
-  if (query.before_order_id) (*select)->Bind(index++, *query.before_order_id);
+  // Parameters are numbered: ?1 status, ?2 customer, ?3 cursor, ?4 limit.
+  if (query.status) (*select)->Bind(1, domain::ToString(*query.status));
+  if (query.customer_name) (*select)->Bind(2, *query.customer_name);
+  if (query.before_order_id) (*select)->Bind(3, *query.before_order_id);
   // One row more than asked tells whether another page exists.
-  (*select)->Bind(index, static_cast<std::int64_t>(query.limit + 1));
+  (*select)->Bind(4, static_cast<std::int64_t>(query.limit + 1));
 
   application::OrderPage page;
   for (;;) {
