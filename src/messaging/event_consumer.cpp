@@ -51,10 +51,11 @@ class BatchLatch {
 
 }  // namespace
 
-EventConsumer::EventConsumer(nats::Connection& connection, Writer& writer,
-                             const common::Clock& clock, ConsumerSpec spec, EventHandler handler,
-                             SideEffect before_transaction)
+EventConsumer::EventConsumer(nats::Connection& connection, nats::Connection& acks,
+                             Writer& writer, const common::Clock& clock, ConsumerSpec spec,
+                             EventHandler handler, SideEffect before_transaction)
     : connection_(connection),
+      acks_(acks),
       writer_(writer),
       clock_(clock),
       spec_(std::move(spec)),
@@ -353,7 +354,7 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
             logging::Debug("event already processed; acknowledged without effect",
                            {{"consumer", spec_.durable}, {"event_id", event->event_id}});
           }
-          natsMsg_Ack(message.get(), nullptr);
+          Acknowledge(*message);
           break;
         case Settlement::kNak:
           logging::Warn("event processing failed; it will be redelivered",
@@ -387,6 +388,21 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
     if (before_transaction_) latch->WaitFor(static_cast<std::size_t>(batch.Count - i - 1));
   }
   latch->Wait();
+}
+
+void EventConsumer::Acknowledge(natsMsg& message) {
+  // What natsMsg_Ack sends (AckExplicit), on the batching connection.
+  static constexpr std::string_view kAck = "+ACK";
+  const char* reply = natsMsg_GetReply(&message);
+  const natsStatus s = reply == nullptr ? NATS_INVALID_ARG
+                                        : natsConnection_Publish(acks_.get(), reply, kAck.data(),
+                                                                 static_cast<int>(kAck.size()));
+  if (s != NATS_OK) {
+    // The event is stored and recorded in the inbox: its redelivery is
+    // acknowledged without effect.
+    logging::Warn("acknowledgement not sent; the event will be redelivered and skipped",
+                  {{"consumer", spec_.durable}, {"error", nats::MakeNatsError(s, "ack").message}});
+  }
 }
 
 void EventConsumer::MaybeCleanInbox() {

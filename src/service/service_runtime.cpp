@@ -214,7 +214,7 @@ void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventH
   spec.retry_max = std::chrono::milliseconds(config_.retry_max_ms);
   spec.inbox_retention = std::chrono::seconds(config_.inbox_retention_seconds);
   consumers_.push_back(std::make_unique<messaging::EventConsumer>(
-      *connection_, *writer_, clock_, std::move(spec), std::move(handler),
+      *connection_, *events_connection_, *writer_, clock_, std::move(spec), std::move(handler),
       std::move(before_transaction)));
 }
 
@@ -328,6 +328,11 @@ void ServiceRuntime::Shutdown() {
   if (discovery_) discovery_->Stop();
   if (responder_) responder_->Drain(left());
   for (auto& consumer : consumers_) consumer->Stop();
+  // The consumers' last acks wait in the events connection's buffer: send
+  // them now rather than have those events redelivered after a restart.
+  if (!consumers_.empty() && events_connection_ && events_connection_->IsConnected()) {
+    (void)events_connection_->Flush(std::max(left(), std::chrono::milliseconds(1)));
+  }
   if (writer_) writer_->WaitIdle(left());
   if (relay_ && events_connection_ && events_connection_->IsConnected()) {
     if (relay_->Flush(left())) {
