@@ -36,6 +36,7 @@ bool Writer::Submit(WriteJob job) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= settings_.max_queue) return false;
+    if (job.kind == JobKind::kChange) ++queued_changes_;
     queue_.push_back(std::move(job));
   }
   ready_.notify_one();
@@ -53,12 +54,24 @@ void Writer::Stop() {
 
 bool Writer::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return idle_.wait_for(lock, timeout, [this] { return queue_.empty() && !running_batch_; });
+  ++idle_waiters_;
+  ready_.notify_one();  // ends a bookkeeping linger
+  const bool idle =
+      idle_.wait_for(lock, timeout, [this] { return queue_.empty() && !running_batch_; });
+  --idle_waiters_;
+  return idle;
 }
 
 std::size_t Writer::QueueDepth() const {
   std::lock_guard lock(mutex_);
   return queue_.size();
+}
+
+WriterStats Writer::Stats() const {
+  std::lock_guard lock(mutex_);
+  WriterStats stats = stats_;
+  stats.queue_depth = queue_.size();
+  return stats;
 }
 
 void Writer::Run() {
@@ -70,10 +83,17 @@ void Writer::Run() {
       if (queue_.empty()) idle_.notify_all();
       ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued is done
+      if (queued_changes_ == 0 && settings_.bookkeeping_linger.count() > 0) {
+        ready_.wait_for(lock, settings_.bookkeeping_linger, [this] {
+          return stopping_ || idle_waiters_ > 0 || queued_changes_ > 0 ||
+                 queue_.size() >= settings_.max_batch;
+        });
+      }
       running_batch_ = true;
       // Take what has queued, up to the bound: under load batches grow by
       // themselves, at low load a lone command commits at once.
       while (!queue_.empty() && batch.size() < settings_.max_batch) {
+        if (queue_.front().kind == JobKind::kChange) --queued_changes_;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -149,6 +169,12 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
     if (!committed) db_.Rollback();
   }
   if (!committed) std::fill(statuses.begin(), statuses.end(), WriteStatus::kFailed);
+  if (committed) {
+    std::lock_guard lock(mutex_);
+    ++(bookkeeping_only ? stats_.bookkeeping_commits : stats_.durable_commits);
+    stats_.changes_committed += static_cast<std::uint64_t>(
+        std::count_if(batch.begin(), batch.end(), [](const WriteJob& job) { return job.kind == JobKind::kChange; }));
+  }
 
   if (committed && exit_after_commit_) {
     bool changed = false;

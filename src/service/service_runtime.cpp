@@ -248,7 +248,11 @@ nlohmann::json ServiceRuntime::Figures() {
                         {"p90", relay.commit_to_ack.Percentile(0.90).count()},
                         {"p99", relay.commit_to_ack.Percentile(0.99).count()},
                         {"max", relay.commit_to_ack.Max().count()}}}};
-  figures["writer"] = {{"queue_depth", writer_->QueueDepth()}};
+  const auto writer = writer_->Stats();
+  figures["writer"] = {{"queue_depth", writer.queue_depth},
+                       {"durable_commits", writer.durable_commits},
+                       {"bookkeeping_commits", writer.bookkeeping_commits},
+                       {"changes_committed", writer.changes_committed}};
   figures["consumers"] = nlohmann::json::object();
   for (const auto& consumer : consumers_) {
     const auto stats = consumer->Stats();

@@ -112,6 +112,20 @@ TEST_CASE("the status endpoint reports the outbox draining to zero", "[discovery
   CHECK(system.client().StreamMessageCount("ORDERS") == 20);
 }
 
+TEST_CASE("the status endpoint counts the writer's commits and the changes they held",
+          "[discovery][integration]") {
+  OrdersSystem system;
+  system.StartOrders();
+  for (int i = 0; i < 12; ++i) REQUIRE(system.Create("WRITER-" + std::to_string(i)).Status() == 200);
+  const json writer = system.Query("status", json::object()).Json()["writer"];
+  // Each create is answered only after its durable commit: all twelve are counted.
+  CHECK(writer["changes_committed"].get<std::int64_t>() >= 12);
+  CHECK(writer["durable_commits"].get<std::int64_t>() >= 1);
+  CHECK(writer["durable_commits"].get<std::int64_t>() <= writer["changes_committed"].get<std::int64_t>());
+  CHECK(writer.contains("bookkeeping_commits"));
+  CHECK(writer["queue_depth"].is_number());
+}
+
 TEST_CASE("the status endpoint reports how long events took from commit to PubAck",
           "[discovery][integration]") {
   OrdersSystem system;

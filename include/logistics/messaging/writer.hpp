@@ -20,6 +20,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -59,6 +60,23 @@ struct WriteJob {
 struct WriterSettings {
   std::size_t max_batch = 256;    // jobs per transaction
   std::size_t max_queue = 16384;  // jobs waiting; Submit refuses beyond it
+  // How long bookkeeping alone waits for a change to commit with. Under a
+  // steady trickle of commands the relay marks every round published, and
+  // each mark committed on its own was a transaction (and its WAL frames) per
+  // command; waiting a moment lets the marks ride along with the next batch
+  // of changes, or with each other. Nothing waits on a mark: a late one only
+  // means a re-send after a crash, which the stream drops as a duplicate.
+  // WaitIdle and Stop end the wait at once. Zero: no wait.
+  std::chrono::microseconds bookkeeping_linger{5000};
+};
+
+// Counters since start, for the status endpoint: changes per durable commit
+// says how well group commit is working at the current load.
+struct WriterStats {
+  std::size_t queue_depth = 0;
+  std::uint64_t durable_commits = 0;      // transactions with changes (synchronous=FULL)
+  std::uint64_t bookkeeping_commits = 0;  // transactions of bookkeeping alone
+  std::uint64_t changes_committed = 0;    // change jobs in committed transactions
 };
 
 class Writer {
@@ -81,6 +99,7 @@ class Writer {
   // Stops taking jobs, finishes those already queued, and joins the thread.
   void Stop();
   std::size_t QueueDepth() const;
+  WriterStats Stats() const;
 
  private:
   void Run();
@@ -96,8 +115,11 @@ class Writer {
   std::condition_variable ready_;
   std::condition_variable idle_;
   std::deque<WriteJob> queue_;
+  std::size_t queued_changes_ = 0;  // JobKind::kChange jobs in queue_
+  int idle_waiters_ = 0;            // callers in WaitIdle: bookkeeping must not linger
   bool running_batch_ = false;
   bool stopping_ = false;
+  WriterStats stats_;  // under mutex_; queue_depth is filled in by Stats()
   std::thread thread_;
 };
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <mutex>
 
@@ -141,5 +142,61 @@ TEST_CASE("changes commit with synchronous FULL and batches of bookkeeping alone
   CHECK(change.get_future().get() == 2);        // FULL
   CHECK(bookkeeping.get_future().get() == 1);   // NORMAL
   CHECK(change_after.get_future().get() == 2);  // FULL again
+  writer.Stop();
+}
+
+TEST_CASE("bookkeeping alone waits for the next change and commits with it", "[messaging][writer]") {
+  ScratchDir dir;
+  std::atomic<int> commits{0};
+  logistics::messaging::WriterSettings settings;
+  settings.bookkeeping_linger = std::chrono::seconds(30);  // far longer than the test
+  Writer writer(OpenWithTable(dir), settings, [&](Database&) { ++commits; });
+  writer.Start();
+  std::promise<WriteStatus> mark, change;
+  REQUIRE(writer.Submit(WriteJob{[](Database&) { return SavepointOutcome::kKeep; },
+                                 [&mark](WriteStatus status) { mark.set_value(status); },
+                                 JobKind::kBookkeeping}));
+  REQUIRE(writer.Submit(Insert(1, change)));
+  CHECK(change.get_future().get() == WriteStatus::kCommitted);
+  CHECK(mark.get_future().get() == WriteStatus::kCommitted);
+  CHECK(commits == 1);
+  const auto stats = writer.Stats();
+  CHECK(stats.durable_commits == 1);
+  CHECK(stats.bookkeeping_commits == 0);
+  CHECK(stats.changes_committed == 1);
+  writer.Stop();
+}
+
+TEST_CASE("bookkeeping alone commits on its own once the linger ends", "[messaging][writer]") {
+  ScratchDir dir;
+  logistics::messaging::WriterSettings settings;
+  settings.bookkeeping_linger = std::chrono::milliseconds(20);
+  Writer writer(OpenWithTable(dir), settings, {});
+  writer.Start();
+  std::promise<WriteStatus> mark;
+  REQUIRE(writer.Submit(WriteJob{[](Database&) { return SavepointOutcome::kKeep; },
+                                 [&mark](WriteStatus status) { mark.set_value(status); },
+                                 JobKind::kBookkeeping}));
+  CHECK(mark.get_future().get() == WriteStatus::kCommitted);
+  CHECK(writer.Stats().bookkeeping_commits == 1);
+  writer.Stop();
+}
+
+TEST_CASE("waiting for an idle writer ends a bookkeeping linger at once", "[messaging][writer]") {
+  ScratchDir dir;
+  logistics::messaging::WriterSettings settings;
+  settings.bookkeeping_linger = std::chrono::hours(1);
+  Writer writer(OpenWithTable(dir), settings, {});
+  writer.Start();
+  std::atomic<bool> ran{false};
+  REQUIRE(writer.Submit(WriteJob{[&ran](Database&) {
+                                   ran = true;
+                                   return SavepointOutcome::kKeep;
+                                 },
+                                 {},
+                                 JobKind::kBookkeeping}));
+  // Without the wake-up this would wait out its whole timeout and fail.
+  CHECK(writer.WaitIdle(std::chrono::seconds(60)));
+  CHECK(ran);
   writer.Stop();
 }
