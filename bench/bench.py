@@ -25,7 +25,10 @@ Each repetition, on a fresh nats-server store, fresh databases, fresh services
      per create at 256; the ORDERS stream must then hold exactly one event per
      created order; a status-filtered list load.
   3. Commit -> stream: a fresh orders service on a new database takes creates
-     paced at 5,000/s; its status reports the relay's commit -> PubAck latency.
+     paced at 5,000/s; its status reports the relay's commit -> PubAck latency
+     and how many creates each durable commit held; the machine's CPU busy
+     share is read from /proc/stat. Done twice: first with payments stopped
+     (orders alone), then, payments started again, with payments consuming.
   4. Lifecycle: create, assign, register payment, confirm, (paid), dispatch,
      deliver, with orders + payments; no failure allowed.
   5. Growth: a fresh orders service on a copy of the seed template, payments
@@ -168,12 +171,23 @@ FIGURES = [
     ("stream_messages", "ORDERS events after the creates (= orders created)"),
     ("list_p50_ms_empty", "list CREATED limit 50, unseeded DB, p50 ms"),
     ("list_p99_ms_empty", "list CREATED limit 50, unseeded DB, p99 ms"),
+    ("cpu_us_per_create_total", "CPU per create at 256 in flight: all four processes, us"),
+    ("create_w256_cpu_bound_per_s", "creates/s all cores could run at that CPU per create"),
+    ("paced_alone_create_p99_ms", "orders alone, create paced at 5,000/s, client p99 ms"),
+    ("paced_alone_cpu_busy_pct", "orders alone, paced at 5,000/s: machine CPU busy, %"),
+    ("commit_to_stream_alone_creates_per_commit", "orders alone, paced: creates per durable commit"),
+    ("commit_to_stream_alone_p50_ms", "orders alone, relay commit -> PubAck, p50 ms"),
+    ("commit_to_stream_alone_p99_ms", "orders alone, relay commit -> PubAck, p99 ms"),
     ("paced_create_per_s", "create paced at 5,000/s, achieved orders/s"),
     ("paced_create_p50_ms", "create paced at 5,000/s, client p50 ms"),
     ("paced_create_p99_ms", "create paced at 5,000/s, client p99 ms"),
+    ("paced_cpu_busy_pct", "paced at 5,000/s with payments: machine CPU busy, %"),
+    ("commit_to_stream_creates_per_commit", "paced with payments: creates per durable commit"),
     ("commit_to_stream_p50_ms", "relay commit -> PubAck, p50 ms"),
     ("commit_to_stream_p99_ms", "relay commit -> PubAck, p99 ms"),
     ("lifecycle_per_s", "order lifecycles (7 steps) completed/s"),
+    ("cpu_us_per_lifecycle", "CPU per lifecycle, all four processes, us"),
+    ("lifecycle_cpu_bound_per_s", "lifecycles/s all cores could run at that CPU per lifecycle"),
     ("create_1m_w256_per_s", "create on seeded DB, 256 in flight, orders/s"),
     ("create_1m_w256_p99_us", "create on seeded DB, 256 in flight, p99 us"),
     ("create_1m_vs_empty", "create rate seeded / unseeded, 256 in flight"),
@@ -323,6 +337,15 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     # utime and stime are fields 14 and 15 of stat(5); fields[0] is field 3.
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat:
+    busy is everything but idle and iowait."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
 
 
 def last_json_line(text: str) -> dict | None:
@@ -633,8 +656,12 @@ class Bench:
         self.phase_baselines(workdir, url, figures)
         orders, payments = self.phase_system_empty(workdir, url, figures)
         rss["orders"].append(self.stop_service(orders))
-        orders = self.phase_commit_to_stream(workdir, url, figures)
-        self.phase_lifecycle(url, figures)
+        rss["payments"].append(self.stop_service(payments))
+        rss["orders"].append(self.stop_service(
+            self.phase_commit_to_stream(workdir, url, figures, "commit_to_stream_alone", "orders-paced-alone")))
+        payments = self.start_service("payments", url, workdir / "payments.db", "payments-2")
+        orders = self.phase_commit_to_stream(workdir, url, figures, "commit_to_stream", "orders-paced")
+        self.phase_lifecycle(url, figures, {"orders": orders, "payments": payments, "nats": nats})
         rss["orders"].append(self.stop_service(orders))
         # payments stays: phase 5 compares with phase 2, which ran beside it.
         orders = self.phase_growth(workdir, url, seed_template, figures)
@@ -711,23 +738,42 @@ class Bench:
         figures["list_p99_ms_empty"] = us_to_ms(listed.get("p99_us"))
         return orders, payments
 
-    def phase_commit_to_stream(self, workdir: Path, url: str, figures: dict) -> Started:
-        """A fresh orders service, so that its relay statistics cover this load only."""
-        log(f"phase 3: commit -> stream at {self.mode.paced_rate:,}/s")
-        orders = self.start_service("orders", url, workdir / "orders-paced.db", "orders-paced")
-        self.settle(url, SYSTEM)
-        paced = self.requests("create-paced", url, CREATE_SUBJECT, CREATE_BODY, 256,
+    def phase_commit_to_stream(self, workdir: Path, url: str, figures: dict, prefix: str,
+                               label: str) -> Started:
+        """A fresh orders service, so that its relay statistics cover this load only.
+        Run twice: with orders alone (prefix commit_to_stream_alone), then with
+        payments consuming every event (commit_to_stream, the targeted figure)."""
+        alone = prefix.endswith("_alone")
+        log(f"phase 3: commit -> stream at {self.mode.paced_rate:,}/s, "
+            f"{'orders alone' if alone else 'orders + payments'}")
+        orders = self.start_service("orders", url, workdir / f"{label}.db", label)
+        self.settle(url, ("orders",) if alone else SYSTEM)
+        busy_before, total_before = machine_cpu_ticks()
+        paced = self.requests(f"create-{label}", url, CREATE_SUBJECT, CREATE_BODY, 256,
                               self.mode.paced_requests, rate=self.mode.paced_rate)
-        figures["paced_create_per_s"] = paced.get("per_s")
-        figures["paced_create_p50_ms"] = us_to_ms(paced.get("p50_us"))
-        figures["paced_create_p99_ms"] = us_to_ms(paced.get("p99_us"))
+        busy_after, total_after = machine_cpu_ticks()
+        paced_figures = {
+            "paced_create_per_s": paced.get("per_s"),
+            "paced_create_p50_ms": us_to_ms(paced.get("p50_us")),
+            "paced_create_p99_ms": us_to_ms(paced.get("p99_us")),
+            # How busy both cores were: the paced rate is far below the
+            # closed-loop one, but each commit holds only a few creates.
+            "paced_cpu_busy_pct": (round(100.0 * (busy_after - busy_before) / (total_after - total_before), 1)
+                                   if total_after > total_before else None),
+        }
+        for key, value in paced_figures.items():
+            figures[key.replace("paced_", "paced_alone_") if alone else key] = value
 
         latency = self.relay_latency(url)
-        figures["commit_to_stream_p50_ms"] = us_to_ms(latency.get("p50"))
-        figures["commit_to_stream_p99_ms"] = us_to_ms(latency.get("p99"))
+        figures[f"{prefix}_p50_ms"] = us_to_ms(latency.get("p50"))
+        figures[f"{prefix}_p99_ms"] = us_to_ms(latency.get("p99"))
+        writer = self.service_status(url, "orders").get("writer") or {}
+        if writer.get("durable_commits"):
+            figures[f"{prefix}_creates_per_commit"] = round(
+                writer.get("changes_committed", 0) / writer["durable_commits"], 2)
         if latency:
-            log(f"  commit -> PubAck: p50 {figures['commit_to_stream_p50_ms']} ms, "
-                f"p99 {figures['commit_to_stream_p99_ms']} ms over {latency.get('count')} events")
+            log(f"  commit -> PubAck: p50 {figures[f'{prefix}_p50_ms']} ms, "
+                f"p99 {figures[f'{prefix}_p99_ms']} ms over {latency.get('count')} events")
         return orders
 
     def service_status(self, url: str, service: str) -> dict:
@@ -763,15 +809,25 @@ class Bench:
             return {}
         return latency
 
-    def phase_lifecycle(self, url: str, figures: dict) -> None:
+    def phase_lifecycle(self, url: str, figures: dict, cpu_of: dict[str, Started]) -> None:
         log(f"phase 4: {self.mode.lifecycle_orders:,} order lifecycles, 256 in flight")
         self.settle(url, SYSTEM)
+        before = {name: cpu_seconds(started.popen.pid) for name, started in cpu_of.items()}
         result = self.tool_json(
             "lifecycle", ["lifecycle", "--url", url, "--orders", str(self.mode.lifecycle_orders),
                           "--in-flight", "256", "--max-seconds", str(self.mode.max_seconds)],
             self.mode.max_seconds + TOOL_TIMEOUT_GRACE)
+        tool_cpu = self.last_tool_cpu
+        self.settle(url, SYSTEM)  # the last events' relaying and consuming count too
         figures["lifecycle_per_s"] = result.get("per_s")
         completed, failed = result.get("completed", 0), result.get("failed", 0)
+        # Like creates, lifecycles are bound by the CPU all processes spend on one.
+        spent = [cpu_seconds(started.popen.pid) - before[name] for name, started in cpu_of.items()
+                 if before[name] is not None and cpu_seconds(started.popen.pid) is not None]
+        if completed and len(spent) == len(cpu_of) and tool_cpu is not None:
+            per_lifecycle = (sum(spent) + tool_cpu) * 1e6 / completed
+            figures["cpu_us_per_lifecycle"] = round(per_lifecycle, 1)
+            figures["lifecycle_cpu_bound_per_s"] = round((os.cpu_count() or 1) * 1e6 / per_lifecycle)
         self.check(failed == 0, f"lifecycle: {failed} orders failed; first error: {result.get('first_error')}")
         self.check(completed == self.mode.lifecycle_orders,
                    f"lifecycle: {completed} of {self.mode.lifecycle_orders} orders completed")
@@ -818,6 +874,12 @@ class Bench:
         figures["create_w256_vs_echo"] = ratio(figures.get("create_w256_per_s"), figures.get("echo_w256_per_s"))
         figures["create_1m_vs_empty"] = ratio(figures.get("create_1m_w256_per_s"),
                                               figures.get("create_w256_per_s"))
+        # Everything runs on this machine's cores: the CPU a create costs all
+        # four processes bounds the rate, whatever the latency.
+        parts = [figures.get(f"cpu_us_per_create_{name}") for name in ("orders", "payments", "nats", "client")]
+        if all(part is not None for part in parts) and sum(parts) > 0:
+            figures["cpu_us_per_create_total"] = round(sum(parts), 1)
+            figures["create_w256_cpu_bound_per_s"] = round((os.cpu_count() or 1) * 1e6 / sum(parts))
 
     # -- the whole run --
 
