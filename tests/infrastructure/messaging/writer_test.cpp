@@ -43,6 +43,12 @@ WriteJob Insert(int x, std::promise<WriteStatus>& done) {
                   [&done](WriteStatus status) { done.set_value(status); }};
 }
 
+// A bookkeeping job that changes nothing and reports how it ended.
+WriteJob Bookkeeping(std::promise<WriteStatus>& done) {
+  return WriteJob{[](Database&) { return SavepointOutcome::kKeep; },
+                  [&done](WriteStatus status) { done.set_value(status); }, JobKind::kBookkeeping};
+}
+
 }  // namespace
 
 TEST_CASE("a job that rolls back its savepoint leaves the rest of its batch committed",
@@ -153,9 +159,7 @@ TEST_CASE("bookkeeping alone waits for the next change and commits with it", "[m
   Writer writer(OpenWithTable(dir), settings, [&](Database&) { ++commits; });
   writer.Start();
   std::promise<WriteStatus> mark, change;
-  REQUIRE(writer.Submit(WriteJob{[](Database&) { return SavepointOutcome::kKeep; },
-                                 [&mark](WriteStatus status) { mark.set_value(status); },
-                                 JobKind::kBookkeeping}));
+  REQUIRE(writer.Submit(Bookkeeping(mark)));
   REQUIRE(writer.Submit(Insert(1, change)));
   CHECK(change.get_future().get() == WriteStatus::kCommitted);
   CHECK(mark.get_future().get() == WriteStatus::kCommitted);
@@ -174,9 +178,7 @@ TEST_CASE("bookkeeping alone commits on its own once the linger ends", "[messagi
   Writer writer(OpenWithTable(dir), settings, {});
   writer.Start();
   std::promise<WriteStatus> mark;
-  REQUIRE(writer.Submit(WriteJob{[](Database&) { return SavepointOutcome::kKeep; },
-                                 [&mark](WriteStatus status) { mark.set_value(status); },
-                                 JobKind::kBookkeeping}));
+  REQUIRE(writer.Submit(Bookkeeping(mark)));
   CHECK(mark.get_future().get() == WriteStatus::kCommitted);
   CHECK(writer.Stats().bookkeeping_commits == 1);
   writer.Stop();
