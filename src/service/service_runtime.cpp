@@ -62,12 +62,13 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   auto relay_reader = sqlite::Database::Open(config.db, {sqlite::OpenMode::kReadOnly});
   if (!relay_reader) return Unexpected{"cannot open the relay's connection: " + relay_reader.error().message};
 
-  // Two connections: commands, queries, their replies and the consumers on
-  // one that writes every message at once; the relay's publishes on one that
-  // batches its writes (a round of up to 256 events in a few writes instead
-  // of one each: less CPU here and in nats-server; see README, Performance).
-  // The consumers stay on the first: on a batching connection every fetch
-  // would wait for the flusher's tick.
+  // Two connections: commands, queries, their replies and the consumers'
+  // fetches on one that writes every message at once; the relay's publishes
+  // and the consumers' acks on one that batches its writes (a round of up to
+  // 256 events, or a batch of acks, in a few writes instead of one each: less
+  // CPU here and in nats-server; see README, Performance). Fetches stay on the
+  // first: on a batching connection every fetch would wait for the flusher's
+  // tick.
   auto connect = [&](std::string name, bool send_at_once)
       -> common::Result<std::unique_ptr<nats::Connection>, std::string> {
     nats::ConnectionSettings nats_settings;
