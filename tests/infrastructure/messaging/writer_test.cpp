@@ -43,6 +43,13 @@ WriteJob Insert(int x, std::promise<WriteStatus>& done) {
                   [&done](WriteStatus status) { done.set_value(status); }};
 }
 
+// Default settings but for how long bookkeeping alone waits for changes.
+logistics::messaging::WriterSettings Lingering(std::chrono::microseconds linger) {
+  logistics::messaging::WriterSettings settings;
+  settings.bookkeeping_linger = linger;
+  return settings;
+}
+
 // A bookkeeping job that changes nothing and reports how it ended.
 WriteJob Bookkeeping(std::promise<WriteStatus>& done) {
   return WriteJob{[](Database&) { return SavepointOutcome::kKeep; },
@@ -154,9 +161,8 @@ TEST_CASE("changes commit with synchronous FULL and batches of bookkeeping alone
 TEST_CASE("bookkeeping alone waits for the next change and commits with it", "[messaging][writer]") {
   ScratchDir dir;
   std::atomic<int> commits{0};
-  logistics::messaging::WriterSettings settings;
-  settings.bookkeeping_linger = std::chrono::seconds(30);  // far longer than the test
-  Writer writer(OpenWithTable(dir), settings, [&](Database&) { ++commits; });
+  // The linger is far longer than the test.
+  Writer writer(OpenWithTable(dir), Lingering(std::chrono::seconds(30)), [&](Database&) { ++commits; });
   writer.Start();
   std::promise<WriteStatus> mark, change;
   REQUIRE(writer.Submit(Bookkeeping(mark)));
@@ -173,9 +179,7 @@ TEST_CASE("bookkeeping alone waits for the next change and commits with it", "[m
 
 TEST_CASE("bookkeeping alone commits on its own once the linger ends", "[messaging][writer]") {
   ScratchDir dir;
-  logistics::messaging::WriterSettings settings;
-  settings.bookkeeping_linger = std::chrono::milliseconds(20);
-  Writer writer(OpenWithTable(dir), settings, {});
+  Writer writer(OpenWithTable(dir), Lingering(std::chrono::milliseconds(20)), {});
   writer.Start();
   std::promise<WriteStatus> mark;
   REQUIRE(writer.Submit(Bookkeeping(mark)));
@@ -186,19 +190,14 @@ TEST_CASE("bookkeeping alone commits on its own once the linger ends", "[messagi
 
 TEST_CASE("waiting for an idle writer ends a bookkeeping linger at once", "[messaging][writer]") {
   ScratchDir dir;
-  logistics::messaging::WriterSettings settings;
-  settings.bookkeeping_linger = std::chrono::hours(1);
-  Writer writer(OpenWithTable(dir), settings, {});
+  Writer writer(OpenWithTable(dir), Lingering(std::chrono::hours(1)), {});
   writer.Start();
-  std::atomic<bool> ran{false};
-  REQUIRE(writer.Submit(WriteJob{[&ran](Database&) {
-                                   ran = true;
-                                   return SavepointOutcome::kKeep;
-                                 },
-                                 {},
-                                 JobKind::kBookkeeping}));
+  std::promise<WriteStatus> mark;
+  REQUIRE(writer.Submit(Bookkeeping(mark)));
   // Without the wake-up this would wait out its whole timeout and fail.
   CHECK(writer.WaitIdle(std::chrono::seconds(60)));
-  CHECK(ran);
+  auto ended = mark.get_future();
+  REQUIRE(ended.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+  CHECK(ended.get() == WriteStatus::kCommitted);
   writer.Stop();
 }
