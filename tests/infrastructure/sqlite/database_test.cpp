@@ -160,3 +160,20 @@ SCENARIO("migrations bring a component up to date once, and refuse a newer datab
     }
   }
 }
+
+TEST_CASE("migrations keep their statement journals on disk and give the connection back as it was",
+          "[sqlite][migrations]") {
+  ScratchDir dir;
+  auto db = Database::Open(dir.File("a.db"));
+  REQUIRE(db);
+  REQUIRE(Pragma(*db, "temp_store") == "2");  // MEMORY, for the writer's savepoints
+  // The migration records the setting it ran under.
+  const std::vector<Migration> migrations{
+      {1, "record temp_store", "CREATE TABLE seen AS SELECT temp_store FROM pragma_temp_store"}};
+  REQUIRE(logistics::sqlite::ApplyMigrations(*db, "things", migrations));
+  auto seen = db->Prepare("SELECT temp_store FROM seen");
+  REQUIRE(seen);
+  REQUIRE(*(*seen)->Step());
+  CHECK((*seen)->ColumnInt64(0) == 1);  // FILE: a big migration's sub-journal is not held in memory
+  CHECK(Pragma(*db, "temp_store") == "2");
+}
