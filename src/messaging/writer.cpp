@@ -172,8 +172,8 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
   if (committed) {
     std::lock_guard lock(mutex_);
     ++(bookkeeping_only ? stats_.bookkeeping_commits : stats_.durable_commits);
-    stats_.changes_committed += static_cast<std::uint64_t>(
-        std::count_if(batch.begin(), batch.end(), [](const WriteJob& job) { return job.kind == JobKind::kChange; }));
+    stats_.changes_committed += static_cast<std::uint64_t>(std::count_if(
+        batch.begin(), batch.end(), [](const WriteJob& job) { return job.kind == JobKind::kChange; }));
   }
 
   if (committed && exit_after_commit_) {
