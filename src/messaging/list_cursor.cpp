@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "logistics/common/uuid.hpp"
+#include "logistics/json/object_writer.hpp"
 
 namespace logistics::messaging {
 namespace {
@@ -59,6 +60,26 @@ std::optional<std::string> DecodeListCursor(std::string_view cursor) {
   if (!common::IsUuid(id)) return std::nullopt;
   for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return id;
+}
+
+std::string ListPageReply(std::string_view items_key, const std::vector<std::string>& items,
+                          std::optional<std::string_view> next_after) {
+  std::string listed = "[";
+  for (const auto& item : items) {
+    if (listed.size() > 1) listed += ',';
+    listed += item;
+  }
+  listed += ']';
+  std::string body;
+  json::ObjectWriter reply(body);
+  reply.Raw(items_key, listed);
+  if (next_after) {
+    reply.String("next_cursor", EncodeListCursor(*next_after));
+  } else {
+    reply.Null("next_cursor");
+  }
+  reply.Close();
+  return body;
 }
 
 }  // namespace logistics::messaging

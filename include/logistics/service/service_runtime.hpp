@@ -115,7 +115,8 @@ class ServiceRuntime {
   // Declaration order is destruction order reversed: the connection outlives
   // the relay and the responder; the writer outlives the relay's jobs.
   std::unique_ptr<nats::Connection> connection_;  // requests and replies, written at once
-  std::unique_ptr<nats::Connection> events_connection_;  // the relay's, batched writes
+  // The relay's publishes and the consumers' acks, batched writes.
+  std::unique_ptr<nats::Connection> events_connection_;
   std::unique_ptr<sqlite::ReadPool> reads_;
   // Before the writer: it takes the checkpoints the writer's commits ask for,
   // so it must outlive the writer.

@@ -99,8 +99,11 @@ OrderResult<application::OrderPage> SqliteOrderRepository::List(
   // One SQL text per combination of filters, each cached by the connection;
   // every one reads at most a few pages of keyset range scans, newest first.
   const bool by_customer_alone = query.customer_name && !query.status;
-  const std::string sql = by_customer_alone ? CustomerListSql(query.before_order_id.has_value())
-                                            : ListSql(query);
+  static const std::string kCustomerFirstPage = CustomerListSql(false);
+  static const std::string kCustomerNextPage = CustomerListSql(true);
+  const std::string sql = !by_customer_alone        ? ListSql(query)
+                          : query.before_order_id ? kCustomerNextPage
+                                                  : kCustomerFirstPage;
 
   auto select = db_.Prepare(sql);
   if (!select) return Failed(StorageError(select.error()));

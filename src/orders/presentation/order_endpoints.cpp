@@ -1,4 +1,3 @@
-#include "logistics/json/json_text.hpp"
 #include "logistics/orders/presentation/order_endpoints.hpp"
 
 #include "logistics/logging/log.hpp"
@@ -132,22 +131,9 @@ void OrderEndpoints::List(const RequestPtr& request) {
     request->Respond(ToErrorReply(page.error()));
     return;
   }
-  std::string listed = "[";
-  for (const auto& order : page->orders) {
-    if (listed.size() > 1) listed += ',';
-    listed += infrastructure::OrderJson(order);
-  }
-  listed += ']';
-  std::string body;
-  json::ObjectWriter reply(body);
-  reply.Raw("orders", listed);
-  if (page->has_more && !page->orders.empty()) {
-    reply.String("next_cursor", messaging::EncodeListCursor(page->orders.back().order_id));
-  } else {
-    reply.Null("next_cursor");
-  }
-  reply.Close();
-  request->Respond(body);
+  request->Respond(messaging::ListPageReply(
+      "orders", page->orders, page->has_more, infrastructure::OrderJson,
+      [](const domain::OrderSnapshot& order) -> std::string_view { return order.order_id; }));
 }
 
 }  // namespace logistics::orders::presentation

@@ -1,6 +1,5 @@
 #include "logistics/payments/infrastructure/payment_cloud_events.hpp"
 
-#include "logistics/json/json_text.hpp"
 #include "logistics/payments/infrastructure/payment_json.hpp"
 
 namespace logistics::payments::infrastructure {
@@ -12,18 +11,18 @@ messaging::CloudEvent ToCloudEvent(const domain::PaymentEvent& event, std::strin
                                "logistics.payment." + std::string(domain::EventName(event.type)) + ".v1",
                                event.payment.payment_id, event.payment.updated_at,
                                event.payment.version, metadata);
-  nlohmann::ordered_json data = PaymentToJson(event.payment);
+  json::ObjectWriter data(cloud_event.data);
+  WritePaymentMembers(data, event.payment);
   switch (event.type) {
     case domain::PaymentEventType::kFailed:
     case domain::PaymentEventType::kRefunded:
-      data["reason"] =
-          event.reason ? nlohmann::ordered_json(*event.reason) : nlohmann::ordered_json(nullptr);
+      data.OptionalString("reason", event.reason);
       break;
     case domain::PaymentEventType::kRegistered:
     case domain::PaymentEventType::kConfirmed:
       break;
   }
-  cloud_event.data = json::Serialize(data);
+  data.Close();
   return cloud_event;
 }
 

@@ -1,27 +1,29 @@
 #include "logistics/payments/infrastructure/payment_json.hpp"
 
-namespace logistics::payments::infrastructure {
-namespace {
+#include "logistics/common/time.hpp"
 
-nlohmann::ordered_json OrNull(const std::optional<std::string>& value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+namespace logistics::payments::infrastructure {
+
+void WritePaymentMembers(json::ObjectWriter& object, const domain::PaymentSnapshot& payment) {
+  object.String("payment_id", payment.payment_id)
+      .String("order_id", payment.order_id)
+      .String("amount", payment.amount.ToString())
+      .String("currency", payment.currency.code())
+      .String("status", domain::ToString(payment.status))
+      .OptionalString("failure_reason", payment.failure_reason)
+      .OptionalString("refund_reason", payment.refund_reason)
+      .String("created_at", common::FormatRfc3339(payment.created_at))
+      .String("updated_at", common::FormatRfc3339(payment.updated_at))
+      .Integer("version", payment.version);
 }
 
-}  // namespace
-
-nlohmann::ordered_json PaymentToJson(const domain::PaymentSnapshot& payment) {
-  nlohmann::ordered_json json;
-  json["payment_id"] = payment.payment_id;
-  json["order_id"] = payment.order_id;
-  json["amount"] = payment.amount.ToString();
-  json["currency"] = payment.currency.code();
-  json["status"] = domain::ToString(payment.status);
-  json["failure_reason"] = OrNull(payment.failure_reason);
-  json["refund_reason"] = OrNull(payment.refund_reason);
-  json["created_at"] = common::FormatRfc3339(payment.created_at);
-  json["updated_at"] = common::FormatRfc3339(payment.updated_at);
-  json["version"] = payment.version;
-  return json;
+std::string PaymentJson(const domain::PaymentSnapshot& payment) {
+  std::string text;
+  text.reserve(384);
+  json::ObjectWriter object(text);
+  WritePaymentMembers(object, payment);
+  object.Close();
+  return text;
 }
 
 }  // namespace logistics::payments::infrastructure

@@ -1,4 +1,3 @@
-#include "logistics/json/json_text.hpp"
 #include "logistics/payments/presentation/payment_endpoints.hpp"
 
 #include "logistics/logging/log.hpp"
@@ -65,7 +64,7 @@ void PaymentEndpoints::Submit(const RequestPtr& request, Command command) {
                                            {"order_id", result->order_id},
                                            {"verb", request->verb()},
                                            {"correlation_id", request->metadata().correlation_id}});
-        return json::Serialize(infrastructure::PaymentToJson(*result));
+        return infrastructure::PaymentJson(*result);
       });
 }
 
@@ -142,7 +141,7 @@ void PaymentEndpoints::Get(const RequestPtr& request) {
     request->Respond(ToErrorReply(payment.error()));
     return;
   }
-  request->Respond(json::Serialize(infrastructure::PaymentToJson(*payment)));
+  request->Respond(infrastructure::PaymentJson(*payment));
 }
 
 void PaymentEndpoints::List(const RequestPtr& request) {
@@ -155,16 +154,9 @@ void PaymentEndpoints::List(const RequestPtr& request) {
     request->Respond(ToErrorReply(page.error()));
     return;
   }
-  nlohmann::ordered_json body;
-  body["payments"] = nlohmann::ordered_json::array();
-  for (const auto& payment : page->payments) {
-    body["payments"].push_back(infrastructure::PaymentToJson(payment));
-  }
-  body["next_cursor"] =
-      page->has_more && !page->payments.empty()
-          ? nlohmann::ordered_json(messaging::EncodeListCursor(page->payments.back().payment_id))
-          : nlohmann::ordered_json(nullptr);
-  request->Respond(json::Serialize(body));
+  request->Respond(messaging::ListPageReply(
+      "payments", page->payments, page->has_more, infrastructure::PaymentJson,
+      [](const domain::PaymentSnapshot& payment) -> std::string_view { return payment.payment_id; }));
 }
 
 }  // namespace logistics::payments::presentation

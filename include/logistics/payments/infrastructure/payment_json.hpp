@@ -9,12 +9,17 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <string>
 
+#include "logistics/json/object_writer.hpp"
 #include "logistics/payments/domain/payment_snapshot.hpp"
 
 namespace logistics::payments::infrastructure {
 
-nlohmann::ordered_json PaymentToJson(const domain::PaymentSnapshot& payment);
+// The payment's members, into an object the caller opened (event data adds
+// its own members after them).
+void WritePaymentMembers(json::ObjectWriter& object, const domain::PaymentSnapshot& payment);
+// The payment as one JSON object.
+std::string PaymentJson(const domain::PaymentSnapshot& payment);
 
 }  // namespace logistics::payments::infrastructure
