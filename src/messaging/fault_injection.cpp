@@ -1,6 +1,11 @@
 #include "logistics/messaging/fault_injection.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdlib>
+
+#include "logistics/logging/log.hpp"
 
 namespace logistics::messaging {
 
@@ -17,6 +22,12 @@ std::string FaultArgument(std::string_view fault) {
     return {};
   }
   return std::string(text.substr(fault.size() + 1));
+}
+
+void CrashNow(std::string_view fault) {
+  logging::Warn("fault injection: the process dies here", {{"fault", std::string(fault)}});
+  ::kill(::getpid(), SIGKILL);
+  for (;;) ::pause();  // SIGKILL cannot be caught: this thread never runs again
 }
 
 }  // namespace logistics::messaging

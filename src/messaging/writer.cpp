@@ -1,8 +1,6 @@
 #include "logistics/messaging/writer.hpp"
 #include "logistics/logging/thread_name.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -181,10 +179,7 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       changed |= statuses[i] == WriteStatus::kCommitted && batch[i].kind == JobKind::kChange;
     }
-    if (changed) {
-      logging::Warn("fault injection: exiting right after a commit");
-      ::_exit(kFaultExitCode);
-    }
+    if (changed) CrashNow("exit-after-commit");
   }
 
   // The relay starts publishing while the replies go out.

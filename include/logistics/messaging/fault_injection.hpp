@@ -2,7 +2,7 @@
 // LOGISTICS_FAULT. It exists so tests can prove the crash guarantees of the
 // outbox against the real binary:
 //
-//   LOGISTICS_FAULT=exit-after-commit   the process calls _exit(86) right after
+//   LOGISTICS_FAULT=exit-after-commit   the process dies (SIGKILL) right after
 //                                       its first commit of a command, before
 //                                       replying and before the relay runs.
 //   LOGISTICS_FAULT=hold-relay          the relay publishes nothing until
@@ -24,7 +24,11 @@
 
 namespace logistics::messaging {
 
-inline constexpr int kFaultExitCode = 86;
+// Ends the process at once, as a crash would: SIGKILL to itself, after one
+// log line naming the fault. Unlike _exit, nothing runs afterwards on any
+// thread (no exit handlers, no sanitizer reports), so no other thread can
+// publish or commit between the fault and the death, however slow the build.
+[[noreturn]] void CrashNow(std::string_view fault);
 
 // True when LOGISTICS_FAULT names this fault.
 bool FaultEnabled(std::string_view fault);
