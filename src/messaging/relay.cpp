@@ -12,10 +12,12 @@ namespace logistics::messaging {
 struct Relay::Round {
   std::unordered_map<std::string, std::int64_t> ids_by_event;
   std::vector<std::int64_t> acked;
+  // Per stream, the highest position acknowledged in this round.
+  std::unordered_map<std::string, AcknowledgedPosition> positions;
   std::optional<std::int64_t> first_failed_id;
-  std::string first_error;
+  nats::NatsError first_error;
 
-  void Fail(std::int64_t id, std::string error) {
+  void Fail(std::int64_t id, nats::NatsError error) {
     if (!first_failed_id || id < *first_failed_id) {
       first_failed_id = id;
       first_error = std::move(error);
@@ -37,7 +39,15 @@ Relay::Relay(nats::Connection& connection, sqlite::Database reader, Writer& writ
       commit_latency_([this]() -> std::optional<std::int64_t> {
         auto last = outbox_.LastId();
         return last ? std::optional<std::int64_t>(*last) : std::nullopt;
-      }()) {}
+      }()) {
+  if (auto positions = outbox_.ReadAcknowledged(); positions) {
+    for (auto& position : *positions) acknowledged_[position.stream] = std::move(position);
+  } else {
+    // Without them a lost tail at the last crash goes unseen: say so loudly.
+    logging::Error("relay could not read the streams' acknowledged positions",
+                   {{"error", positions.error().message}});
+  }
+}
 
 Relay::~Relay() { Stop(); }
 
@@ -123,6 +133,7 @@ void Relay::WaitFor(std::chrono::milliseconds timeout, bool wake_ends_wait) {
 void Relay::Run() {
   std::int64_t cursor = 0;  // every row with id <= cursor has been sent and acknowledged
   auto retry_delay = settings_.retry_initial;
+  std::string unreadable;  // the last error of StreamsLostEvents, said once
   for (;;) {
     std::uint64_t flush_generation = 0;
     {
@@ -140,17 +151,31 @@ void Relay::Run() {
       continue;
     }
     if (!streams_ready_) {
-      const bool lost = ServerMayHaveLostEvents();
-      if (!EnsureStreams()) {
+      // Nothing new is published before the streams are known to hold what
+      // they acknowledged, or the horizon is on its way again.
+      auto lost = EnsureStreams() ? StreamsLostEvents()
+                                  : common::Result<bool, std::string>(common::Unexpected{
+                                        std::string("streams not set up")});
+      if (!lost) {
+        if (lost.error() != unreadable) {
+          logging::Warn("relay cannot check its streams yet; publishing waits",
+                        {{"error", lost.error()}});
+          unreadable = lost.error();
+        }
+        streams_ready_ = false;
         WaitFor(retry_delay, false);
         retry_delay = std::min(retry_delay * 2, settings_.retry_max);
         continue;
       }
-      if (lost && settings_.republish_horizon.count() > 0) {
+      unreadable.clear();
+      if (*lost && settings_.republish_horizon.count() > 0) {
         republish_since_ = clock_.Now() - settings_.republish_horizon;
         cursor = 0;
+        std::lock_guard lock(mutex_);
+        ++stats_.republished_horizons;
       }
     }
+    RetryFailedMarks();
 
     auto rows = republish_since_
                     ? outbox_.ReadForRepublish(cursor, *republish_since_, settings_.window)
@@ -167,13 +192,17 @@ void Relay::Run() {
       continue;  // now catch up with anything still unpublished
     }
     if (rows->empty()) {
+      bool settled = false;
       {
         std::lock_guard lock(mutex_);
-        flush_reached_ = std::max(flush_reached_, flush_generation);
+        settled = MarksSettled();
+        if (settled) flush_reached_ = std::max(flush_reached_, flush_generation);
       }
-      changed_.notify_all();
+      if (settled) changed_.notify_all();
       MaybeCleanUp();
-      WaitFor(settings_.sweep_interval, true);
+      // Unsettled marks end the wait when they commit or fail (Wake).
+      WaitFor(settled ? settings_.sweep_interval : std::min(settings_.sweep_interval, retry_delay),
+              true);
       continue;
     }
 
@@ -201,35 +230,34 @@ bool Relay::EnsureStreams() {
   return true;
 }
 
-bool Relay::ServerMayHaveLostEvents() {
-  const std::string server_id = connection_.ServerId();
-  const bool new_server = !server_id_.empty() && !server_id.empty() && server_id != server_id_;
-  if (!server_id.empty()) server_id_ = server_id;
-  if (new_server) {
-    logging::Warn("connected to a different NATS server (restart or failover); re-publishing "
-                  "the events of the re-publish horizon",
-                  {{"server_id", server_id}});
-    return true;
-  }
-  std::unordered_map<std::string, std::uint64_t> acked;
+common::Result<bool, std::string> Relay::StreamsLostEvents() {
+  std::vector<AcknowledgedPosition> positions;
   {
     std::lock_guard lock(mutex_);
-    acked = highest_acked_sequence_;
+    for (const auto& [stream, position] : acknowledged_) positions.push_back(position);
   }
-  for (const auto& [stream, sequence] : acked) {
-    auto last = StreamLastSequence(js_.get(), stream);
-    if (last && *last < sequence) {
-      logging::Warn("stream went backwards (the server lost acknowledged events); re-publishing "
-                    "the events of the re-publish horizon",
-                    {{"stream", stream},
-                     {"last_sequence", static_cast<std::int64_t>(*last)},
-                     {"acknowledged_sequence", static_cast<std::int64_t>(sequence)}});
-      std::lock_guard lock(mutex_);
-      highest_acked_sequence_.clear();
-      return true;
+  bool lost = false;
+  for (const AcknowledgedPosition& position : positions) {
+    auto view = ReadStreamView(js_.get(), position.stream, position.sequence);
+    if (!view) return common::Unexpected{view.error().message};
+    const TailVerdict verdict = JudgeStreamTail(position, *view);
+    if (!verdict.lost) {
+      logging::Debug("stream holds what it acknowledged", {{"detail", verdict.reason}});
+      continue;
     }
+    logging::Warn("the stream lost acknowledged events; re-publishing the events of the "
+                  "re-publish horizon before any new one",
+                  {{"stream", position.stream},
+                   {"detail", verdict.reason},
+                   {"horizon_s", std::chrono::duration_cast<std::chrono::seconds>(
+                                     settings_.republish_horizon)
+                                     .count()}});
+    lost = true;
+    // Its sequences start lower now: the re-published events set it again.
+    std::lock_guard lock(mutex_);
+    acknowledged_.erase(position.stream);
   }
-  return false;
+  return lost;
 }
 
 std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
@@ -261,7 +289,7 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
     if (s != NATS_OK) {
       // Nothing after this row is sent, so the stream keeps commit order.
       std::lock_guard lock(mutex_);
-      round.Fail(row.id, nats::MakePublishError(s, row.message.subject).message);
+      round.Fail(row.id, nats::MakePublishError(s, row.message.subject));
       break;
     }
   }
@@ -282,20 +310,22 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
     if (js_PublishAsyncGetPendingList(&pending, js_.get()) == NATS_OK) natsMsgList_Destroy(&pending);
   }
 
-  std::vector<std::int64_t> acked;
+  Marks marks;
   std::optional<std::int64_t> first_failed;
-  std::string first_error;
+  nats::NatsError first_error;
   {
     std::lock_guard lock(mutex_);
     round_ = nullptr;
-    acked = std::move(round.acked);
+    std::vector<std::int64_t>& acked = round.acked;
     // A row neither acknowledged nor failed never got its PubAck.
     std::sort(acked.begin(), acked.end());
     for (const OutboxRow& row : rows) {
       if (round.first_failed_id && row.id >= *round.first_failed_id) break;
       if (!std::binary_search(acked.begin(), acked.end(), row.id)) {
-        round.Fail(row.id, "no PubAck within " + std::to_string(settings_.ack_timeout.count()) +
-                               " ms");
+        round.Fail(row.id, nats::NatsError{nats::NatsErrorKind::kTimeout, NATS_TIMEOUT, 0,
+                                           "no PubAck within " +
+                                               std::to_string(settings_.ack_timeout.count()) +
+                                               " ms"});
         break;
       }
     }
@@ -307,28 +337,18 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
         std::chrono::steady_clock::now() - started);
     if (first_failed) {
       ++stats_.failed_attempts;
-      stats_.last_error = first_error;
+      stats_.last_error = first_error.message;
     } else {
       stats_.last_error.clear();
     }
+    marks.ids = std::move(acked);
+    for (auto& [stream, position] : round.positions) marks.positions.push_back(std::move(position));
   }
 
-  if (!acked.empty()) {
-    const auto now = clock_.Now();
-    writer_.Submit(WriteJob{[ids = acked, now](sqlite::Database& db) {
-                              if (auto marked = SqliteOutbox(db).MarkPublished(ids, now); !marked) {
-                                logging::Error("could not mark outbox rows published",
-                                               {{"error", marked.error().message}});
-                                return SavepointOutcome::kRollBack;
-                              }
-                              return SavepointOutcome::kKeep;
-                            },
-                            {},
-                            JobKind::kBookkeeping});
-  }
+  if (!marks.ids.empty()) SubmitMarks(std::move(marks));
   if (!first_failed) return rows.back().id;
 
-  if (first_error.find("no JetStream stream captures") != std::string::npos) {
+  if (first_error.kind == nats::NatsErrorKind::kNoResponders) {
     streams_ready_ = false;  // someone deleted the stream: create it again
   }
   const auto failed_row = std::find_if(rows.begin(), rows.end(),
@@ -338,9 +358,9 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
                  {"event_id", failed_row->message.event_id},
                  {"subject", failed_row->message.subject},
                  {"attempts", failed_row->attempts + 1},
-                 {"error", first_error}});
-  writer_.Submit(WriteJob{[id = *first_failed, first_error](sqlite::Database& db) {
-                            return SqliteOutbox(db).RecordFailure(id, first_error)
+                 {"error", first_error.message}});
+  writer_.Submit(WriteJob{[id = *first_failed, error = first_error.message](sqlite::Database& db) {
+                            return SqliteOutbox(db).RecordFailure(id, error)
                                        ? SavepointOutcome::kKeep
                                        : SavepointOutcome::kRollBack;
                           },
@@ -348,6 +368,83 @@ std::int64_t Relay::PublishRound(const std::vector<OutboxRow>& rows) {
                           JobKind::kBookkeeping});
   return *first_failed - 1;
 }
+
+void Relay::SubmitMarks(Marks marks) {
+  const auto now = clock_.Now();
+  auto shared = std::make_shared<Marks>(std::move(marks));
+  {
+    std::lock_guard lock(mutex_);
+    ++marks_in_flight_;
+    stats_.unmarked += shared->ids.size();
+  }
+  WriteJob job{
+      [shared, now](sqlite::Database& db) {
+        SqliteOutbox outbox(db);
+        auto marked = outbox.MarkPublished(shared->ids, now);
+        if (marked) marked = outbox.RecordAcknowledged(shared->positions, now);
+        if (!marked) {
+          logging::Error("could not mark outbox rows published; retrying",
+                         {{"error", marked.error().message}});
+          return SavepointOutcome::kRollBack;
+        }
+        return SavepointOutcome::kKeep;
+      },
+      [this, shared](WriteStatus status) {
+        {
+          std::lock_guard lock(mutex_);
+          --marks_in_flight_;
+          stats_.unmarked -= shared->ids.size();
+          if (status != WriteStatus::kCommitted) {
+            // Published, not yet recorded: record them later, never send them
+            // again while running (after a restart the stream drops them).
+            ++stats_.failed_marks;
+            stats_.unmarked += shared->ids.size();
+            unmarked_.ids.insert(unmarked_.ids.end(), shared->ids.begin(), shared->ids.end());
+            unmarked_.positions.insert(unmarked_.positions.end(), shared->positions.begin(),
+                                       shared->positions.end());
+            mark_retry_delay_ = std::clamp(mark_retry_delay_ * 2, settings_.retry_initial,
+                                           settings_.retry_max);
+            next_mark_retry_ = std::chrono::steady_clock::now() + mark_retry_delay_;
+          } else if (unmarked_.ids.empty()) {
+            mark_retry_delay_ = std::chrono::milliseconds(0);
+          }
+          wake_pending_ = true;
+        }
+        changed_.notify_all();
+      },
+      JobKind::kBookkeeping};
+  if (!writer_.Submit(std::move(job))) {
+    // The writer is stopping or full; the completion never runs.
+    std::lock_guard lock(mutex_);
+    --marks_in_flight_;
+    unmarked_.ids.insert(unmarked_.ids.end(), shared->ids.begin(), shared->ids.end());
+    unmarked_.positions.insert(unmarked_.positions.end(), shared->positions.begin(),
+                               shared->positions.end());
+    next_mark_retry_ = std::chrono::steady_clock::now() + settings_.retry_initial;
+  }
+}
+
+void Relay::RetryFailedMarks() {
+  Marks retry;
+  {
+    std::lock_guard lock(mutex_);
+    if (unmarked_.ids.empty() || marks_in_flight_ > 0 ||
+        std::chrono::steady_clock::now() < next_mark_retry_) {
+      return;
+    }
+    retry = std::move(unmarked_);
+    unmarked_ = Marks{};
+    stats_.unmarked -= retry.ids.size();
+    // Later positions of a stream replace earlier ones; keep the last of each.
+    std::unordered_map<std::string, AcknowledgedPosition> last;
+    for (auto& position : retry.positions) last[position.stream] = std::move(position);
+    retry.positions.clear();
+    for (auto& [stream, position] : last) retry.positions.push_back(std::move(position));
+  }
+  SubmitMarks(std::move(retry));
+}
+
+bool Relay::MarksSettled() const { return marks_in_flight_ == 0 && unmarked_.ids.empty(); }
 
 void Relay::MaybeCleanUp() {
   {
@@ -387,14 +484,16 @@ void Relay::OnPubAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
       self->round_->acked.push_back(found->second);
       self->commit_latency_.Acknowledged(found->second, std::chrono::steady_clock::now());
       if (ack->Stream != nullptr) {
-        auto& highest = self->highest_acked_sequence_[ack->Stream];
-        highest = std::max<std::uint64_t>(highest, ack->Sequence);
+        const AcknowledgedPosition position{ack->Stream, ack->Sequence, event_id};
+        for (auto* positions : {&self->acknowledged_, &self->round_->positions}) {
+          auto [known, added] = positions->try_emplace(position.stream, position);
+          if (!added && known->second.sequence < position.sequence) known->second = position;
+        }
       }
     } else if (error != nullptr) {
       self->round_->Fail(found->second,
                          nats::MakePublishError(error->Err, natsMsg_GetSubject(msg), error->ErrCode,
-                                                error->ErrText ? error->ErrText : "")
-                             .message);
+                                                error->ErrText ? error->ErrText : ""));
     }
   } catch (...) {
     // Nothing may unwind into nats.c; a lost ack only causes a re-send.

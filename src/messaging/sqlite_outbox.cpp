@@ -11,7 +11,7 @@ namespace {
 
 using common::Unexpected;
 
-constexpr std::array<sqlite::Migration, 1> kMigrations{{
+constexpr std::array<sqlite::Migration, 2> kMigrations{{
     {1, "create outbox",
      "CREATE TABLE outbox ("
      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -27,6 +27,15 @@ constexpr std::array<sqlite::Migration, 1> kMigrations{{
      "CREATE INDEX outbox_unpublished ON outbox(id) WHERE published_at IS NULL;"
      // The cleanup's read: published rows past the re-publish horizon.
      "CREATE INDEX outbox_published_at ON outbox(published_at) WHERE published_at IS NOT NULL;"},
+    // Per stream, the last event the stream acknowledged to the relay, so a
+    // relay that has just started can tell whether the stream lost events
+    // (stream_tail.hpp).
+    {2, "create relay_position",
+     "CREATE TABLE relay_position ("
+     " stream TEXT PRIMARY KEY,"
+     " sequence INTEGER NOT NULL,"
+     " event_id TEXT NOT NULL,"
+     " acknowledged_at INTEGER NOT NULL);"},
 }};
 
 std::string EncodeHeaders(const Headers& headers) {
@@ -171,6 +180,42 @@ common::Result<std::int64_t, sqlite::SqliteError> SqliteOutbox::LastId() {
   auto row = (*last)->Step();
   if (!row) return Unexpected{row.error()};
   return *row ? (*last)->ColumnInt64(0) : std::int64_t{0};
+}
+
+common::Result<void, sqlite::SqliteError> SqliteOutbox::RecordAcknowledged(
+    std::span<const AcknowledgedPosition> positions, common::Timestamp now) {
+  auto upsert = db_.Prepare(
+      "INSERT INTO relay_position(stream, sequence, event_id, acknowledged_at) VALUES(?, ?, ?, ?)"
+      " ON CONFLICT(stream) DO UPDATE SET sequence = excluded.sequence,"
+      " event_id = excluded.event_id, acknowledged_at = excluded.acknowledged_at");
+  if (!upsert) return Unexpected{upsert.error()};
+  for (const AcknowledgedPosition& position : positions) {
+    (*upsert)
+        ->Bind(1, position.stream)
+        .Bind(2, static_cast<std::int64_t>(position.sequence))
+        .Bind(3, position.event_id)
+        .Bind(4, common::ToUnixMillis(now));
+    if (auto done = (*upsert)->Run(); !done) return done;
+    (*upsert)->Reset();
+  }
+  return {};
+}
+
+common::Result<std::vector<AcknowledgedPosition>, sqlite::SqliteError>
+SqliteOutbox::ReadAcknowledged() {
+  auto select = db_.Prepare("SELECT stream, sequence, event_id FROM relay_position ORDER BY stream");
+  if (!select) return Unexpected{select.error()};
+  std::vector<AcknowledgedPosition> positions;
+  for (;;) {
+    auto step = (*select)->Step();
+    if (!step) return Unexpected{step.error()};
+    if (!*step) break;
+    const sqlite::Statement& row = **select;
+    positions.push_back(AcknowledgedPosition{row.ColumnText(0),
+                                             static_cast<std::uint64_t>(row.ColumnInt64(1)),
+                                             row.ColumnText(2)});
+  }
+  return positions;
 }
 
 }  // namespace logistics::messaging

@@ -74,4 +74,37 @@ common::Result<std::uint64_t, nats::NatsError> StreamLastSequence(jsCtx* js,
   return info->State.LastSeq;
 }
 
+common::Result<StreamView, nats::NatsError> ReadStreamView(jsCtx* js, const std::string& stream,
+                                                           std::uint64_t sequence) {
+  StreamView view;
+  jsStreamInfo* raw_info = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&raw_info, js, stream.c_str(), nullptr, &js_error);
+  nats::StreamInfoHandle info(raw_info);
+  if (s == NATS_NOT_FOUND || js_error == JSStreamNotFoundErr) return view;
+  if (s != NATS_OK) {
+    return common::Unexpected{nats::MakeNatsError(s, "look up stream " + stream, js_error)};
+  }
+  view.exists = true;
+  view.last_sequence = info->State.LastSeq;
+  if (sequence == 0 || sequence < info->State.FirstSeq || sequence > info->State.LastSeq) {
+    return view;  // nothing can be stored there
+  }
+  natsMsg* raw_message = nullptr;
+  js_error = static_cast<jsErrCode>(0);
+  s = js_GetMsg(&raw_message, js, stream.c_str(), sequence, nullptr, &js_error);
+  nats::MessageHandle message(raw_message);
+  if (s == NATS_NOT_FOUND || js_error == JSNoMessageFoundErr) return view;
+  if (s != NATS_OK) {
+    return common::Unexpected{nats::MakeNatsError(
+        s, "read message " + std::to_string(sequence) + " of stream " + stream, js_error)};
+  }
+  const char* id = nullptr;
+  view.message_id_at_position =
+      natsMsgHeader_Get(message.get(), "Nats-Msg-Id", &id) == NATS_OK && id != nullptr
+          ? std::string(id)
+          : std::string();
+  return view;
+}
+
 }  // namespace logistics::messaging

@@ -9,16 +9,23 @@
 // resumes from the first unacknowledged row; rows after it that were stored
 // anyway come back as duplicates, which the stream drops inside its duplicate
 // window. So every committed event reaches the stream once, and the events of
-// one aggregate arrive in commit order.
+// one aggregate arrive in commit order. A mark that cannot be committed (a
+// full disk) is kept and retried with backoff; its rows are not sent again
+// while the process runs.
 //
 // Published rows are kept for `republish_horizon` and then deleted in small
 // batches. nats-server 2.9 acknowledges a publish before it is on disk, so an
-// OS crash can lose acknowledged events (SPEC §7). When the relay sees a new
-// server id after a reconnect, or a stream whose last sequence is lower than
-// one it was acknowledged, it re-publishes every row of the horizon in id
-// order: the stream drops what survived and stores again what was lost.
-// Streams are created or updated before the first publish and again after
-// every reconnect.
+// OS crash can lose acknowledged events (SPEC §7), and the same crash
+// usually restarts this process too. So the relay records, with every mark
+// and in the same transaction, the stream sequence and event id of the last
+// event each stream acknowledged (SqliteOutbox::RecordAcknowledged). Before
+// its first publish after start-up and after every reconnect it reads what
+// the stream holds at that position (stream_tail.hpp); if the stream lost
+// events, it re-publishes every row of the horizon in id order before any
+// new event: the stream drops what survived and stores again what was lost.
+// A client failover to another server that still holds the position is not
+// a loss and costs nothing. Streams are created or updated before the first
+// publish and again after every reconnect.
 //
 // Ownership: borrows the connection, the writer and the clock (they outlive
 // it); owns its read-only database connection and its thread.
@@ -43,6 +50,7 @@
 #include "logistics/messaging/commit_latency.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
 #include "logistics/messaging/stream_setup.hpp"
+#include "logistics/messaging/stream_tail.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
 
@@ -64,6 +72,9 @@ struct RelayStats {
   std::uint64_t published = 0;       // PubAcks received (duplicates included)
   std::uint64_t failed_attempts = 0;
   std::string last_error;            // "" when the last round succeeded
+  std::uint64_t republished_horizons = 0;  // times the stream was found to have lost events
+  std::uint64_t unmarked = 0;        // acknowledged rows whose mark is not committed yet
+  std::uint64_t failed_marks = 0;    // mark transactions that failed (retried)
   std::chrono::microseconds last_round_latency{0};  // first send to last PubAck
   // Commit -> PubAck of every event committed since start (see CommitLatency).
   common::LatencyHistogram commit_to_ack;
@@ -87,8 +98,8 @@ class Relay {
   void NotifyCommitted(std::int64_t last_outbox_id);
   // The connection came back: re-check the streams and retry at once.
   void NotifyReconnected();
-  // Blocks until every row committed before the call is published, or the
-  // timeout passes. Returns true when caught up.
+  // Blocks until every row committed before the call is published and
+  // marked published, or the timeout passes. Returns true when caught up.
   bool Flush(std::chrono::milliseconds timeout);
   // Stops the thread (after its current round).
   void Stop();
@@ -96,12 +107,24 @@ class Relay {
 
  private:
   struct Round;
+  // Acknowledged rows to mark published, with the streams' positions.
+  struct Marks {
+    std::vector<std::int64_t> ids;
+    std::vector<AcknowledgedPosition> positions;
+  };
   void Run();
   bool EnsureStreams();
-  // True when the server may have lost events we were acknowledged for.
-  bool ServerMayHaveLostEvents();
+  // Whether any stream lost events it acknowledged (compares each recorded
+  // position with what the stream holds now). Fails when a stream cannot be
+  // read; the relay then publishes nothing until it can.
+  common::Result<bool, std::string> StreamsLostEvents();
   // Publishes the rows; returns the id to resume after.
   std::int64_t PublishRound(const std::vector<OutboxRow>& rows);
+  // Has the writer commit the marks; failed ones come back to unmarked_.
+  void SubmitMarks(Marks marks);
+  // Submits the marks that failed, when their backoff has passed.
+  void RetryFailedMarks();
+  bool MarksSettled() const;  // mutex_ held
   void WaitFor(std::chrono::milliseconds timeout, bool wake_ends_wait);
   void MaybeCleanUp();
   static void OnPubAck(jsCtx* js, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
@@ -128,10 +151,17 @@ class Relay {
   Round* round_ = nullptr;  // the round in flight, guarded by mutex_
 
   std::chrono::steady_clock::time_point next_cleanup_{};  // guarded by mutex_
-  std::unordered_map<std::string, std::uint64_t> highest_acked_sequence_;  // guarded by mutex_
+  // Per stream, the last event it acknowledged (loaded from the database at
+  // start). Guarded by mutex_.
+  std::unordered_map<std::string, AcknowledgedPosition> acknowledged_;
+  // Marks submitted to the writer and not yet ended, and marks that failed
+  // and wait for a retry. Guarded by mutex_.
+  std::size_t marks_in_flight_ = 0;
+  Marks unmarked_;
+  std::chrono::milliseconds mark_retry_delay_{0};
+  std::chrono::steady_clock::time_point next_mark_retry_{};
   // Relay thread only:
   bool streams_ready_ = false;
-  std::string server_id_;
   std::optional<common::Timestamp> republish_since_;  // set while re-publishing the horizon
   std::thread thread_;
 };

@@ -3,6 +3,7 @@
 //   outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id UNIQUE, subject,
 //          headers (JSON object), payload, created_at, published_at NULL,
 //          attempts, last_error)
+//   relay_position(stream PRIMARY KEY, sequence, event_id, acknowledged_at)
 //
 // Services append rows inside the transaction that changes their aggregates
 // (through the writer), so a row exists exactly when its change committed.
@@ -23,6 +24,7 @@
 #include "logistics/common/result.hpp"
 #include "logistics/common/time.hpp"
 #include "logistics/messaging/outbox_message.hpp"
+#include "logistics/messaging/stream_tail.hpp"
 #include "logistics/sqlite/database.hpp"
 #include "logistics/sqlite/migrations.hpp"
 
@@ -71,6 +73,13 @@ class SqliteOutbox {
   // Deletes up to `limit` rows published before `cutoff`; returns how many.
   common::Result<std::int64_t, sqlite::SqliteError> DeletePublishedBefore(common::Timestamp cutoff,
                                                                           std::int64_t limit);
+
+  // Records, per stream, the last event it acknowledged (replacing what was
+  // recorded: after a stream lost events, its sequences start lower again).
+  common::Result<void, sqlite::SqliteError> RecordAcknowledged(
+      std::span<const AcknowledgedPosition> positions, common::Timestamp now);
+  // What RecordAcknowledged recorded, one position per stream.
+  common::Result<std::vector<AcknowledgedPosition>, sqlite::SqliteError> ReadAcknowledged();
 
   common::Result<OutboxStats, sqlite::SqliteError> Stats();
   // The highest id ever assigned (AUTOINCREMENT's high-water mark, which

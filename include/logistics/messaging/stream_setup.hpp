@@ -17,6 +17,7 @@
 #include <nats/nats.h>
 
 #include "logistics/common/result.hpp"
+#include "logistics/messaging/stream_tail.hpp"
 #include "logistics/nats/nats_error.hpp"
 
 namespace logistics::messaging {
@@ -36,5 +37,12 @@ common::Result<void, nats::NatsError> EnsureStream(jsCtx* js, const StreamSpec& 
 // The sequence of the stream's last stored message (0 when empty).
 common::Result<std::uint64_t, nats::NatsError> StreamLastSequence(jsCtx* js,
                                                                    const std::string& stream);
+
+// What `stream` holds now at `sequence` (see StreamView): its existence, its
+// last sequence and the Nats-Msg-Id of the message stored there. Fails when
+// JetStream cannot answer (unavailable, timeout, not connected); a missing
+// stream or message is a view, not a failure.
+common::Result<StreamView, nats::NatsError> ReadStreamView(jsCtx* js, const std::string& stream,
+                                                           std::uint64_t sequence);
 
 }  // namespace logistics::messaging
