@@ -60,14 +60,14 @@ STOP_TIMEOUT = 15.0
 
 PROFILES = {
     # duration: seconds of workload (faults inside it); gap: seconds between faults of the main lane
-    "ci": dict(duration=54.0, faults=FAULT_KINDS, workers=4, rate=0.0, max_lifecycles=3000,
-               gap=(2.0, 4.0), stop_every=None, tmpfs_mib=16, wait_timeout=45.0,
+    "ci": dict(duration=0.0, faults=FAULT_KINDS, workers=4, rate=0.0, max_lifecycles=3000,
+               gap=(1.5, 3.0), disk_seconds=(3.0, 6.0), stop_every=None, tmpfs_mib=16, wait_timeout=45.0,
                command_timeout=60.0, drain_timeout=45.0, sample_every=10.0),
     "long": dict(duration=600.0, faults=FAULT_KINDS, workers=4, rate=0.0, max_lifecycles=10**6,
-                 gap=(6.0, 15.0), stop_every=(90.0, 150.0), tmpfs_mib=256, wait_timeout=60.0,
+                 gap=(6.0, 15.0), disk_seconds=(4.0, 10.0), stop_every=(90.0, 150.0), tmpfs_mib=256, wait_timeout=60.0,
                  command_timeout=90.0, drain_timeout=120.0, sample_every=10.0),
     "soak": dict(duration=600.0, faults=(), workers=0, rate=4.0, max_lifecycles=10**6,
-                 gap=(6.0, 15.0), stop_every=None, tmpfs_mib=0, wait_timeout=60.0,
+                 gap=(6.0, 15.0), disk_seconds=(4.0, 10.0), stop_every=None, tmpfs_mib=0, wait_timeout=60.0,
                  command_timeout=60.0, drain_timeout=120.0, sample_every=10.0),
 }
 
@@ -162,6 +162,7 @@ class RunConfig:
     rate: float
     max_lifecycles: int
     gap: tuple[float, float]
+    disk_seconds: tuple[float, float]
     stop_every: tuple[float, float] | None
     tmpfs_mib: int
     wait_timeout: float
@@ -175,11 +176,12 @@ class RunConfig:
     ack_wait: float
     ack_wait_flag: list[str]
     json_out: Path | None
+    requested_duration: float = 0.0  # before the schedule stretched it (ci)
 
     def replay_command(self) -> str:
         parts = ["scripts/chaos", "--profile", self.profile, "--seed", str(self.seed)]
-        if self.duration != PROFILES[self.profile]["duration"]:
-            parts += ["--duration", f"{self.duration:g}s"]
+        if self.requested_duration != PROFILES[self.profile]["duration"]:
+            parts += ["--duration", f"{self.requested_duration:g}s"]
         if tuple(self.faults) != tuple(PROFILES[self.profile]["faults"]):
             parts += ["--faults", ",".join(self.faults) or "none"]
         return " ".join(parts)
@@ -205,13 +207,78 @@ def detect_ack_wait_flag(binary: Path, wanted_seconds: float) -> list[str]:
 # ---- the fault schedule ----------------------------------------------------------------------
 
 
-def make_schedule(cfg: RunConfig) -> list[dict]:
-    """Faults with their start times (seconds after the workload starts), targets and durations,
-    all drawn from the seed. Two lanes: SIGSTOPs (long: past the ack wait) on one, every other
-    fault on the main lane, never aimed at the stopped service, and the lost tail (which kills
-    every service) never inside a stop."""
+def fault_parameters(cfg: RunConfig, rng: random.Random, kind: str) -> dict:
+    """A main-lane fault's parameters, and `length`: about how long it takes."""
+    entry: dict = {"kind": kind}
+    if kind == "kill":
+        entry["down"] = round(rng.uniform(0.2, 2.0), 2)
+        entry["length"] = entry["down"] + 1.0
+    elif kind == "nats-restart":
+        entry["down"] = round(rng.uniform(0.5, 3.0), 2)
+        entry["length"] = entry["down"] + 1.0
+    elif kind == "disk-full":
+        entry["duration"] = round(rng.uniform(*cfg.disk_seconds), 2)
+        entry["length"] = entry["duration"] + 0.5
+    elif kind == "lost-tail":
+        entry["traffic_events"] = rng.randint(10, 30)
+        entry["traffic_max"] = 8.0
+        entry["length"] = 6.0
+    return entry
+
+
+def make_schedule(cfg: RunConfig) -> tuple[list[dict], float]:
+    """The faults, with their start times (seconds after the workload starts), targets and
+    durations, all drawn from the seed; and the workload duration they need."""
     rng = random.Random(f"schedule:{cfg.seed}")
     kinds = [k for k in FAULT_KINDS if k in cfg.faults]
+    if cfg.stop_every is None:
+        return schedule_each_once(cfg, rng, kinds)
+    return schedule_all_along(cfg, rng, kinds), cfg.duration
+
+
+def schedule_each_once(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> tuple[list[dict], float]:
+    """ci: every selected kind once (kill twice), the lost tail last. A SIGSTOP of notifications
+    overlaps the other faults (the workload goes on meanwhile); a SIGSTOP of orders or payments
+    stalls every lifecycle, so it comes after them, on its own. The workload lasts at least
+    until 4 s after the last fault."""
+    schedule: list[dict] = []
+    warmup = 3.0
+    stop_target = rng.choice(SERVICES) if "stop" in kinds else None
+    stop_length = round(cfg.ack_wait + rng.uniform(1.5, 3.0), 2)
+    window = None
+    if stop_target == "notifications":
+        at = round(warmup + rng.uniform(0.0, 1.5), 2)
+        window = (at, at + stop_length)
+        schedule.append({"at": at, "kind": "stop", "target": stop_target, "duration": stop_length})
+    main = [k for k in ("kill", "kill", "nats-restart", "disk-full") if k in kinds]
+    rng.shuffle(main)
+    t = warmup + rng.uniform(0.5, 1.5)
+    for kind in main:
+        entry = fault_parameters(cfg, rng, kind)
+        if kind in ("kill", "disk-full"):
+            overlapping = window is not None and window[0] < t + entry["length"] + 1 and t < window[1] + 1
+            entry["target"] = rng.choice([s for s in SERVICES if not (overlapping and s == stop_target)])
+        entry["at"] = round(t, 2)
+        t += entry.pop("length") + rng.uniform(*cfg.gap)
+        schedule.append(entry)
+    if stop_target is not None and window is None:
+        schedule.append({"at": round(t, 2), "kind": "stop", "target": stop_target, "duration": stop_length})
+        t += stop_length + 1.5
+    elif window is not None:
+        t = max(t, window[1] + 1.5)
+    if "lost-tail" in kinds:
+        entry = fault_parameters(cfg, rng, "lost-tail")
+        entry["at"] = round(t, 2)
+        t += entry.pop("length")
+        schedule.append(entry)
+    schedule.sort(key=lambda e: e["at"])
+    return schedule, max(cfg.duration, round(t + 4.0, 1))
+
+
+def schedule_all_along(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> list[dict]:
+    """long: SIGSTOPs on a lane of their own (one every stop_every seconds), the other kinds
+    drawn at random on the main lane, never aimed at the stopped service; the lost tail (which
+    kills every service) waits for a stop to end."""
     schedule: list[dict] = []
     warmup = 3.0
     end = cfg.duration - 4.0  # faults end before the workload does, so traffic runs after them
@@ -219,71 +286,35 @@ def make_schedule(cfg: RunConfig) -> list[dict]:
     if "stop" in kinds:
         t = warmup + rng.uniform(0.0, 1.5)
         while True:
-            length = cfg.ack_wait + rng.uniform(2.0, 4.0)
+            length = cfg.ack_wait + rng.uniform(1.5, 3.0)
             if t + length > end:
                 break
             target = rng.choice(SERVICES)
             stops.append((t, t + length, target))
             schedule.append({"at": round(t, 2), "kind": "stop", "target": target,
                              "duration": round(length, 2)})
-            if cfg.stop_every is None:
-                break
             t += length + rng.uniform(*cfg.stop_every)
 
-    def stopped_at(t0: float, t1: float) -> set[str]:
-        return {target for (a, b, target) in stops if a < t1 + 1.0 and t0 < b + 1.0}
+    def stopped_at(t0: float, t1: float) -> list[tuple[float, float, str]]:
+        return [stop for stop in stops if stop[0] < t1 + 1.0 and t0 < stop[1] + 1.0]
 
-    estimates = {"kill": 2.5, "nats-restart": 3.5, "disk-full": 8.0, "lost-tail": 12.0}
     main_kinds = [k for k in kinds if k != "stop"]
-    disk_targets: list[str] = []
-    once = cfg.stop_every is None  # ci: each kind once (two kills), lost tail after the stop
-    pending = (main_kinds + (["kill"] if "kill" in main_kinds else [])) if once else []
-    if once:
-        rng.shuffle(pending)
-        if "lost-tail" in pending:  # last: it is the fault the others' effects must survive
-            pending.remove("lost-tail")
-            pending.append("lost-tail")
     t = warmup + rng.uniform(0.5, 1.5)
     while main_kinds:
-        if once:
-            if not pending:
-                break
-            kind = pending.pop(0)
-        else:
-            kind = rng.choice(main_kinds)
-        entry: dict = {"kind": kind}
-        if kind == "kill":
-            entry["down"] = round(rng.uniform(0.2, 2.0), 2)
-            entry["length"] = entry["down"] + 1.0
-        elif kind == "nats-restart":
-            entry["down"] = round(rng.uniform(0.5, 3.0), 2)
-            entry["length"] = entry["down"] + 1.0
-        elif kind == "disk-full":
-            entry["duration"] = round(rng.uniform(4.0, 8.0), 2)
-            entry["length"] = entry["duration"] + 0.5
-        elif kind == "lost-tail":
-            entry["traffic_events"] = rng.randint(10, 30)
-            entry["traffic_max"] = 8.0
-            entry["length"] = estimates["lost-tail"]
-        # Never aim at a stopped service; the lost tail waits for the stop to end.
-        while True:
+        kind = rng.choice(main_kinds)
+        entry = fault_parameters(cfg, rng, kind)
+        busy = stopped_at(t, t + entry["length"])
+        if kind == "lost-tail" and busy:
+            t = max(b for (_, b, _) in busy) + 1.5
             busy = stopped_at(t, t + entry["length"])
-            if kind == "lost-tail" and busy:
-                t = max(b for (a, b, _) in stops if a < t + entry["length"] + 1.0 and t < b + 1.0) + 1.5
-                continue
-            break
-        if t + entry["length"] > end and not (once and kind == "lost-tail" and t + entry["length"] <= cfg.duration):
-            if once and kind != "lost-tail" and "lost-tail" in pending:
-                continue  # keep room for the lost tail
+        if t + entry["length"] > end:
             break
         if kind in ("kill", "disk-full"):
-            choices = [s for s in SERVICES if s not in busy] or list(SERVICES)
-            entry["target"] = rng.choice(choices)
-            if kind == "disk-full":
-                disk_targets.append(entry["target"])
+            stopped = {target for (_, _, target) in busy}
+            entry["target"] = rng.choice([s for s in SERVICES if s not in stopped] or list(SERVICES))
         entry["at"] = round(t, 2)
-        schedule.append(entry)
         t += entry.pop("length") + rng.uniform(*cfg.gap)
+        schedule.append(entry)
     schedule.sort(key=lambda e: e["at"])
     return schedule
 
@@ -387,7 +418,7 @@ class Run:
         self.logs = self.dir / "logs"
         self.procs: dict[str, Proc] = {}
         self.mounts: list[Path] = []
-        self.schedule = make_schedule(cfg)
+        self.schedule, cfg.duration = make_schedule(cfg)
         self.faults_done: list[dict] = []
         self.unexpected_exits: list[dict] = []
         self.not_ready: list[dict] = []
@@ -624,6 +655,10 @@ class Run:
                 index = self.next_index
                 self.next_index += 1
                 await self.lifecycle(index, client)
+                if self.lifecycles[-1]["outcome"] != "completed" and not self.stop_new.is_set():
+                    # A client that met an error does not start the next order at once: a
+                    # service answering 500 must not turn the workload into a flood.
+                    await asyncio.sleep(1.0)
         finally:
             await client.close()
 
@@ -1067,10 +1102,13 @@ def soak_summary(samples: list[dict]) -> dict:
         for name in names:
             series = [(s["t"], s[key].get(name)) for s in samples]
             values = [v for _, v in series if v is not None]
+            late = series[len(series) // 2:]
             summary[key][name] = {
                 "series": [v for _, v in series],
                 "slope_per_min": (round(slope_per_minute(series), 4)
                                   if slope_per_minute(series) is not None else None),
+                "slope_per_min_second_half": (round(slope_per_minute(late), 4)
+                                              if slope_per_minute(late) is not None else None),
                 "first": values[0] if values else None, "last": values[-1] if values else None,
                 "max": max(values) if values else None,
             }
@@ -1082,7 +1120,8 @@ def print_soak(summary: dict) -> None:
     for key, unit in (("rss_mib", "MiB"), ("p99_ms", "ms")):
         for name, data in summary[key].items():
             series = " ".join("-" if v is None else f"{v:g}" for v in data["series"])
-            print(f"  {key:8} {name:14} slope {data['slope_per_min']} {unit}/min  [{series}]")
+            print(f"  {key:8} {name:14} slope {data['slope_per_min']} {unit}/min "
+                  f"(second half {data['slope_per_min_second_half']})  [{series}]")
 
 
 # ---- single run and the CI pair ---------------------------------------------------------------
@@ -1244,7 +1283,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the run directory (default: when the run failed)")
     parser.add_argument("--json", help="write the report (JSON) here too")
     parser.add_argument("--ack-wait", type=parse_duration, default=DEFAULT_ACK_WAIT,
-                        help="the consumers' ack wait; SIGSTOPs last 2-4 s longer (default 30s)")
+                        help="the consumers' ack wait; SIGSTOPs last 1.5-3 s longer (default 30s)")
     parser.add_argument("--max-seconds", type=float, default=170.0,
                         help="ci with two seeds: bound on the whole run (default 170)")
     args = parser.parse_args(argv)
@@ -1285,7 +1324,16 @@ def main(argv: list[str] | None = None) -> int:
         status = run_pair(args, base, seeds, out_root)
         log(f"ci: both seeds done in {time.monotonic() - started:.0f}s, exit {status}")
         if status == 0 and args.keep != "always":
-            shutil.rmtree(out_root, ignore_errors=True)
+            for seed in seeds:  # only what this run made
+                for name in (f"seed-{seed}.json", f"seed-{seed}.out"):
+                    (out_root / name).unlink(missing_ok=True)
+                shutil.rmtree(out_root / f"seed-{seed}", ignore_errors=True)
+            try:
+                out_root.rmdir()  # when empty
+            except OSError:
+                pass
+        else:
+            log(f"ci: reports and kept runs in {out_root}")
         return status
 
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "big") % 1_000_000
@@ -1296,12 +1344,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--work-dir {work_dir} is not empty (each run needs a fresh directory)")
     cfg = RunConfig(seed=seed, profile=args.profile, duration=base["duration"], faults=tuple(base["faults"]),
                     workers=base["workers"], rate=base["rate"], max_lifecycles=base["max_lifecycles"],
-                    gap=base["gap"], stop_every=base["stop_every"], tmpfs_mib=base["tmpfs_mib"],
+                    gap=base["gap"], disk_seconds=base["disk_seconds"], stop_every=base["stop_every"], tmpfs_mib=base["tmpfs_mib"],
                     wait_timeout=base["wait_timeout"], command_timeout=base["command_timeout"],
                     drain_timeout=base["drain_timeout"], sample_every=base["sample_every"],
                     binaries=binaries, nats_server=args.nats_server, work_dir=work_dir.resolve(),
                     keep=args.keep, ack_wait=ack_wait, ack_wait_flag=ack_wait_flag,
-                    json_out=Path(args.json) if args.json else None)
+                    json_out=Path(args.json) if args.json else None, requested_duration=base["duration"])
     if cfg.wait_timeout < cfg.ack_wait + 10 and "stop" in cfg.faults:
         cfg.wait_timeout = cfg.ack_wait + 15
     return run_one(cfg)

@@ -185,10 +185,22 @@ async def check(run_dir: Path, url: str) -> dict:
     replies = read_jsonl(run_dir / "replies.jsonl")
     streams, stream_states, consumers = await read_streams(url)
     copies = run_dir / "checker"
-    dbs = {s: open_copy(Path(run["databases"][s]), copies) for s in SERVICES}
+    dbs = {}
+    for service in SERVICES:
+        original = Path(run["databases"][service])
+        if not original.exists() and (copies / original.name).exists():
+            # A later look at a kept run whose database lived on a tmpfs, gone since: the copy
+            # made by the first check is the evidence.
+            connection = sqlite3.connect(f"file:{copies / original.name}?mode=ro", uri=True)
+            connection.row_factory = sqlite3.Row
+            dbs[service] = connection
+        else:
+            dbs[service] = open_copy(original, copies)
     mail_dir = Path(run["mail_dir"])
+    if not mail_dir.is_dir() and (copies / "mail").is_dir():
+        mail_dir = copies / "mail"
     mails = read_mail(mail_dir)
-    if mail_dir.is_dir():  # keep the evidence beside the database copies (a tmpfs goes away)
+    if mail_dir.is_dir() and mail_dir != copies / "mail":  # keep the evidence (a tmpfs goes away)
         shutil.copytree(mail_dir, copies / "mail", dirs_exist_ok=True)
     f = Findings()
 
@@ -238,6 +250,7 @@ async def check(run_dir: Path, url: str) -> dict:
     orders = {r["order_id"]: dict(r) for r in rows(dbs["orders"], "SELECT * FROM orders")}
     payments = {r["payment_id"]: dict(r) for r in rows(dbs["payments"], "SELECT * FROM payments")}
     outbox_index: dict[tuple[str, int], str] = {}
+    outbox_events: dict[str, str] = {}  # event id -> the service whose outbox holds it
     for service in ("orders", "payments"):
         for row in rows(dbs[service], "SELECT event_id, subject, payload, published_at FROM outbox ORDER BY id"):
             try:
@@ -245,6 +258,7 @@ async def check(run_dir: Path, url: str) -> dict:
             except (ValueError, TypeError):
                 event = {}
             outbox_index[(event.get("subject"), event.get("aggregateversion"))] = row["event_id"]
+            outbox_events[row["event_id"]] = service
             found = row["event_id"] in by_event_id
             state = "published (PubAck'd)" if row["published_at"] is not None else "unpublished"
             f.check("outbox_in_stream", found, aggregate=event.get("subject"), event=row["event_id"],
@@ -360,9 +374,13 @@ async def check(run_dir: Path, url: str) -> dict:
     for message_id, files in mails.items():
         if message_id not in due:
             match = UUID.search(message_id)
-            f.check("mail_exactly_once", False, aggregate=None, event=match.group(0) if match else None,
-                    detail=f"mail {message_id} ({', '.join(x['file'] for x in files)}) answers no notifying "
-                    "event of an order with an e-mail in the streams")
+            event_id = match.group(0) if match else None
+            why = "answers no notifying event of an order with an e-mail in the streams"
+            if event_id in outbox_events and event_id not in by_event_id:
+                why = (f"was sent for event {event_id}, which the {outbox_events[event_id]} outbox holds "
+                       "but the stream lost after notifications consumed it")
+            f.check("mail_exactly_once", False, aggregate=None, event=event_id,
+                    detail=f"mail {message_id} ({', '.join(x['file'] for x in files)}) {why}")
 
     # -- dead letters, consumers, inboxes
     dead_by_consumer: dict[str, set[str]] = defaultdict(set)
