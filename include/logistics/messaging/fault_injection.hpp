@@ -14,6 +14,12 @@
 //                                       payload contains <text> as a transient
 //                                       failure, so a test can drive it to a
 //                                       dead letter.
+//   LOGISTICS_FAULT=exit-after-mail     notifications dies (SIGKILL) right
+//                                       after a mail was sent (accepted by
+//                                       the SMTP server, or its .eml file
+//                                       written) and before the event's
+//                                       transaction commits, so a test can
+//                                       show the redelivery leaves one mail.
 //
 // Never set it in production; the service logs a warning at start-up when it
 // is set.

@@ -5,7 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -23,34 +23,41 @@ common::Unexpected<SendFailure> Transient(std::string message) {
   return common::Unexpected<SendFailure>{SendFailure{true, std::move(message)}};
 }
 
-// "20260101T000000.000Z": sorts like time, and is safe in any file system.
-std::string FileTime(common::Timestamp time) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(time);
-  const year_month_day date{day};
-  const hh_mm_ss clock{time - day};
-  char buffer[32];
-  std::snprintf(
-      buffer, sizeof buffer, "%04d%02u%02uT%02d%02d%02d.%03dZ", static_cast<int>(date.year()),
-      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-      static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
-      static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
-  return buffer;
+// FNV-1a, 64 bits: a hash that is the same on every build and platform, so a
+// file name made from it stays the same across restarts and upgrades.
+std::uint64_t StableHash(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
 }
 
-// The Message-ID's left part, kept to characters every file system accepts.
+// The file's name without ".eml": the Message-ID's left part, kept to
+// characters every file system accepts. When that loses anything, a hash of
+// the whole Message-ID keeps different messages apart.
 std::string FileId(std::string_view message_id) {
   std::string_view id = message_id;
   if (!id.empty() && id.front() == '<') id.remove_prefix(1);
   if (const std::size_t at = id.rfind('@'); at != std::string_view::npos) id = id.substr(0, at);
+  constexpr std::size_t kMaxLength = 128;
   std::string name;
-  for (const char c : id) {
+  bool lossy = id.empty() || id.front() == '.' || id.size() > kMaxLength;
+  for (const char c : id.substr(0, kMaxLength)) {
     const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '-' || c == '_' || c == '.';
     name += safe ? c : '_';
+    lossy = lossy || !safe;
   }
   if (name.empty() || name.front() == '.') name.insert(0, "mail");
-  return name.substr(0, 128);
+  if (lossy) {
+    char suffix[24];
+    std::snprintf(suffix, sizeof suffix, "-%016llx",
+                  static_cast<unsigned long long>(StableHash(message_id)));
+    name += suffix;
+  }
+  return name;
 }
 
 std::string ErrnoText(std::string_view what, const std::filesystem::path& path, int error) {
@@ -99,9 +106,11 @@ SendResult EmlFileSender::Send(const domain::Mail& mail, std::string_view messag
   std::filesystem::create_directories(dir_, error);
   if (error) return Transient("eml: cannot create " + dir_.string() + ": " + error.message());
 
-  const common::Timestamp now = clock_.Now();
-  const std::string message = FormatMimeMessage(mail, from_, message_id, now);
-  const std::string name = FileTime(now) + "-" + FileId(message_id) + ".eml";
+  const std::string message = FormatMimeMessage(mail, from_, message_id, clock_.Now());
+  // Named by the Message-ID alone (never the time), so a re-send of the same
+  // message replaces its file: the redelivery after a crash between the send
+  // and the commit leaves one file, not two.
+  const std::string name = FileId(message_id) + ".eml";
   // A hidden temporary name, unique per process and call, so readers that
   // list *.eml never see a partial file and concurrent sends never collide.
   static std::atomic<unsigned long> counter{0};

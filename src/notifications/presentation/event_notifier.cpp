@@ -2,6 +2,7 @@
 #include "logistics/notifications/presentation/event_notifier.hpp"
 
 #include "logistics/logging/log.hpp"
+#include "logistics/messaging/fault_injection.hpp"
 #include "logistics/notifications/application/plan_notification.hpp"
 #include "logistics/notifications/infrastructure/notifications_schema.hpp"
 #include "logistics/notifications/infrastructure/sqlite_contact_projection.hpp"
@@ -110,6 +111,9 @@ HandlerResult EventNotifier::Prepare(const messaging::ConsumedEvent& event) {
       if (sent.error().transient) return HandlerResult::Retry(sent.error().message);
       return HandlerResult::Reject("permanent mail failure: " + sent.error().message);
     }
+    // Test only: die with the mail out and its record not yet committed, the
+    // one window where a redelivery sends it again (see record_notification.hpp).
+    if (messaging::FaultEnabled("exit-after-mail")) messaging::CrashNow("exit-after-mail");
     logging::Info("e-mail sent",
                   {{"event_id", event.event_id},
                    {"kind", std::string(domain::ToString(mail->kind))},

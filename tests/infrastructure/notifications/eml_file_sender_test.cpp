@@ -1,6 +1,7 @@
 // EmlFileSender: with no SMTP server, every mail becomes an .eml file.
 #include "logistics/notifications/infrastructure/eml_file_sender.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -45,7 +46,7 @@ std::string Slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-TEST_CASE("each mail becomes one complete .eml file named by time and event id",
+TEST_CASE("each mail becomes one complete .eml file named by its event id",
           "[notifications][eml]") {
   TempDir temp;
   FixedClock clock;                                         // 2026-01-01T00:00:00.000Z
@@ -57,7 +58,7 @@ TEST_CASE("each mail becomes one complete .eml file named by time and event id",
 
   const auto files = FilesIn(dir);
   REQUIRE(files.size() == 1);  // no temporary file left behind
-  CHECK(files[0].filename() == "20260101T000000.000Z-0193a5b2-7c1e-7000-9c1f-0a2b3c4d5e6f.eml");
+  CHECK(files[0].filename() == "0193a5b2-7c1e-7000-9c1f-0a2b3c4d5e6f.eml");
 
   const auto message = ReadMimeMessage(Slurp(files[0]));
   CHECK(message.crlf_only);
@@ -71,7 +72,10 @@ TEST_CASE("each mail becomes one complete .eml file named by time and event id",
   CHECK(WithLf(*body) == ZoeMail().body);
 }
 
-TEST_CASE("sending the same message again writes a second file", "[notifications][eml]") {
+TEST_CASE("sending the same message again replaces its file instead of adding a second",
+          "[notifications][eml]") {
+  // The redelivery after a crash between the send and the commit sends the
+  // same message again, later: it must leave one file.
   TempDir temp;
   FixedClock clock;
   EmlFileSender sender(temp / "mail", MailFrom{"noreply@logistics.example", ""}, clock);
@@ -79,9 +83,30 @@ TEST_CASE("sending the same message again writes a second file", "[notifications
   clock.Advance(std::chrono::milliseconds(1500));
   REQUIRE(sender.Send(ZoeMail(), "<e1@logistics.example>"));
   const auto files = FilesIn(temp / "mail");
-  REQUIRE(files.size() == 2);
-  CHECK(files[0].filename() == "20260101T000000.000Z-e1.eml");
-  CHECK(files[1].filename() == "20260101T000001.500Z-e1.eml");
+  REQUIRE(files.size() == 1);  // and no temporary file left behind
+  CHECK(files[0].filename() == "e1.eml");
+  const auto message = ReadMimeMessage(Slurp(files[0]));
+  CHECK(message.headers.at("Message-ID") == "<e1@logistics.example>");
+  CHECK(message.headers.at("Date") == "Thu, 01 Jan 2026 00:00:01 +0000");  // the second copy, whole
+}
+
+TEST_CASE("different messages get different files even when their ids need escaping",
+          "[notifications][eml]") {
+  TempDir temp;
+  FixedClock clock;
+  EmlFileSender sender(temp / "mail", MailFrom{"noreply@logistics.example", ""}, clock);
+  // '/' and '=' both become '_' in a file name; the hash keeps them apart.
+  REQUIRE(sender.Send(ZoeMail(), "<a/b@logistics.example>"));
+  REQUIRE(sender.Send(ZoeMail(), "<a=b@logistics.example>"));
+  REQUIRE(sender.Send(ZoeMail(), "<a_b@logistics.example>"));
+  REQUIRE(sender.Send(ZoeMail(), "<a=b@logistics.example>"));  // a re-send: same file
+  const auto files = FilesIn(temp / "mail");
+  REQUIRE(files.size() == 3);
+  for (const auto& file : files) {
+    CHECK(file.extension() == ".eml");
+    CHECK(file.filename().string().find_first_of("/=") == std::string::npos);
+  }
+  CHECK(std::count(files.begin(), files.end(), temp / "mail" / "a_b.eml") == 1);
 }
 
 TEST_CASE("an unusable address is a permanent failure and writes nothing", "[notifications][eml]") {

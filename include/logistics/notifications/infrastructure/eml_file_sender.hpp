@@ -3,22 +3,31 @@
 //
 // Each Send writes the message of FormatMimeMessage (the same bytes an SMTP
 // server would receive) to
-//   <dir>/<UTC time, 20260101T000000.000Z>-<event id>.eml
-// where the event id is the Message-ID's left part (escaped to letters,
-// digits, '-', '_' and '.'). The file appears atomically: it is written under
-// a hidden temporary name in the same directory, flushed to disk (fsync), and
-// renamed; a reader never sees half a message. The directory is created when
-// missing. Sending the same message again writes a second file (its time
-// differs), as a second SMTP delivery would.
+//   <dir>/<event id>.eml
+// where the event id is the Message-ID's left part, kept to letters, digits,
+// '-', '_' and '.' (any other byte becomes '_'; when that changed or
+// shortened the id, a hash of the whole Message-ID is appended, so two
+// different event ids never share a file). Event ids are UUIDv7, so a listing
+// sorts by the time of the event.
+//
+// Idempotent: the file is named by the Message-ID alone, which is the same
+// on every attempt for one event, so sending a message again (the redelivery
+// after a crash between the send and the commit, see record_notification.hpp)
+// replaces its file instead of adding a second one. The file appears
+// atomically: it is written under a hidden temporary name in the same
+// directory, flushed to disk (fsync), and renamed over the final name; a
+// reader never sees half a message, only the old copy or the new one. The
+// directory is created when missing.
 //
 // Failures: an address that fails IsUsableAddress is permanent (as over SMTP);
 // any file-system error (cannot create the directory, disk full) is
 // transient, so the event is retried and ends as a dead letter only after the
 // consumer's max deliveries.
 //
-// Ownership: owns the path and the From; borrows the clock. Thread-safety:
-// Send may be called from several threads (every file has its own temporary
-// name).
+// Ownership: owns the path and the From; borrows the clock (for the Date
+// header). Thread-safety: Send may be called from several threads (every
+// attempt has its own temporary name; of two sends of one message at once,
+// the last rename wins, whole).
 #pragma once
 
 #include <filesystem>
