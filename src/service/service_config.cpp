@@ -104,6 +104,10 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("IDEMPOTENCY_RETENTION_SECONDS")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{365} * 24 * 3600))
       ->capture_default_str();
+  app.add_flag("--skip-integrity-check", config.skip_integrity_check,
+               "start without checking the database file for damage (PRAGMA quick_check, which "
+               "reads the whole file): for very large files")
+      ->envname("SKIP_INTEGRITY_CHECK");
 }
 
 std::optional<std::string> ReadSecretFile(const std::string& path) {

@@ -10,6 +10,7 @@
 #include "logistics/messaging/sqlite_idempotency.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
+#include "logistics/service/startup_integrity_check.hpp"
 
 namespace logistics::service {
 namespace {
@@ -43,6 +44,10 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
 
   auto db = sqlite::Database::Open(config.db);
   if (!db) return Unexpected{"cannot open the database: " + db.error().message};
+  // Before anything reads or writes it: a damaged file fails here, not in requests.
+  if (auto checked = CheckIntegrityAtStart(*db, config.skip_integrity_check); !checked) {
+    return Unexpected{checked.error()};
+  }
   std::vector<SchemaComponent> schema{{"outbox", messaging::SqliteOutbox::Migrations()},
                                       {"inbox", messaging::SqliteInbox::Migrations()},
                                       {"idempotency", messaging::SqliteIdempotency::Migrations()}};

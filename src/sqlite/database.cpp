@@ -2,6 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace logistics::sqlite {
 
 void Database::Closer::operator()(sqlite3* handle) const { sqlite3_close_v2(handle); }
@@ -124,6 +129,36 @@ common::Result<void, SqliteError> Database::CheckpointPassive() {
       sqlite3_wal_checkpoint_v2(handle_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   if (rc != SQLITE_OK) return common::Unexpected{MakeSqliteError(handle_.get(), rc, "checkpoint")};
   return {};
+}
+
+common::Result<void, SqliteError> Database::QuickCheck(int max_errors) {
+  auto check = Prepare("PRAGMA quick_check(" + std::to_string(std::max(1, max_errors)) + ")");
+  if (!check) return common::Unexpected{check.error()};
+  std::vector<std::string> problems;
+  std::optional<SqliteError> stopped;  // SQLite may give up after reporting some damage
+  for (;;) {
+    auto row = (*check)->Step();
+    if (!row) {
+      stopped = row.error();
+      break;
+    }
+    if (!*row) break;
+    std::string line = (*check)->ColumnText(0);
+    if (line == "ok") continue;
+    // The first problem starts with "*** in database main ***\n".
+    std::replace(line.begin(), line.end(), '\n', ' ');
+    problems.push_back(std::move(line));
+  }
+  if (problems.empty() && !stopped) return {};
+  if (problems.empty()) {
+    stopped->message = path_.string() + ": " + stopped->message;
+    return common::Unexpected{std::move(*stopped)};
+  }
+  std::string found = "quick_check of " + path_.string() + " found";
+  for (std::size_t i = 0; i < problems.size(); ++i) found += (i == 0 ? " " : "; ") + problems[i];
+  if (!stopped) return common::Unexpected{MakeSqliteError(nullptr, SQLITE_CORRUPT, found)};
+  stopped->message = found + "; then stopped: " + stopped->message;
+  return common::Unexpected{std::move(*stopped)};
 }
 
 bool Database::InTransaction() const { return sqlite3_get_autocommit(handle_.get()) == 0; }

@@ -27,6 +27,7 @@
 //   --retry-max-ms        RETRY_MAX_MS              30000 longest redelivery delay
 //   --inbox-retention     INBOX_RETENTION_SECONDS   604800 (7 days)
 //   --idempotency-retention IDEMPOTENCY_RETENTION_SECONDS 86400 (24 h)
+//   --skip-integrity-check SKIP_INTEGRITY_CHECK     off (quick_check the database at start)
 //
 // Thread-safety: plain values; parse once in main.
 #pragma once
@@ -69,6 +70,7 @@ struct ServiceConfig {
   std::int64_t inbox_retention_seconds = 7 * 24 * 3600;
   std::int64_t idempotency_retention_seconds = 24 * 3600;
   bool rebuild_projections = false;  // --rebuild-projections (services with projections)
+  bool skip_integrity_check = false;  // see startup_integrity_check.hpp
 };
 
 // Registers the flags above on `app`, with `service` naming the database

@@ -1,8 +1,9 @@
 // ServiceRuntime: the parts every service runs, assembled and stopped in order.
 //
 // Open() blocks SIGTERM and SIGINT (so every thread started afterwards leaves
-// them to RunUntilStopped), opens the database and applies the service's
-// migrations (refusing a database from a newer version), opens the read
+// them to RunUntilStopped), opens the database, checks it for damage
+// (startup_integrity_check.hpp; refusing a damaged file) and applies the
+// service's migrations (refusing a database from a newer version), opens the read
 // pool, connects to NATS (retrying in the background forever), starts the
 // writer and the relay, and, with --rebuild-projections, rebuilds the
 // service's projections from the streams. Serve() subscribes the endpoints and logs

@@ -82,6 +82,20 @@ class Database {
   // transaction only.
   common::Result<void, SqliteError> SetDurableCommits(bool durable);
 
+  // PRAGMA quick_check(max_errors): reads every page of the database and
+  // checks its b-tree structure, record formats and NOT NULL and CHECK
+  // constraints (not index contents against their tables, which is
+  // integrity_check's slower extra). Reads only; its time grows linearly with
+  // the file size, so a caller may skip it for very large files.
+  // Succeeds when SQLite finds nothing wrong. Fails when it finds damage,
+  // with code SQLITE_CORRUPT (or the rc SQLite stopped the check with after
+  // reporting some) and a message naming the file and giving the first
+  // `max_errors` (at least 1) problems SQLite reported, "; "-separated; or
+  // with the rc of the failed call, after the file's name, when the check
+  // cannot run at all (an I/O error, a page too damaged to read,
+  // SQLITE_NOTADB).
+  common::Result<void, SqliteError> QuickCheck(int max_errors);
+
   // True while a transaction is open (false after SQLite aborted one itself).
   bool InTransaction() const;
   std::int64_t Changes() const;
