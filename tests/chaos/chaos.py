@@ -237,10 +237,10 @@ def make_schedule(cfg: RunConfig) -> tuple[list[dict], float]:
 
 
 def schedule_each_once(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> tuple[list[dict], float]:
-    """ci: every selected kind once (kill twice), the lost tail last. A SIGSTOP of notifications
-    overlaps the other faults (the workload goes on meanwhile); a SIGSTOP of orders or payments
-    stalls every lifecycle, so it comes after them, on its own. The workload lasts at least
-    until 4 s after the last fault."""
+    """ci: every selected kind once (kill twice). A SIGSTOP of notifications overlaps the other
+    faults (the workload goes on meanwhile), and the lost tail comes after it; a SIGSTOP of
+    orders or payments stalls every lifecycle, so it comes last, after the lost tail. The
+    workload lasts at least until 4 s after the last fault."""
     schedule: list[dict] = []
     warmup = 3.0
     stop_target = rng.choice(SERVICES) if "stop" in kinds else None
@@ -261,16 +261,18 @@ def schedule_each_once(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> 
         entry["at"] = round(t, 2)
         t += entry.pop("length") + rng.uniform(*cfg.gap)
         schedule.append(entry)
-    if stop_target is not None and window is None:
-        schedule.append({"at": round(t, 2), "kind": "stop", "target": stop_target, "duration": stop_length})
-        t += stop_length + 1.5
-    elif window is not None:
+    if window is not None:
         t = max(t, window[1] + 1.5)
     if "lost-tail" in kinds:
         entry = fault_parameters(cfg, rng, "lost-tail")
         entry["at"] = round(t, 2)
-        t += entry.pop("length")
+        t += entry.pop("length") + rng.uniform(*cfg.gap)
         schedule.append(entry)
+    if stop_target is not None and window is None:
+        # Last: the consumers' messages the rolled-back store still holds as delivered are
+        # redelivered after an ack wait, which this stop outlasts.
+        schedule.append({"at": round(t, 2), "kind": "stop", "target": stop_target, "duration": stop_length})
+        t += stop_length + 1.5
     schedule.sort(key=lambda e: e["at"])
     return schedule, max(cfg.duration, round(t + 4.0, 1))
 
