@@ -70,6 +70,10 @@ void CommandRunner::Submit(std::shared_ptr<IncomingRequest> request, Command com
     return succeeded ? SavepointOutcome::kKeep : SavepointOutcome::kRollBack;
   };
   job.completed = [request, answer](WriteStatus status) {
+    if (status == WriteStatus::kStorageFull) {
+      request->Respond(StorageFull());
+      return;
+    }
     if (status == WriteStatus::kFailed) {
       request->Respond(InternalError());
       return;

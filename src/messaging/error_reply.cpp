@@ -24,9 +24,27 @@ ErrorReply RejectionReply(int status, std::string_view code, std::string message
   return reply;
 }
 
-ErrorReply PortFailureReply(std::string_view context, const std::string& cause) {
-  logging::Error(std::string(context) + " failed", {{"error", cause}});
+ErrorReply PortFailureReply(std::string_view context, const common::PortError& failure) {
+  switch (failure.kind) {
+    case common::PortErrorKind::kStorageFull:
+      return StorageFull();
+    case common::PortErrorKind::kStorageCorrupt:
+      return ErrorReply{500, "STORAGE_CORRUPT",
+                        "the service's database is damaged; an operator must restore it "
+                        "(see the service's log)",
+                        {}};
+    case common::PortErrorKind::kFailure:
+      break;
+  }
+  logging::Error(std::string(context) + " failed", {{"error", failure.message}});
   return InternalError();
+}
+
+ErrorReply StorageFull() {
+  return ErrorReply{503, "STORAGE_FULL",
+                    "the service's disk is full; nothing was changed. Retry once an operator "
+                    "has freed space",
+                    {}};
 }
 
 ErrorReply BadRequest(const json::BodyError& error) {

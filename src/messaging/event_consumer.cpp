@@ -19,9 +19,6 @@ constexpr std::chrono::milliseconds kFetchWait{1000};
 constexpr std::chrono::milliseconds kInboxCleanupInterval{60000};
 constexpr std::int64_t kInboxCleanupBatch = 500;
 
-// What to tell the server about a message once its transaction has ended.
-enum class Settlement { kAck, kNak, kTerm };
-
 std::int64_t Nanos(std::chrono::milliseconds duration) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count();
 }
@@ -180,6 +177,10 @@ void EventConsumer::Run() {
                                                 static_cast<int>(spec_.batch), kFetchWait.count(),
                                                 &js_error);
     if (s == NATS_TIMEOUT) {
+      {
+        std::lock_guard lock(mutex_);
+        stats_.pending = 0;  // nothing came within the wait: caught up
+      }
       MaybeCleanInbox();
       continue;
     }
@@ -197,197 +198,305 @@ void EventConsumer::Run() {
   }
 }
 
-void EventConsumer::ProcessBatch(natsMsgList& batch) {
-  auto latch = std::make_shared<BatchLatch>(static_cast<std::size_t>(batch.Count));
-  for (int i = 0; i < batch.Count; ++i) {
-    // Take the message out of the list: it lives until its settlement.
-    std::shared_ptr<natsMsg> message(batch.Msgs[i], natsMsg_Destroy);
-    batch.Msgs[i] = nullptr;
+// One delivered message and what became of it, shared by the consumer thread
+// and the writer thread (which runs the transaction and its completion).
+struct EventConsumer::Delivery {
+  std::shared_ptr<natsMsg> message;
+  ConsumedEvent event;
+  std::string payload;
+  std::string malformed;  // why it can never be processed; "" when well-formed
+  bool fault = false;     // the test-only fault switch names it
+  // Time counted against the dependency wait (consumer thread only).
+  std::chrono::milliseconds waited{0};
+  // The last attempt's outcome (written on the writer thread before the
+  // completion signals the consumer thread).
+  HandlerResult outcome;
+  Settlement decided = Settlement::kRetry;
+  bool duplicate = false;  // the inbox already held it: acknowledged, no effect
+  bool held = false;
+  bool storage_full = false;  // held because the disk is full: never counts as waiting
+};
 
-    auto event = std::make_shared<ConsumedEvent>();
-    event->subject = natsMsg_GetSubject(message.get());
+void EventConsumer::ProcessBatch(natsMsgList& batch) {
+  Deliveries pending = Decode(batch);
+  for (int round = 0; !pending.empty(); ++round) {
+    pending = Attempt(pending);
+    if (pending.empty()) break;
+    if (!Hold(pending, round)) {
+      // Stopping: the held events are redelivered after the restart, with no
+      // delivery spent on them here.
+      for (const auto& delivery : pending) natsMsg_Nak(delivery->message.get(), nullptr);
+      break;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  stats_.held = 0;
+  stats_.holding.clear();
+}
+
+EventConsumer::Deliveries EventConsumer::Decode(natsMsgList& batch) {
+  Deliveries deliveries;
+  for (int i = 0; i < batch.Count; ++i) {
+    auto delivery = std::make_shared<Delivery>();
+    // Take the message out of the list: it lives until its settlement.
+    delivery->message = std::shared_ptr<natsMsg>(batch.Msgs[i], natsMsg_Destroy);
+    batch.Msgs[i] = nullptr;
+    natsMsg* message = delivery->message.get();
+    ConsumedEvent& event = delivery->event;
+    event.subject = natsMsg_GetSubject(message);
     jsMsgMetaData* meta = nullptr;
-    std::uint64_t pending = 0;
-    if (natsMsg_GetMetaData(&meta, message.get()) == NATS_OK) {
-      event->deliveries = meta->NumDelivered;
-      event->stream_sequence = meta->Sequence.Stream;
-      pending = meta->NumPending;
+    if (natsMsg_GetMetaData(&meta, message) == NATS_OK) {
+      event.deliveries = meta->NumDelivered;
+      event.stream_sequence = meta->Sequence.Stream;
+      std::lock_guard lock(mutex_);
+      stats_.pending = meta->NumPending;
       jsMsgMetaData_Destroy(meta);
     }
-    const char* data = natsMsg_GetData(message.get());
-    const std::string payload = data == nullptr ? std::string()
-                                                : std::string(data, natsMsg_GetDataLength(message.get()));
-    std::string malformed;
-    event->cloud_event = nlohmann::json::parse(payload, nullptr, false);
-    if (event->cloud_event.is_discarded() || !event->cloud_event.is_object() ||
-        !event->cloud_event.contains("id") || !event->cloud_event["id"].is_string()) {
-      malformed = "not a CloudEvent: the payload is not a JSON object with a string id";
+    const char* data = natsMsg_GetData(message);
+    delivery->payload =
+        data == nullptr ? std::string() : std::string(data, natsMsg_GetDataLength(message));
+    event.cloud_event = nlohmann::json::parse(delivery->payload, nullptr, false);
+    if (event.cloud_event.is_discarded() || !event.cloud_event.is_object() ||
+        !event.cloud_event.contains("id") || !event.cloud_event["id"].is_string()) {
+      delivery->malformed = "not a CloudEvent: the payload is not a JSON object with a string id";
     }
     // The CloudEvent id names the event: a copy re-published under another
     // Nats-Msg-Id is still the same event, and the inbox must see it so.
-    if (malformed.empty()) {
-      event->event_id = event->cloud_event["id"].get<std::string>();
+    if (delivery->malformed.empty()) {
+      event.event_id = event.cloud_event["id"].get<std::string>();
     } else {
-      event->event_id = HeaderOf(message.get(), "Nats-Msg-Id")
-                            .value_or(event->subject + "#" + std::to_string(event->stream_sequence));
+      event.event_id = HeaderOf(message, "Nats-Msg-Id")
+                           .value_or(event.subject + "#" + std::to_string(event.stream_sequence));
     }
-    {
-      std::lock_guard lock(mutex_);
-      stats_.pending = pending;
-    }
+    delivery->fault = !fail_marker_.empty() && delivery->payload.find(fail_marker_) != std::string::npos;
+    deliveries.push_back(std::move(delivery));
+  }
+  return deliveries;
+}
 
-    auto settlement = std::make_shared<Settlement>(Settlement::kNak);
-    auto outcome = std::make_shared<HandlerResult>();
-    // True when the inbox already held the event: acknowledged, no effect.
-    auto duplicate = std::make_shared<bool>(false);
-    const bool fault = !fail_marker_.empty() && payload.find(fail_marker_) != std::string::npos;
-    // The side effect outside the database, on this thread, before the transaction.
-    std::optional<HandlerResult> prepared;
-    if (before_transaction_ && malformed.empty() && !fault) {
-      try {
-        prepared = before_transaction_(*event);
-      } catch (const std::exception& error) {
-        prepared = HandlerResult::Retry(std::string("side effect threw: ") + error.what());
-      }
-      if (prepared->kind == HandlerResult::Kind::kApplied ||
-          prepared->kind == HandlerResult::Kind::kIgnored) {
-        prepared.reset();  // go on with the transaction's handler
-      }
+EventConsumer::Deliveries EventConsumer::Attempt(const Deliveries& deliveries) {
+  auto latch = std::make_shared<BatchLatch>(deliveries.size());
+  Deliveries held;
+  for (std::size_t i = 0; i < deliveries.size(); ++i) {
+    const auto& delivery = deliveries[i];
+    Submit(delivery, [latch] { latch->CountDown(); });
+    if (!before_transaction_) continue;
+    // With a side effect, the next event's step must see this one's commit,
+    // and must not run at all while this one is held.
+    latch->WaitFor(deliveries.size() - i - 1);
+    if (delivery->held) {
+      held.assign(deliveries.begin() + static_cast<std::ptrdiff_t>(i), deliveries.end());
+      for (std::size_t j = i + 1; j < deliveries.size(); ++j) latch->CountDown();
+      break;
     }
-
-    WriteJob job;
-    job.execute = [this, event, settlement, outcome, duplicate, malformed, fault, payload,
-                   prepared](sqlite::Database& db) {
-      SqliteInbox inbox(db);
-      auto seen = inbox.Contains(spec_.durable, event->event_id);
-      if (!seen) {
-        *outcome = HandlerResult::Retry(seen.error().message);
-        *settlement = Settlement::kNak;
-        return SavepointOutcome::kRollBack;
-      }
-      if (*seen) {
-        *outcome = HandlerResult::Ignored();  // a redelivery: its effects are already stored
-        *settlement = Settlement::kAck;
-        *duplicate = true;
-        return SavepointOutcome::kKeep;
-      }
-      HandlerResult result;
-      if (!malformed.empty()) {
-        result = HandlerResult::Reject(malformed);
-      } else if (fault) {
-        result = HandlerResult::Retry("fault injection (LOGISTICS_FAULT)");
-      } else if (prepared) {
-        result = *prepared;  // the side effect failed: settle as it says
-      } else if (auto opened = db.Savepoint("effects"); !opened) {
-        result = HandlerResult::Retry(opened.error().message);
-      } else {
-        try {
-          result = handler_(db, *event);
-        } catch (const std::exception& error) {
-          result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
-        }
-        const bool keep = result.kind == HandlerResult::Kind::kApplied ||
-                          result.kind == HandlerResult::Kind::kIgnored;
-        if (auto ended = keep ? db.Release("effects") : db.RollbackTo("effects"); !ended) {
-          *outcome = HandlerResult::Retry(ended.error().message);
-          *settlement = Settlement::kNak;
-          return SavepointOutcome::kRollBack;
-        }
-      }
-      const auto now = clock_.Now();
-      const bool last_delivery =
-          static_cast<std::int64_t>(event->deliveries) >= spec_.max_deliveries;
-      switch (result.kind) {
-        case HandlerResult::Kind::kApplied:
-          if (!inbox.Record(spec_.durable, event->event_id, now)) return SavepointOutcome::kRollBack;
-          *settlement = Settlement::kAck;
-          break;
-        case HandlerResult::Kind::kIgnored:
-          *settlement = Settlement::kAck;
-          break;
-        case HandlerResult::Kind::kRetry:
-          *settlement = Settlement::kNak;
-          if (!last_delivery) break;
-          [[fallthrough]];
-        case HandlerResult::Kind::kReject: {
-          const DeadLetter letter{spec_.durable, event->event_id, event->subject,
-                                  event->stream_sequence, event->deliveries, result.error, payload};
-          if (!inbox.RecordDeadLetter(letter, now) || !inbox.Record(spec_.durable, event->event_id, now)) {
-            return SavepointOutcome::kRollBack;
-          }
-          *settlement = Settlement::kTerm;
-          break;
-        }
-      }
-      *outcome = std::move(result);
-      return SavepointOutcome::kKeep;
-    };
-    job.completed = [this, event, settlement, outcome, duplicate, message, latch](WriteStatus status) {
-      Settlement how = status == WriteStatus::kCommitted ? *settlement : Settlement::kNak;
-      // Exponential backoff by delivery count: 1x, 2x, 4x ... the initial delay.
-      const int doublings = static_cast<int>(std::min<std::uint64_t>(event->deliveries - 1, 20));
-      const std::chrono::milliseconds delay =
-          std::min<std::chrono::milliseconds>(spec_.retry_max, spec_.retry_initial * (1LL << doublings));
-      {
-        std::lock_guard lock(mutex_);
-        switch (how) {
-          case Settlement::kAck:
-            if (*duplicate) {
-              ++stats_.duplicates;
-            } else {
-              ++stats_.processed;
-            }
-            break;
-          case Settlement::kNak:
-            ++stats_.retries;
-            stats_.last_error = outcome->error.empty() ? "the transaction failed" : outcome->error;
-            break;
-          case Settlement::kTerm:
-            ++stats_.dead_letters;
-            stats_.last_error = outcome->error;
-            break;
-        }
-      }
-      switch (how) {
-        case Settlement::kAck:
-          if (*duplicate) {
-            logging::Debug("event already processed; acknowledged without effect",
-                           {{"consumer", spec_.durable}, {"event_id", event->event_id}});
-          }
-          Acknowledge(*message);
-          break;
-        case Settlement::kNak:
-          logging::Warn("event processing failed; it will be redelivered",
-                        {{"consumer", spec_.durable},
-                         {"event_id", event->event_id},
-                         {"subject", event->subject},
-                         {"deliveries", static_cast<std::int64_t>(event->deliveries)},
-                         {"retry_in_ms", static_cast<std::int64_t>(delay.count())},
-                         {"error", outcome->error}});
-          // nats.c takes this delay in milliseconds (unlike AckWait, in nanoseconds).
-          natsMsg_NakWithDelay(message.get(), delay.count(), nullptr);
-          break;
-        case Settlement::kTerm:
-          logging::Error("event dead-lettered; the consumer goes on",
-                         {{"consumer", spec_.durable},
-                          {"event_id", event->event_id},
-                          {"subject", event->subject},
-                          {"deliveries", static_cast<std::int64_t>(event->deliveries)},
-                          {"error", outcome->error}});
-          natsMsg_Term(message.get(), nullptr);
-          break;
-      }
-      latch->CountDown();
-    };
-    if (!writer_.Submit(std::move(job))) {
-      // The writer is stopping: leave the message to be redelivered later.
-      natsMsg_Nak(message.get(), nullptr);
-      latch->CountDown();
-    }
-    // With a side effect, the next event's step must see this one's commit.
-    if (before_transaction_) latch->WaitFor(static_cast<std::size_t>(batch.Count - i - 1));
   }
   latch->Wait();
+  if (before_transaction_) return held;
+  for (const auto& delivery : deliveries) {
+    if (delivery->held) held.push_back(delivery);
+  }
+  return held;
+}
+
+void EventConsumer::Submit(const std::shared_ptr<Delivery>& delivery, std::function<void()> done) {
+  delivery->held = false;
+  delivery->storage_full = false;
+  // What a transaction that never ran its job settles by.
+  delivery->outcome = HandlerResult::Retry("the transaction failed");
+  delivery->decided = Settlement::kRetry;
+  // The side effect outside the database, on this thread, before the transaction.
+  std::optional<HandlerResult> prepared;
+  if (before_transaction_ && delivery->malformed.empty() && !delivery->fault) {
+    try {
+      prepared = before_transaction_(delivery->event);
+    } catch (const std::exception& error) {
+      prepared = HandlerResult::Retry(std::string("side effect threw: ") + error.what());
+    }
+    if (prepared->kind == HandlerResult::Kind::kApplied ||
+        prepared->kind == HandlerResult::Kind::kIgnored) {
+      prepared.reset();  // go on with the transaction's handler
+    }
+  }
+
+  WriteJob job;
+  job.execute = [this, delivery, prepared](sqlite::Database& db) {
+    Delivery& d = *delivery;
+    d.duplicate = false;
+    SqliteInbox inbox(db);
+    auto seen = inbox.Contains(spec_.durable, d.event.event_id);
+    if (!seen) {
+      d.outcome = HandlerResult::Retry(seen.error().message);
+      d.decided = Settlement::kRetry;
+      return SavepointOutcome::kRollBack;
+    }
+    if (*seen) {
+      d.outcome = HandlerResult::Ignored();  // a redelivery: its effects are already stored
+      d.decided = Settlement::kAck;
+      d.duplicate = true;
+      return SavepointOutcome::kKeep;
+    }
+    HandlerResult result;
+    if (!d.malformed.empty()) {
+      result = HandlerResult::Reject(d.malformed);
+    } else if (d.fault) {
+      result = HandlerResult::Retry("fault injection (LOGISTICS_FAULT)");
+    } else if (prepared) {
+      result = *prepared;  // the side effect did not go through: settle as it says
+    } else if (auto opened = db.Savepoint("effects"); !opened) {
+      result = HandlerResult::Retry(opened.error().message);
+    } else {
+      try {
+        result = handler_(db, d.event);
+      } catch (const std::exception& error) {
+        result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
+      }
+      const bool keep = result.kind == HandlerResult::Kind::kApplied ||
+                        result.kind == HandlerResult::Kind::kIgnored;
+      if (auto ended = keep ? db.Release("effects") : db.RollbackTo("effects"); !ended) {
+        d.outcome = HandlerResult::Retry(ended.error().message);
+        d.decided = Settlement::kRetry;
+        return SavepointOutcome::kRollBack;
+      }
+    }
+    d.decided = Decide(DeliveryFacts{result.kind, d.event.deliveries, spec_.max_deliveries,
+                                     d.waited, spec_.dependency_wait});
+    const auto now = clock_.Now();
+    switch (d.decided) {
+      case Settlement::kAck:
+        if (result.kind == HandlerResult::Kind::kApplied &&
+            !inbox.Record(spec_.durable, d.event.event_id, now)) {
+          return SavepointOutcome::kRollBack;
+        }
+        break;
+      case Settlement::kDeadLetter: {
+        if (result.kind == HandlerResult::Kind::kWait) {
+          result.error = "waited " +
+                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d.waited).count()) +
+                         " s, with the service's other consumers caught up, for: " + result.error;
+        }
+        const DeadLetter letter{spec_.durable, d.event.event_id, d.event.subject,
+                                d.event.stream_sequence, d.event.deliveries, result.error, d.payload};
+        if (!inbox.RecordDeadLetter(letter, now) || !inbox.Record(spec_.durable, d.event.event_id, now)) {
+          return SavepointOutcome::kRollBack;
+        }
+        break;
+      }
+      case Settlement::kRetry:
+      case Settlement::kHold:
+        break;
+    }
+    d.outcome = std::move(result);
+    return SavepointOutcome::kKeep;
+  };
+  job.completed = [this, delivery, done](WriteStatus status) {
+    if (status == WriteStatus::kStorageFull) {
+      delivery->storage_full = true;
+      delivery->outcome.error = "the disk is full: the transaction was refused for lack of space";
+    }
+    Settle(*delivery, AfterWrite(delivery->decided, status));
+    done();
+  };
+  if (!writer_.Submit(std::move(job))) {
+    // The writer is stopping: leave the message to be redelivered later.
+    natsMsg_Nak(delivery->message.get(), nullptr);
+    done();
+  }
+}
+
+void EventConsumer::Settle(Delivery& delivery, Settlement how) {
+  const ConsumedEvent& event = delivery.event;
+  const std::string& error =
+      delivery.outcome.error.empty() ? std::string("the transaction failed") : delivery.outcome.error;
+  {
+    std::lock_guard lock(mutex_);
+    switch (how) {
+      case Settlement::kAck:
+        ++(delivery.duplicate ? stats_.duplicates : stats_.processed);
+        break;
+      case Settlement::kRetry:
+        ++stats_.retries;
+        stats_.last_error = error;
+        break;
+      case Settlement::kDeadLetter:
+        ++stats_.dead_letters;
+        stats_.last_error = delivery.outcome.error;
+        break;
+      case Settlement::kHold:
+        break;
+    }
+  }
+  switch (how) {
+    case Settlement::kAck:
+      if (delivery.duplicate) {
+        logging::Debug("event already processed; acknowledged without effect",
+                       {{"consumer", spec_.durable}, {"event_id", event.event_id}});
+      }
+      Acknowledge(*delivery.message);
+      break;
+    case Settlement::kRetry: {
+      const auto delay = RetryDelay(event.deliveries, spec_.retry_initial, spec_.retry_max);
+      logging::Warn("event processing failed; it will be redelivered",
+                    {{"consumer", spec_.durable},
+                     {"event_id", event.event_id},
+                     {"subject", event.subject},
+                     {"deliveries", static_cast<std::int64_t>(event.deliveries)},
+                     {"retry_in_ms", static_cast<std::int64_t>(delay.count())},
+                     {"error", error}});
+      // nats.c takes this delay in milliseconds (unlike AckWait, in nanoseconds).
+      natsMsg_NakWithDelay(delivery.message.get(), delay.count(), nullptr);
+      break;
+    }
+    case Settlement::kDeadLetter:
+      logging::Error("event dead-lettered; the consumer goes on",
+                     {{"consumer", spec_.durable},
+                      {"event_id", event.event_id},
+                      {"subject", event.subject},
+                      {"deliveries", static_cast<std::int64_t>(event.deliveries)},
+                      {"error", delivery.outcome.error}});
+      natsMsg_Term(delivery.message.get(), nullptr);
+      break;
+    case Settlement::kHold:
+      delivery.held = true;  // the consumer thread tries it again
+      break;
+  }
+}
+
+bool EventConsumer::Hold(const Deliveries& held, int round) {
+  const Delivery& first = *held.front();
+  if (round == 0) {
+    logging::Info("event held: it waits without spending a delivery",
+                  {{"consumer", spec_.durable},
+                   {"event_id", first.event.event_id},
+                   {"subject", first.event.subject},
+                   {"held_events", static_cast<std::int64_t>(held.size())},
+                   {"reason", first.outcome.error}});
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (round == 0) ++stats_.holds;
+    stats_.held = held.size();
+    stats_.holding = first.outcome.error;
+  }
+  // Short at first (a projection a moment behind), then longer, always well
+  // inside the ack wait, which each round renews.
+  const auto longest = std::min(spec_.retry_max, spec_.ack_wait / 3);
+  const auto delay = std::min<std::chrono::milliseconds>(
+      longest, std::chrono::milliseconds(100) * (std::int64_t{1} << std::min(round, 10)));
+  for (const auto& delivery : held) natsMsg_InProgress(delivery->message.get(), nullptr);
+  const bool counts = !spec_.others_caught_up || spec_.others_caught_up();
+  Sleep(delay);
+  {
+    std::lock_guard lock(mutex_);
+    if (stop_) return false;
+  }
+  if (counts) {
+    for (const auto& delivery : held) {
+      if (delivery->outcome.kind == HandlerResult::Kind::kWait && !delivery->storage_full) {
+        delivery->waited += delay;
+      }
+    }
+  }
+  return true;
 }
 
 void EventConsumer::Acknowledge(natsMsg& message) {

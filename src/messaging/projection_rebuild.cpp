@@ -87,7 +87,8 @@ common::Result<RebuildReport, std::string> RebuildProjections(nats::Connection& 
         }
         event.event_id = event.cloud_event["id"].get<std::string>();
         const HandlerResult result = spec.apply(*scratch, event);
-        if (result.kind == HandlerResult::Kind::kRetry || result.kind == HandlerResult::Kind::kReject) {
+        if (result.kind == HandlerResult::Kind::kRetry || result.kind == HandlerResult::Kind::kReject ||
+            result.kind == HandlerResult::Kind::kWait) {
           scratch->Rollback();
           return Unexpected{"event " + event.event_id + " (" + source.stream + " #" +
                             std::to_string(sequence) + ") cannot be applied: " + result.error};

@@ -7,6 +7,7 @@
 
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::messaging {
 namespace {
@@ -104,6 +105,7 @@ void Writer::Run() {
 void Writer::RunBatch(std::deque<WriteJob>& batch) {
   std::vector<WriteStatus> statuses(batch.size(), WriteStatus::kFailed);
   bool committed = false;
+  const std::uint64_t full_before_batch = sqlite::FullErrorsOnThisThread();
   const bool bookkeeping_only = std::all_of(batch.begin(), batch.end(), [](const WriteJob& job) {
     return job.kind == JobKind::kBookkeeping;
   });
@@ -131,6 +133,7 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
       }
       SavepointOutcome outcome = SavepointOutcome::kRollBack;
       bool threw = false;
+      const std::uint64_t full_before_job = sqlite::FullErrorsOnThisThread();
       try {
         outcome = batch[i].execute(db_);
       } catch (const std::exception& error) {
@@ -154,8 +157,13 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
         batch_ok = false;
         break;
       }
-      statuses[i] = keep ? WriteStatus::kCommitted : (threw ? WriteStatus::kFailed
-                                                            : WriteStatus::kRolledBack);
+      if (keep) {
+        statuses[i] = WriteStatus::kCommitted;
+      } else if (sqlite::FullErrorsOnThisThread() != full_before_job) {
+        statuses[i] = WriteStatus::kStorageFull;  // it failed for lack of space, not by choice
+      } else {
+        statuses[i] = threw ? WriteStatus::kFailed : WriteStatus::kRolledBack;
+      }
     }
     if (batch_ok) {
       if (auto done = db_.Commit(); done) {
@@ -166,7 +174,16 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
     }
     if (!committed) db_.Rollback();
   }
-  if (!committed) std::fill(statuses.begin(), statuses.end(), WriteStatus::kFailed);
+  const bool space_ran_out = sqlite::FullErrorsOnThisThread() != full_before_batch;
+  if (!committed) {
+    std::fill(statuses.begin(), statuses.end(),
+              space_ran_out ? WriteStatus::kStorageFull : WriteStatus::kFailed);
+  }
+  if (space_ran_out) {
+    ReclaimSpace();
+  } else if (committed && !bookkeeping_only) {
+    sqlite::MarkStorageWritable();
+  }
   if (committed) {
     std::lock_guard lock(mutex_);
     ++(bookkeeping_only ? stats_.bookkeeping_commits : stats_.durable_commits);
@@ -193,6 +210,19 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
     } catch (...) {
       logging::Error("write completion failed with an unknown exception");
     }
+  }
+}
+
+void Writer::ReclaimSpace() {
+  // The WAL keeps every page the failed batches touched; once copied into the
+  // database and truncated, its space serves the next commit. At most once a
+  // second: under a full disk every batch fails at once.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_truncate_ < std::chrono::seconds(1)) return;
+  last_truncate_ = now;
+  if (auto done = db_.CheckpointTruncate(); !done) {
+    logging::Warn("the disk is full and the WAL could not be truncated yet",
+                  {{"error", done.error().message}});
   }
 }
 

@@ -71,6 +71,17 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("REPUBLISH_HORIZON_SECONDS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{7 * 24 * 3600}))
       ->capture_default_str();
+  app.add_option("--db-max-kib", config.db_max_kib,
+                 "KiB: refuse writes beyond this database size with 503 STORAGE_FULL (0: no limit)")
+      ->envname("DB_MAX_KIB")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--dependency-wait", config.dependency_wait_seconds,
+                 "seconds an event may wait for another stream's state once the service's "
+                 "other consumers are caught up; then it is dead-lettered")
+      ->envname("DEPENDENCY_WAIT_SECONDS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7 * 24 * 3600}))
+      ->capture_default_str();
   app.add_option("--shutdown-timeout", config.shutdown_timeout_seconds,
                  "seconds: bound on finishing work and flushing the outbox at exit")
       ->envname("SHUTDOWN_TIMEOUT_SECONDS")

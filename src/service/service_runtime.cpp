@@ -10,6 +10,7 @@
 #include "logistics/messaging/sqlite_idempotency.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 #include "logistics/service/startup_integrity_check.hpp"
 
 namespace logistics::service {
@@ -57,6 +58,9 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
         !migrated) {
       return Unexpected{migrated.error().message};
     }
+  }
+  if (auto limited = db->LimitSize(static_cast<std::uint64_t>(config.db_max_kib) * 1024); !limited) {
+    return Unexpected{"cannot set the database size limit: " + limited.error().message};
   }
   auto checkpointer = sqlite::Checkpointer::Start(*db);
   if (!checkpointer) return Unexpected{"cannot open the checkpointer's connection: " + checkpointer.error().message};
@@ -219,6 +223,17 @@ void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventH
   spec.retry_initial = std::chrono::milliseconds(config_.retry_initial_ms);
   spec.retry_max = std::chrono::milliseconds(config_.retry_max_ms);
   spec.inbox_retention = std::chrono::seconds(config_.inbox_retention_seconds);
+  spec.dependency_wait = std::chrono::seconds(config_.dependency_wait_seconds);
+  // A wait for another stream's state counts only while the other consumers
+  // have nothing left to bring (they run on their own threads; consumers_ is
+  // complete before Serve starts any of them).
+  const std::size_t index = consumers_.size();
+  spec.others_caught_up = [this, index] {
+    for (std::size_t i = 0; i < consumers_.size(); ++i) {
+      if (i != index && consumers_[i]->Stats().pending > 0) return false;
+    }
+    return true;
+  };
   consumers_.push_back(std::make_unique<messaging::EventConsumer>(
       *connection_, *events_connection_, *writer_, clock_, std::move(spec), std::move(handler),
       std::move(before_transaction)));
@@ -271,8 +286,19 @@ nlohmann::json ServiceRuntime::Figures() {
                                                       {"retries", stats.retries},
                                                       {"dead_letters", stats.dead_letters},
                                                       {"pending", stats.pending},
+                                                      {"holds", stats.holds},
+                                                      {"held", stats.held},
+                                                      {"holding", stats.holding},
                                                       {"last_error", stats.last_error}};
   }
+  const auto storage = sqlite::StorageHealth();
+  figures["storage"] = {{"full", storage.full},
+                        {"full_errors", storage.full_errors},
+                        {"full_since", storage.full_since ? nlohmann::json(common::FormatRfc3339(
+                                                                *storage.full_since))
+                                                          : nlohmann::json(nullptr)},
+                        {"corrupt", storage.corrupt},
+                        {"corruption", storage.corruption}};
   figures["nats"] = {{"connected", connection_->IsConnected()},
                      {"events_connected", events_connection_->IsConnected()}};
   return figures;

@@ -161,6 +161,27 @@ common::Result<void, SqliteError> Database::QuickCheck(int max_errors) {
   return common::Unexpected{std::move(*stopped)};
 }
 
+common::Result<void, SqliteError> Database::CheckpointTruncate() {
+  const int rc = sqlite3_wal_checkpoint_v2(handle_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                           nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    return common::Unexpected{MakeSqliteError(handle_.get(), rc, "truncating checkpoint")};
+  }
+  return {};
+}
+
+common::Result<void, SqliteError> Database::LimitSize(std::uint64_t bytes) {
+  // max_page_count is per connection: the writer's is the one that counts.
+  auto size = Prepare("PRAGMA page_size");
+  if (!size) return common::Unexpected{size.error()};
+  auto row = (*size)->Step();
+  if (!row) return common::Unexpected{row.error()};
+  const std::int64_t page = (*size)->ColumnInt64(0);
+  const std::uint64_t pages =
+      bytes == 0 ? std::uint64_t{0xFFFFFFFE} : std::max<std::uint64_t>(1, bytes / static_cast<std::uint64_t>(page));
+  return Execute("PRAGMA max_page_count = " + std::to_string(pages));
+}
+
 bool Database::InTransaction() const { return sqlite3_get_autocommit(handle_.get()) == 0; }
 std::int64_t Database::Changes() const { return sqlite3_changes64(handle_.get()); }
 std::int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(handle_.get()); }

@@ -2,8 +2,10 @@
 //
 // Distinct from a rejection: a rejection is the domain saying "no" to a valid
 // request; a PortError is the environment failing (disk full, database locked
-// beyond its timeout). Transports answer it with 500 and never expose the
-// message to clients beyond a generic text; it is logged in full.
+// beyond its timeout). Transports answer it by its kind: 503 STORAGE_FULL
+// (retry when space returns), 500 STORAGE_CORRUPT (an operator must restore
+// the database), else 500 with a generic text; the message is logged, never
+// sent to clients.
 //
 // Thread-safety: a plain value.
 #pragma once
@@ -12,8 +14,15 @@
 
 namespace logistics::common {
 
+enum class PortErrorKind {
+  kFailure,         // anything else: logged, answered 500 INTERNAL
+  kStorageFull,     // no space left (disk full or the database's size limit)
+  kStorageCorrupt,  // the database file is damaged
+};
+
 struct PortError {
   std::string message;
+  PortErrorKind kind = PortErrorKind::kFailure;
 };
 
 }  // namespace logistics::common

@@ -4,8 +4,9 @@
 // transaction and returns either the success reply body (its writes are kept)
 // or an ErrorReply (its writes are rolled back). The request is answered only
 // after the batch commit, so a success reply always describes a durable change.
-// If the batch cannot commit, or the command throws, the answer is 500; if the
-// writer refuses the job (stopping, queue full), 503.
+// If the batch cannot commit, or the command throws, the answer is 500; if
+// space ran out (disk full, size limit), 503 STORAGE_FULL; if the writer
+// refuses the job (stopping, queue full), 503.
 //
 // Idempotency: a command that carries a `Nats-Msg-Id` key has its key, a hash
 // of its subject and body, and its reply (success or 4xx) stored in the same

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "logistics/common/port_error.hpp"
 #include "logistics/json/body_reader.hpp"
 
 namespace logistics::messaging {
@@ -31,8 +32,13 @@ struct ErrorReply {
 // the field when the rejection concerns one.
 ErrorReply RejectionReply(int status, std::string_view code, std::string message,
                           std::string_view field);
-// 500 for a failed port; the cause is logged with `context`, never sent.
-ErrorReply PortFailureReply(std::string_view context, const std::string& cause);
+// The answer to a failed port, by its kind: 503 STORAGE_FULL (space ran
+// out: retry later), 500 STORAGE_CORRUPT (the database is damaged; logged
+// once where it was found), else 500 INTERNAL with the cause logged with
+// `context`. The cause is never sent.
+ErrorReply PortFailureReply(std::string_view context, const common::PortError& failure);
+// 503 STORAGE_FULL: a write was refused for lack of space.
+ErrorReply StorageFull();
 
 // 400 from a body that could not be decoded.
 ErrorReply BadRequest(const json::BodyError& error);

@@ -8,15 +8,23 @@
 // acknowledged, so a crash between commit and ack means a redelivery that the
 // inbox turns into a no-op.
 //
-// Outcomes of the handler:
-//   kApplied   effects kept, inbox row written, ack;
-//   kIgnored   not for us (another event type): ack, no inbox row needed;
-//   kRetry     a transient failure: effects rolled back, nak with backoff
-//              (retry_initial doubling up to retry_max); on the last allowed
-//              delivery the event becomes a dead letter instead;
-//   kReject    the event can never be processed (malformed): dead letter at once.
-// A dead letter is recorded with its error (and an inbox row), logged, and
-// terminated; the consumer goes on with the next events.
+// The handler's outcome (handler_result.hpp) settles the event by the policy
+// of consumer_settlement.hpp: ack; retry with backoff (nak; on the last
+// allowed delivery, a dead letter instead); dead letter at once for an event
+// that can never be processed; or hold. A dead letter is recorded with its
+// error (and an inbox row), logged, and terminated; the consumer goes on
+// with the next events.
+//
+// Holding: an event that waits for state another stream brings (kWait), or
+// whose transaction was refused for lack of space (WriteStatus::
+// kStorageFull), is not a failure and spends no delivery. The consumer keeps
+// the message (telling the server it is in progress, so it is not
+// redelivered), waits with backoff, and tries it again; no later event of a
+// one-at-a-time consumer runs before it. A wait for another stream is
+// bounded: it counts only while every other consumer of the service is
+// caught up (ConsumerSpec::others_caught_up), and past `dependency_wait` the
+// event is dead-lettered with the reason. A full disk holds for as long as
+// it lasts; the status shows what is held and why.
 //
 // Events are processed in stream order, one batch at a time; the next batch
 // is fetched once the previous one is acknowledged.
@@ -42,11 +50,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "logistics/common/clock.hpp"
 #include "logistics/common/result.hpp"
+#include "logistics/messaging/consumer_settlement.hpp"
+#include "logistics/messaging/handler_result.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
 
@@ -62,6 +73,11 @@ struct ConsumerSpec {
   std::chrono::milliseconds retry_initial{1000};
   std::chrono::milliseconds retry_max{30000};
   std::chrono::milliseconds inbox_retention{std::chrono::hours(24 * 7)};
+  std::chrono::milliseconds dependency_wait{60000};
+  // True when every other consumer of the service is caught up: only then
+  // does a wait for another stream's state count against dependency_wait.
+  // Empty: always.
+  std::function<bool()> others_caught_up;
 };
 
 // One delivered event, as the handler sees it.
@@ -71,17 +87,6 @@ struct ConsumedEvent {
   std::uint64_t stream_sequence = 0;
   std::uint64_t deliveries = 1;  // 1 on the first delivery
   nlohmann::json cloud_event;    // the whole event, parsed
-};
-
-struct HandlerResult {
-  enum class Kind { kApplied, kIgnored, kRetry, kReject };
-  Kind kind = Kind::kApplied;
-  std::string error;  // why, for kRetry and kReject
-
-  static HandlerResult Applied() { return {Kind::kApplied, {}}; }
-  static HandlerResult Ignored() { return {Kind::kIgnored, {}}; }
-  static HandlerResult Retry(std::string why) { return {Kind::kRetry, std::move(why)}; }
-  static HandlerResult Reject(std::string why) { return {Kind::kReject, std::move(why)}; }
 };
 
 // Runs on the writer thread, inside the event's transaction.
@@ -95,6 +100,9 @@ struct ConsumerStats {
   std::uint64_t retries = 0;       // naks
   std::uint64_t dead_letters = 0;
   std::uint64_t pending = 0;       // messages the server still holds for us (lag)
+  std::uint64_t holds = 0;         // times an event was held (waits, full disk)
+  std::uint64_t held = 0;          // events held right now
+  std::string holding;             // why the first of them is held ("" when none)
   std::string last_error;
 };
 
@@ -120,9 +128,23 @@ class EventConsumer {
   const ConsumerSpec& spec() const { return spec_; }
 
  private:
+  struct Delivery;
+  using Deliveries = std::vector<std::shared_ptr<Delivery>>;
   void Run();
   bool Subscribe();
   void ProcessBatch(natsMsgList& batch);
+  // The delivered messages, decoded (a malformed payload is noted, not fatal).
+  Deliveries Decode(natsMsgList& batch);
+  // Runs each delivery once (side effect, then transaction) and settles it,
+  // unless it is held; returns the held ones (and, for a one-at-a-time
+  // consumer, every later one, which must not overtake them).
+  Deliveries Attempt(const Deliveries& deliveries);
+  // Runs one delivery's transaction; `done` is told how it settled.
+  void Submit(const std::shared_ptr<Delivery>& delivery, std::function<void()> done);
+  void Settle(Delivery& delivery, Settlement how);
+  // Keeps the held messages in progress and waits before the next attempt;
+  // false when the consumer is stopping.
+  bool Hold(const Deliveries& held, int round);
   void Acknowledge(natsMsg& message);
   void MaybeCleanInbox();
   void Sleep(std::chrono::milliseconds duration);

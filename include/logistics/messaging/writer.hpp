@@ -12,6 +12,12 @@
 // One writer connection means no SQLITE_BUSY inside the service, and outbox
 // ids are assigned in commit order.
 //
+// A full disk (or the database's size limit) is not fatal: the jobs it
+// refused end kStorageFull, the writer checkpoints and truncates the WAL (at
+// most once a second) so that space freed elsewhere is usable at once, and
+// the next batch tries again. StorageHealth (sqlite/storage_health.hpp)
+// reports the state until a change commits.
+//
 // Ownership: owns the writer connection and the thread. Thread-safety: Submit,
 // QueueDepth and Stop are safe from any thread; job callbacks run on the
 // writer thread and must not block on the network.
@@ -38,6 +44,8 @@ enum class WriteStatus {
   kCommitted,   // kept, and the batch is durable
   kRolledBack,  // the job rolled its own savepoint back; the rest of the batch is unaffected
   kFailed,      // the batch could not commit (or the job threw): nothing of it is stored
+  kStorageFull, // refused for lack of space (disk full or size limit): nothing of it is
+                // stored; retry when space returns (the writer stays up)
 };
 
 // Changes carry a client's or an event's intent; bookkeeping is the relay's
@@ -104,12 +112,16 @@ class Writer {
  private:
   void Run();
   void RunBatch(std::deque<WriteJob>& batch);
+  // After a batch refused for lack of space: checkpoint and truncate the WAL.
+  void ReclaimSpace();
 
   sqlite::Database db_;
   const WriterSettings settings_;
   const AfterCommit after_commit_;
   const bool exit_after_commit_;  // test-only fault switch, see fault_injection.hpp
   bool durable_commits_off_ = false;  // writer thread only: synchronous=NORMAL is set
+  // Writer thread only: when the WAL was last truncated after a full disk.
+  std::chrono::steady_clock::time_point last_truncate_{};
 
   mutable std::mutex mutex_;
   std::condition_variable ready_;

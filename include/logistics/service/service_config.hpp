@@ -28,6 +28,8 @@
 //   --inbox-retention     INBOX_RETENTION_SECONDS   604800 (7 days)
 //   --idempotency-retention IDEMPOTENCY_RETENTION_SECONDS 86400 (24 h)
 //   --skip-integrity-check SKIP_INTEGRITY_CHECK     off (quick_check the database at start)
+//   --db-max-kib          DB_MAX_KIB                0 (no limit) database size limit
+//   --dependency-wait     DEPENDENCY_WAIT_SECONDS   60 an event waits for another stream
 //
 // Thread-safety: plain values; parse once in main.
 #pragma once
@@ -71,6 +73,12 @@ struct ServiceConfig {
   std::int64_t idempotency_retention_seconds = 24 * 3600;
   bool rebuild_projections = false;  // --rebuild-projections (services with projections)
   bool skip_integrity_check = false;  // see startup_integrity_check.hpp
+  // Writes beyond this size are refused with 503 STORAGE_FULL, as on a full
+  // disk (SQLite's max_page_count); 0: no limit.
+  std::int64_t db_max_kib = 0;
+  // How long a consumed event may wait, while every other consumer of the
+  // service is caught up, for state another stream brings (EventConsumer).
+  std::int64_t dependency_wait_seconds = 60;
 };
 
 // Registers the flags above on `app`, with `service` naming the database

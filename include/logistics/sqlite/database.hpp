@@ -74,6 +74,10 @@ class Database {
   // A PASSIVE checkpoint: copies what it can from the WAL into the database
   // without waiting for readers or the writer.
   common::Result<void, SqliteError> CheckpointPassive();
+  // A TRUNCATE checkpoint: copies the whole WAL into the database (waiting,
+  // within the busy timeout, for readers) and truncates the WAL file to zero
+  // bytes, giving its space back to the file system. Outside a transaction.
+  common::Result<void, SqliteError> CheckpointTruncate();
 
   // Whether the next commits wait for the disk (synchronous=FULL, the
   // default) or only reach the OS (NORMAL: they survive a crash of the
@@ -95,6 +99,10 @@ class Database {
   // cannot run at all (an I/O error, a page too damaged to read,
   // SQLITE_NOTADB).
   common::Result<void, SqliteError> QuickCheck(int max_errors);
+
+  // Refuses writes that would grow the file beyond `bytes` (SQLITE_FULL, as
+  // on a full disk); never below the current size. 0: no limit.
+  common::Result<void, SqliteError> LimitSize(std::uint64_t bytes);
 
   // True while a transaction is open (false after SQLite aborted one itself).
   bool InTransaction() const;

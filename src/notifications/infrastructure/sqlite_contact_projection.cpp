@@ -1,4 +1,5 @@
 #include "logistics/notifications/infrastructure/sqlite_contact_projection.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 
 #include <string>
 
@@ -11,7 +12,7 @@ using domain::OrderContact;
 using domain::PaymentContact;
 
 common::PortError StorageError(std::string_view table, const sqlite::SqliteError& error) {
-  return common::PortError{"notifications " + std::string(table) + ": " + error.message};
+  return sqlite::ToPortError("notifications " + std::string(table), error);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "logistics/notifications/infrastructure/sqlite_sent_notifications.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 
 #include <string>
 
@@ -10,7 +11,7 @@ using application::NotificationResult;
 using application::SentNotification;
 
 common::PortError StorageError(const sqlite::SqliteError& error) {
-  return common::PortError{"notifications sent_notifications: " + error.message};
+  return sqlite::ToPortError("notifications sent_notifications", error);
 }
 
 }  // namespace

@@ -98,7 +98,9 @@ HandlerResult EventNotifier::Prepare(const messaging::ConsumedEvent& event) {
   const std::string correlation = event.cloud_event.value("correlationid", std::string());
   if (const auto* none = plan.no_mail()) {
     if (none->reason == application::NoMailReason::kOrderUnknown) {
-      return HandlerResult::Retry(none->detail);  // the ORDERS event may still be on its way
+      // Not a failure: the ORDERS event that brings the order may still be on
+      // its way (a lagging projection). Held without spending a delivery.
+      return HandlerResult::Wait(none->detail);
     }
     if (none->reason == application::NoMailReason::kNoEmailAddress) {
       logging::Info("no e-mail sent: the order has no customer_email",

@@ -1,4 +1,5 @@
 #include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::orders::infrastructure {
 namespace {
@@ -62,7 +63,7 @@ std::string CustomerListSql(bool after_cursor) {
 }
 
 common::PortError StorageError(const sqlite::SqliteError& error) {
-  return common::PortError{"orders storage: " + error.message};
+  return sqlite::ToPortError("orders storage", error);
 }
 
 }  // namespace

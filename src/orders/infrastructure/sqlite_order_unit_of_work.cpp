@@ -1,6 +1,7 @@
 #include "logistics/orders/infrastructure/sqlite_order_unit_of_work.hpp"
 
 #include "logistics/messaging/sqlite_outbox.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::orders::infrastructure {
 namespace {
@@ -9,7 +10,7 @@ using application::Failed;
 using application::Rejected;
 
 common::PortError StorageError(const sqlite::SqliteError& error) {
-  return common::PortError{"orders storage: " + error.message};
+  return sqlite::ToPortError("orders storage", error);
 }
 
 void BindFields(sqlite::Statement& statement, const domain::OrderSnapshot& order) {

@@ -36,7 +36,7 @@ int StatusOf(domain::OrderError error) {
 
 messaging::ErrorReply ToErrorReply(const application::OrderFailure& failure) {
   if (const auto* port = std::get_if<common::PortError>(&failure)) {
-    return messaging::PortFailureReply("orders use case", port->message);
+    return messaging::PortFailureReply("orders use case", *port);
   }
   const auto& rejection = std::get<domain::OrderRejection>(failure);
   return messaging::RejectionReply(StatusOf(rejection.error), domain::Code(rejection.error),

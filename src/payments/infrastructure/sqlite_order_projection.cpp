@@ -1,4 +1,5 @@
 #include "logistics/payments/infrastructure/sqlite_order_projection.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::payments::infrastructure {
 namespace {
@@ -6,7 +7,7 @@ namespace {
 using application::Failed;
 
 common::PortError StorageError(const sqlite::SqliteError& error) {
-  return common::PortError{"payments order view: " + error.message};
+  return sqlite::ToPortError("payments order view", error);
 }
 
 }  // namespace

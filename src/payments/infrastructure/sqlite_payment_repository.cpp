@@ -1,4 +1,5 @@
 #include "logistics/payments/infrastructure/sqlite_payment_repository.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::payments::infrastructure {
 namespace {
@@ -11,7 +12,7 @@ constexpr std::string_view kColumns =
     " created_at, updated_at, version";
 
 common::PortError StorageError(const sqlite::SqliteError& error) {
-  return common::PortError{"payments storage: " + error.message};
+  return sqlite::ToPortError("payments storage", error);
 }
 
 // Rows are written only by SqlitePaymentUnitOfWork (and CHECK constraints

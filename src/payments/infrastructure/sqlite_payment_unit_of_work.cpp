@@ -2,6 +2,7 @@
 
 #include "logistics/messaging/sqlite_outbox.hpp"
 #include "logistics/payments/infrastructure/payment_cloud_events.hpp"
+#include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::payments::infrastructure {
 namespace {
@@ -10,7 +11,7 @@ using application::Failed;
 using application::Rejected;
 
 common::PortError StorageError(const sqlite::SqliteError& error) {
-  return common::PortError{"payments storage: " + error.message};
+  return sqlite::ToPortError("payments storage", error);
 }
 
 void BindFields(sqlite::Statement& statement, const domain::PaymentSnapshot& payment) {

@@ -28,7 +28,7 @@ int StatusOf(domain::PaymentError error) {
 
 messaging::ErrorReply ToErrorReply(const application::PaymentFailure& failure) {
   if (const auto* port = std::get_if<common::PortError>(&failure)) {
-    return messaging::PortFailureReply("payments use case", port->message);
+    return messaging::PortFailureReply("payments use case", *port);
   }
   const auto& rejection = std::get<domain::PaymentRejection>(failure);
   return messaging::RejectionReply(StatusOf(rejection.error), domain::Code(rejection.error),
