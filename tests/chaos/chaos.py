@@ -338,6 +338,7 @@ class Proc:
         self.stopped = False  # SIGSTOPped by us
         self.expected_exit = False  # we killed it (or are stopping it)
         self.pids: list[int] = []
+        self.on_start = None  # called with the Proc after each start
 
     @property
     def pid(self) -> int | None:
@@ -354,6 +355,8 @@ class Proc:
             self.popen = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, env=CLEAN_ENV,
                                           stdin=subprocess.DEVNULL, start_new_session=True)
         self.pids.append(self.popen.pid)
+        if self.on_start is not None:
+            self.on_start(self)
         self.expected_exit = False
         self.stopped = False
         self._ready_offset = offset
@@ -472,7 +475,15 @@ class Run:
             argv = [str(self.cfg.binaries[service]), "--nats-url", self.url,
                     "--db", str(self.service_dir(service) / f"{service}.db")] + self.cfg.ack_wait_flag
             self.procs[service] = Proc(service, argv, self.logs / f"{service}.log", "service ready")
+        for proc in self.procs.values():
+            proc.on_start = self.note_pids
         self.replies_file = open(self.dir / "replies.jsonl", "w", encoding="utf-8")
+
+    def note_pids(self, _proc: Proc | None = None) -> None:
+        """The pids of the processes running now, for a parent that must clean up after a run
+        that was killed outright (their command lines name this run's directory)."""
+        live = [str(p.pid) for p in self.procs.values() if p.pid is not None]
+        (self.dir / "pids").write_text("".join(f"{pid}\n" for pid in live))
 
     def cleanup(self) -> None:
         """Every process stopped by pid, every mount unmounted: safe to call more than once."""
@@ -1041,7 +1052,8 @@ class Run:
             await asyncio.sleep(cfg.duration)
             if not injector.done():
                 log("the workload's time is up but faults are still running; waiting for them")
-                await asyncio.wait_for(injector, 180)
+                async with asyncio.timeout(180):
+                    await asyncio.shield(injector)
             await injector
             self.stop_new.set()
             log(f"workload: no new lifecycles; {self.in_flight} in flight finish "
@@ -1137,9 +1149,18 @@ def run_one(cfg: RunConfig) -> int:
     loop = asyncio.new_event_loop()
     main = loop.create_task(run.execute())
 
+    seen: list[int] = []
+
     def interrupted(signum, _frame):
-        log(f"signal {signum}: stopping")
-        loop.call_soon_threadsafe(main.cancel)
+        seen.append(signum)
+        if len(seen) == 1:
+            log(f"signal {signum}: stopping")
+            loop.call_soon_threadsafe(run.stop_new.set)
+            loop.call_soon_threadsafe(main.cancel)
+        else:  # a second signal: no more waiting
+            log(f"signal {signum} again: killing what this run started and exiting")
+            run.cleanup()
+            os._exit(130)
 
     previous = {s: signal.signal(s, interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -1154,14 +1175,15 @@ def run_one(cfg: RunConfig) -> int:
         traceback.print_exc()
         status = 2
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        run.cleanup()  # first: every process stopped, every mount unmounted
+        loop.call_soon(run.stop_new.set)
         leftovers = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in leftovers:  # workers and fault lanes of an interrupted or failed run
             task.cancel()
-        if leftovers:
-            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-        run.cleanup()
+        if leftovers:  # bounded: a task that ignores its cancellation is left behind
+            loop.run_until_complete(asyncio.wait(leftovers, timeout=5))
+        for s, handler in previous.items():
+            signal.signal(s, handler)
         loop.close()
     if report is not None:
         report["run"] = {"seed": cfg.seed, "profile": cfg.profile, "replay": cfg.replay_command(),
@@ -1182,6 +1204,27 @@ def run_one(cfg: RunConfig) -> int:
         shutil.rmtree(run.dir, ignore_errors=True)
     log(f"seed {cfg.seed}: exit {status}; replay: {cfg.replay_command()}")
     return status
+
+
+def clean_after_child(run_dir: Path) -> None:
+    """After a seed's process ended (killed outright, perhaps): SIGKILL the processes it
+    started that still run (by pid, if their command line names its directory), unmount its
+    tmpfs."""
+    pids_file = run_dir / "pids"
+    if pids_file.exists():
+        for text in pids_file.read_text().split():
+            try:
+                with open(f"/proc/{int(text)}/cmdline", "rb") as cmdline:
+                    if str(run_dir).encode() not in cmdline.read():
+                        continue
+                os.kill(int(text), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+        time.sleep(0.2)
+    mounts_file = run_dir / "mounts"
+    if mounts_file.exists():
+        for line in mounts_file.read_text().split():
+            unmount(Path(line))
 
 
 def run_pair(args, base: dict, seeds: list[int], out_root: Path) -> int:
@@ -1209,35 +1252,41 @@ def run_pair(args, base: dict, seeds: list[int], out_root: Path) -> int:
                                                 start_new_session=True), log_path, json_out, out))
         log(f"seed {seed}: pid {children[-1][1].pid}, output {log_path}")
 
+    deadline = [time.monotonic() + args.max_seconds]
+
     def stop_children(*_):
         for _, child, *_ in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
+        deadline[0] = min(deadline[0], time.monotonic() + 30)  # then SIGKILL
 
-    previous = {s: signal.signal(s, lambda *a: stop_children()) for s in (signal.SIGINT, signal.SIGTERM)}
-    deadline = time.monotonic() + args.max_seconds
+    signalled: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _: (signalled.append(signum), stop_children()))
+                for s in (signal.SIGINT, signal.SIGTERM)}
+    interrupted = False
     try:
         for seed, child, *_ in children:
-            try:
-                child.wait(timeout=max(1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                log(f"seed {seed}: over {args.max_seconds:.0f}s; stopping it")
-                child.send_signal(signal.SIGTERM)
-                try:
-                    child.wait(timeout=30)
-                except subprocess.TimeoutExpired:
+            while child.poll() is None:  # bounded by the deadline
+                if time.monotonic() >= deadline[0]:
+                    if not interrupted:
+                        log(f"over {args.max_seconds:.0f}s (or interrupted); stopping the seeds")
+                        interrupted = True
+                        stop_children()
+                        continue
                     child.kill()
                     child.wait()
+                    break
+                time.sleep(0.2)
     finally:
-        stop_children()
+        for _, child, *_ in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
         for s, handler in previous.items():
             signal.signal(s, handler)
         for seed, child, log_path, json_out, out in children:
             out.close()
-            mounts_file = out_root / f"seed-{seed}" / "mounts"  # a child killed hard leaves these
-            if mounts_file.exists():
-                for line in mounts_file.read_text().split():
-                    unmount(Path(line))
+            clean_after_child(out_root / f"seed-{seed}")
     status = 0
     reports = {}
     for seed, child, log_path, json_out, _ in children:
@@ -1246,7 +1295,9 @@ def run_pair(args, base: dict, seeds: list[int], out_root: Path) -> int:
         if json_out.exists():
             reports[str(seed)] = json.loads(json_out.read_text())
         code = child.returncode
-        if code not in (0, 1):
+        if signalled or code == 130:
+            status = 130
+        elif code not in (0, 1):
             status = 2 if status != 1 else 1
         elif code == 1:
             status = 1
@@ -1320,7 +1371,7 @@ def main(argv: list[str] | None = None) -> int:
         fresh = int.from_bytes(os.urandom(4), "big") % 1_000_000
         seeds = [FIXED_CI_SEED, fresh]
         log(f"ci: fixed seed {FIXED_CI_SEED} and fresh seed {fresh}, in parallel")
-        out_root = args.work_dir or Path(tempfile.mkdtemp(prefix="chaos-ci-"))
+        out_root = (args.work_dir or Path(tempfile.mkdtemp(prefix="chaos-ci-"))).resolve()
         out_root.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         status = run_pair(args, base, seeds, out_root)

@@ -97,8 +97,9 @@ class Subscription:
 
     async def next(self, timeout: float) -> Msg:
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(timeout):
+                return await self.queue.get()
+        except TimeoutError:
             raise NatsTimeout(f"no message on {self.subject} within {timeout}s") from None
 
 
@@ -128,10 +129,11 @@ class NatsClient:
         hostport = url.split("://", 1)[-1].split(",")[0]
         host, _, port = hostport.rpartition(":")
         try:
-            self._reader, self._writer = await asyncio.wait_for(
-                asyncio.open_connection(host or "127.0.0.1", int(port), limit=4 * 1024 * 1024), timeout)
-            line = await asyncio.wait_for(self._reader.readline(), timeout)
-        except (OSError, asyncio.TimeoutError) as error:
+            async with asyncio.timeout(timeout):
+                self._reader, self._writer = await asyncio.open_connection(
+                    host or "127.0.0.1", int(port), limit=4 * 1024 * 1024)
+                line = await self._reader.readline()
+        except (OSError, TimeoutError) as error:
             await self._abort()
             raise NatsDisconnected(f"cannot connect to {url}: {error!r}") from None
         if not line.startswith(b"INFO "):
@@ -260,9 +262,10 @@ class NatsClient:
         self._pongs.append(future)
         self._write(b"PING\r\n")
         try:
-            await asyncio.wait_for(self._writer.drain(), timeout)
-            await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(timeout):
+                await self._writer.drain()
+                await future
+        except TimeoutError:
             raise NatsTimeout("no PONG") from None
         except (ConnectionError, OSError) as error:
             self._fail_all()
@@ -280,9 +283,11 @@ class NatsClient:
         self._pending[reply] = future
         try:
             self.publish(subject, data, reply, headers)
-            await asyncio.wait_for(self._writer.drain(), timeout)
-            msg = await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+            # asyncio.timeout, not wait_for: wait_for (3.11) can swallow a cancellation.
+            async with asyncio.timeout(timeout):
+                await self._writer.drain()
+                msg = await future
+        except TimeoutError:
             raise NatsTimeout(f"no reply on {subject} within {timeout}s") from None
         except (ConnectionError, OSError) as error:
             self._fail_all()
