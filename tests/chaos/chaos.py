@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -73,7 +73,10 @@ PROFILES = {
 
 # The services take every setting from flags or the environment: they get a clean one, so
 # that nothing set for the caller (SMTP_URL, LOGISTICS_FAULT, NATS_USER...) changes the run.
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")}
+# Sanitizer settings pass (scripts/test --sanitize collects the reports of every process).
+CLEAN_ENV = {k: v for k, v in os.environ.items()
+             if k in ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "LOGISTICS_SANITIZER_REPORTS")
+             or k.endswith("SAN_OPTIONS")}
 
 # ---- small helpers ---------------------------------------------------------------------------
 
