@@ -557,9 +557,12 @@ class Run:
                     reply = msg.json()
                     latency = (time.monotonic() - attempt_start) * 1000
                     self.latencies.append((self.now(), subject.split(".")[0], latency))
-                    self.record({"lifecycle": lc["index"], "kind": lc["kind"], "step": step,
-                                 "subject": subject, "msg_id": key, "attempts": attempts,
-                                 "outcome": "ok", "t": round(self.now(), 3), "reply": reply})
+                    entry = {"lifecycle": lc["index"], "kind": lc["kind"], "step": step,
+                             "subject": subject, "msg_id": key, "attempts": attempts,
+                             "outcome": "ok", "t": round(self.now(), 3), "reply": reply}
+                    if reasons:
+                        entry["retried_for"] = reasons  # e.g. {"503 ...": 4, "timeout": 1}
+                    self.record(entry)
                     return reply
                 text = msg.data.decode("utf-8", "replace")
                 if code == 503:
