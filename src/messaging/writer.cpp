@@ -122,6 +122,7 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
   if (!may_commit) {
     logging::Error("writer refuses to commit changes without synchronous=FULL");
   } else if (auto begun = db_.BeginImmediate(); !begun) {
+    if (begun.error().IsFull()) sqlite::RecordStorageFull();
     logging::Error("writer could not begin a transaction", {{"error", begun.error().message}});
   } else {
     bool batch_ok = true;
@@ -169,6 +170,8 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
       if (auto done = db_.Commit(); done) {
         committed = true;
       } else {
+        // SQLite does not log a COMMIT refused for lack of space: count it here.
+        if (done.error().IsFull()) sqlite::RecordStorageFull();
         logging::Error("writer commit failed", {{"error", done.error().message}});
       }
     }
@@ -181,9 +184,14 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
   }
   if (space_ran_out) {
     ReclaimSpace();
-  } else if (committed && !bookkeeping_only) {
-    sqlite::MarkStorageWritable();
+  } else if (committed && shrink_wal_) {
+    // Space came back: the WAL still has the size it grew to while the disk
+    // was full. Give that back too.
+    shrink_wal_ = false;
+    last_truncate_ = {};
+    ReclaimSpace();
   }
+  if (!space_ran_out && committed && !bookkeeping_only) sqlite::MarkStorageWritable();
   if (committed) {
     std::lock_guard lock(mutex_);
     ++(bookkeeping_only ? stats_.bookkeeping_commits : stats_.durable_commits);
@@ -217,11 +225,17 @@ void Writer::ReclaimSpace() {
   // The WAL keeps every page the failed batches touched; once copied into the
   // database and truncated, its space serves the next commit. At most once a
   // second: under a full disk every batch fails at once.
+  // Copying the WAL into the database may itself need space the disk lacks;
+  // then the next failing batch tries again, and the first commit after
+  // space returns does it at last.
+  shrink_wal_ = true;
   const auto now = std::chrono::steady_clock::now();
   if (now - last_truncate_ < std::chrono::seconds(1)) return;
   last_truncate_ = now;
-  if (auto done = db_.CheckpointTruncate(); !done) {
-    logging::Warn("the disk is full and the WAL could not be truncated yet",
+  if (auto done = db_.CheckpointTruncate(); done) {
+    shrink_wal_ = false;
+  } else {
+    logging::Warn("the WAL could not be copied into the database and truncated yet",
                   {{"error", done.error().message}});
   }
 }

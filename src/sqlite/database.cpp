@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "logistics/sqlite/storage_health.hpp"
+
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -26,6 +28,9 @@ common::Result<Database, SqliteError> Database::Open(const std::filesystem::path
   const bool read_only = options.mode == OpenMode::kReadOnly;
   const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
+  // Before SQLite initialises itself with the first connection: its error
+  // log is how full disks and damaged files are noticed (storage_health.hpp).
+  (void)InstallStorageHealthLog();
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Database db(raw, path);  // owns the handle even when open failed

@@ -10,6 +10,8 @@ bool SqliteError::IsUniqueViolation() const {
 
 bool SqliteError::IsBusy() const { return code == SQLITE_BUSY || code == SQLITE_LOCKED; }
 
+bool SqliteError::IsFull() const { return code == SQLITE_FULL; }
+
 SqliteError MakeSqliteError(sqlite3* db, int rc, std::string_view context) {
   SqliteError error;
   error.code = rc & 0xFF;

@@ -23,16 +23,20 @@ State& Shared() {
 
 thread_local std::uint64_t full_errors_on_thread = 0;
 
+void CountFull() {
+  ++full_errors_on_thread;
+  State& state = Shared();
+  std::lock_guard lock(state.mutex);
+  if (!state.health.full) state.health.full_since = common::SystemClock().Now();
+  state.health.full = true;
+  ++state.health.full_errors;
+}
+
 void OnSqliteLog(void*, int code, const char* message) noexcept {
   try {
     const int primary = code & 0xFF;
     if (primary == SQLITE_FULL) {
-      ++full_errors_on_thread;
-      State& state = Shared();
-      std::lock_guard lock(state.mutex);
-      if (!state.health.full) state.health.full_since = common::SystemClock().Now();
-      state.health.full = true;
-      ++state.health.full_errors;
+      CountFull();
       return;
     }
     if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
@@ -70,6 +74,8 @@ StorageHealthSnapshot StorageHealth() {
 }
 
 std::uint64_t FullErrorsOnThisThread() { return full_errors_on_thread; }
+
+void RecordStorageFull() { CountFull(); }
 
 void MarkStorageWritable() {
   State& state = Shared();

@@ -122,6 +122,7 @@ class Writer {
   bool durable_commits_off_ = false;  // writer thread only: synchronous=NORMAL is set
   // Writer thread only: when the WAL was last truncated after a full disk.
   std::chrono::steady_clock::time_point last_truncate_{};
+  bool shrink_wal_ = false;  // writer thread only: a truncation is still owed
 
   mutable std::mutex mutex_;
   std::condition_variable ready_;

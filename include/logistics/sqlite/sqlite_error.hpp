@@ -21,6 +21,7 @@ struct SqliteError {
 
   bool IsUniqueViolation() const;
   bool IsBusy() const;  // SQLITE_BUSY or SQLITE_LOCKED: another writer holds the lock
+  bool IsFull() const;  // SQLITE_FULL: the disk is full, or the database at its size limit
 };
 
 // The one place where an rc becomes an error. `db` may be null (open failures).

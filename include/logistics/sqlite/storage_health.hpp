@@ -45,6 +45,10 @@ StorageHealthSnapshot StorageHealth();
 // Full errors met on the calling thread since it started (monotonic).
 std::uint64_t FullErrorsOnThisThread();
 
+// Records a full error that SQLite returned without logging it (a COMMIT
+// refused for lack of space), on the calling thread too.
+void RecordStorageFull();
+
 // A write committed: space is available again.
 void MarkStorageWritable();
 
