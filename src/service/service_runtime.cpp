@@ -3,10 +3,10 @@
 #include "logistics/service/service_runtime.hpp"
 
 #include <signal.h>
+#include <cstdlib>
 #include <unistd.h>
 
 #include "logistics/logging/log.hpp"
-#include "logistics/messaging/fault_injection.hpp"
 #include "logistics/messaging/sqlite_idempotency.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
@@ -39,8 +39,8 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   BlockStopSignals();
   std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(std::move(definition), config));
   ServiceRuntime& self = *runtime;
-  if (messaging::FaultEnabled("exit-after-commit") || messaging::FaultEnabled("hold-relay")) {
-    logging::Warn("fault injection is on (LOGISTICS_FAULT): for tests only");
+  if (const char* fault = std::getenv("LOGISTICS_FAULT"); fault != nullptr && *fault != '\0') {
+    logging::Warn("fault injection is on (LOGISTICS_FAULT): for tests only", {{"fault", fault}});
   }
 
   auto db = sqlite::Database::Open(config.db);
