@@ -1,6 +1,9 @@
 #include "logistics/nats/connection.hpp"
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 
 #include "logistics/logging/log.hpp"
 
@@ -11,7 +14,47 @@ common::Unexpected<NatsError> Fail(natsStatus status, std::string_view context) 
   return common::Unexpected{MakeNatsError(status, context)};
 }
 
+// True on a thread while it runs one of our connection callbacks: that thread
+// is nats.c's callback thread, which must not wait for a closed callback (it
+// would be the one to run it).
+thread_local bool in_connection_callback = false;
+
+class InCallback {
+ public:
+  InCallback() : outer_(in_connection_callback) { in_connection_callback = true; }
+  ~InCallback() { in_connection_callback = outer_; }
+  InCallback(const InCallback&) = delete;
+  InCallback& operator=(const InCallback&) = delete;
+
+ private:
+  bool outer_;
+};
+
 }  // namespace
+
+// The closure of every callback. nats.c runs the callbacks after
+// natsConnection_Close has returned, so the Connection may be gone by then;
+// this state is not: nats.c holds it (held_by_nats) from before the handle
+// exists until the closed callback, which nats.c queues last and exactly once
+// per connection, lets go.
+struct Connection::Callbacks {
+  explicit Callbacks(ConnectionSettings s) : settings(std::move(s)) {}
+
+  static void OnDisconnected(natsConnection* nc, void* closure) noexcept;
+  static void OnReconnected(natsConnection* nc, void* closure) noexcept;
+  static void OnConnected(natsConnection* nc, void* closure) noexcept;
+  static void OnClosed(natsConnection* nc, void* closure) noexcept;
+  static void OnAsyncError(natsConnection* nc, natsSubscription* sub, natsStatus status,
+                           void* closure) noexcept;
+
+  const ConnectionSettings settings;
+  std::atomic<bool> closing{false};  // Close() was called: its disconnect is not an outage
+
+  std::mutex mutex;
+  std::condition_variable closed_changed;
+  bool closed = false;                      // the closed callback has run
+  std::shared_ptr<Callbacks> held_by_nats;  // set while nats.c may still call back
+};
 
 std::string RedactUrl(const std::string& urls) {
   std::string out;
@@ -40,13 +83,14 @@ std::string RedactUrl(const std::string& urls) {
 
 common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
     ConnectionSettings settings) {
-  std::unique_ptr<Connection> connection(new Connection(std::move(settings)));
+  auto callbacks = std::make_shared<Callbacks>(std::move(settings));
+  std::unique_ptr<Connection> connection(new Connection(callbacks));
   natsOptions* raw_options = nullptr;
   if (natsStatus s = natsOptions_Create(&raw_options); s != NATS_OK) return Fail(s, "nats options");
   connection->options_.reset(raw_options);
   natsOptions* o = raw_options;
-  const ConnectionSettings& cfg = connection->settings_;
-  void* self = connection.get();
+  const ConnectionSettings& cfg = callbacks->settings;
+  void* closure = callbacks.get();
 
   natsStatus s = natsOptions_SetURL(o, cfg.url.c_str());
   if (s == NATS_OK && !cfg.name.empty()) s = natsOptions_SetName(o, cfg.name.c_str());
@@ -67,11 +111,16 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);  // forever
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, cfg.reconnect_wait.count());
   if (s == NATS_OK) s = natsOptions_SetSendAsap(o, cfg.send_at_once);
-  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, &Connection::OnDisconnected, self);
-  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, &Connection::OnReconnected, self);
-  if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, &Connection::OnAsyncError, self);
-  if (s == NATS_OK) s = natsOptions_SetClosedCB(o, &Connection::OnClosed, self);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, &Callbacks::OnDisconnected, closure);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, &Callbacks::OnReconnected, closure);
+  if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, &Callbacks::OnAsyncError, closure);
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(o, &Callbacks::OnClosed, closure);
   if (s != NATS_OK) return Fail(s, "nats options for " + RedactUrl(cfg.url));
+
+  // nats.c may call back as soon as a connection exists, even before
+  // natsConnection_Connect returns; a connect that fails creates none and
+  // calls nothing back.
+  callbacks->held_by_nats = callbacks;
 
   // A first, synchronous attempt tells a refusal (bad credentials, TLS) from
   // an absent server: the first is fatal and said clearly, the second is
@@ -82,7 +131,7 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
   if (s == NATS_NO_SERVER) {
     natsConnection_Destroy(raw);
     raw = nullptr;
-    s = natsOptions_SetRetryOnFailedConnect(o, true, &Connection::OnConnected, self);
+    s = natsOptions_SetRetryOnFailedConnect(o, true, &Callbacks::OnConnected, closure);
     if (s == NATS_OK) s = natsConnection_Connect(&raw, o);
     if (s == NATS_NOT_YET_CONNECTED) {
       logging::Warn("NATS is not reachable yet; retrying in the background",
@@ -91,6 +140,7 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
     }
   }
   connection->handle_.reset(raw);
+  if (raw == nullptr) callbacks->held_by_nats.reset();  // nats.c will never call back
   if (s == NATS_CONNECTION_AUTH_FAILED) {
     return common::Unexpected{NatsError{NatsErrorKind::kRejected, s, 0,
                                         "NATS refused the credentials for " + RedactUrl(cfg.url) +
@@ -123,57 +173,84 @@ common::Result<void, NatsError> Connection::Flush(std::chrono::milliseconds time
 }
 
 void Connection::Close() {
-  closing_.store(true);
-  if (handle_) natsConnection_Close(handle_.get());
+  callbacks_->closing.store(true);
+  if (!handle_) return;
+  natsConnection_Close(handle_.get());  // queues the last callbacks; does not run them
+  if (in_connection_callback) return;
+  std::unique_lock lock(callbacks_->mutex);
+  if (!callbacks_->closed_changed.wait_for(lock, callbacks_->settings.close_timeout,
+                                           [this] { return callbacks_->closed; })) {
+    logging::Warn("NATS has not run the closed callback in time; going on without it",
+                  {{"url", RedactUrl(callbacks_->settings.url)},
+                   {"waited_ms", callbacks_->settings.close_timeout.count()}});
+  }
 }
 
-void Connection::OnConnected(natsConnection*, void* closure) noexcept {
+void Connection::Callbacks::OnConnected(natsConnection*, void* closure) noexcept {
+  InCallback in_callback;
   try {
-    auto* self = static_cast<Connection*>(closure);
-    logging::Info("connected to NATS", {{"url", RedactUrl(self->settings_.url)}});
-    if (self->settings_.on_reconnected) self->settings_.on_reconnected();
+    auto* self = static_cast<Callbacks*>(closure);
+    if (self->closing.load()) return;
+    logging::Info("connected to NATS", {{"url", RedactUrl(self->settings.url)}});
+    if (self->settings.on_reconnected) self->settings.on_reconnected();
   } catch (...) {
   }
 }
 
-void Connection::OnDisconnected(natsConnection*, void* closure) noexcept {
+void Connection::Callbacks::OnDisconnected(natsConnection*, void* closure) noexcept {
+  InCallback in_callback;
   try {
-    auto* self = static_cast<Connection*>(closure);
-    if (self->closing_.load()) return;
-    logging::Warn("disconnected from NATS; reconnecting", {{"url", RedactUrl(self->settings_.url)}});
-    if (self->settings_.on_disconnected) self->settings_.on_disconnected();
+    auto* self = static_cast<Callbacks*>(closure);
+    if (self->closing.load()) return;
+    logging::Warn("disconnected from NATS; reconnecting", {{"url", RedactUrl(self->settings.url)}});
+    if (self->settings.on_disconnected) self->settings.on_disconnected();
   } catch (...) {
   }
 }
 
-void Connection::OnReconnected(natsConnection*, void* closure) noexcept {
+void Connection::Callbacks::OnReconnected(natsConnection*, void* closure) noexcept {
+  InCallback in_callback;
   try {
-    auto* self = static_cast<Connection*>(closure);
-    logging::Info("reconnected to NATS", {{"url", RedactUrl(self->settings_.url)}});
-    if (self->settings_.on_reconnected) self->settings_.on_reconnected();
+    auto* self = static_cast<Callbacks*>(closure);
+    if (self->closing.load()) return;
+    logging::Info("reconnected to NATS", {{"url", RedactUrl(self->settings.url)}});
+    if (self->settings.on_reconnected) self->settings.on_reconnected();
   } catch (...) {
   }
 }
 
-void Connection::OnClosed(natsConnection* nc, void* closure) noexcept {
+void Connection::Callbacks::OnClosed(natsConnection* nc, void* closure) noexcept {
+  InCallback in_callback;
+  auto* self = static_cast<Callbacks*>(closure);
+  // nats.c's share of the state, released when this function returns: after
+  // the notification below, the Connection may be destroyed at any moment.
+  std::shared_ptr<Callbacks> last_reference;
+  {
+    std::lock_guard lock(self->mutex);
+    last_reference = std::move(self->held_by_nats);
+  }
   try {
-    auto* self = static_cast<Connection*>(closure);
-    if (self->closing_.load()) return;
-    const char* text = nullptr;
-    const natsStatus last = natsConnection_GetLastError(nc, &text);
-    std::string why = text != nullptr && *text != '\0' ? text : natsStatus_GetText(last);
-    if (last == NATS_CONNECTION_AUTH_FAILED || why.find("uthorization") != std::string::npos) {
-      why = "NATS refused the credentials (" + why + ")";
+    if (!self->closing.load()) {
+      const char* text = nullptr;
+      const natsStatus last = natsConnection_GetLastError(nc, &text);
+      std::string why = text != nullptr && *text != '\0' ? text : natsStatus_GetText(last);
+      if (last == NATS_CONNECTION_AUTH_FAILED || why.find("uthorization") != std::string::npos) {
+        why = "NATS refused the credentials (" + why + ")";
+      }
+      logging::Error("NATS closed the connection for good",
+                     {{"url", RedactUrl(self->settings.url)}, {"error", why}});
+      if (self->settings.on_closed) self->settings.on_closed(why);
     }
-    logging::Error("NATS closed the connection for good", {{"url", RedactUrl(self->settings_.url)},
-                                                           {"error", why}});
-    if (self->settings_.on_closed) self->settings_.on_closed(why);
   } catch (...) {
   }
+  std::lock_guard lock(self->mutex);
+  self->closed = true;
+  self->closed_changed.notify_all();
 }
 
-void Connection::OnAsyncError(natsConnection*, natsSubscription*, natsStatus status,
-                              void*) noexcept {
+void Connection::Callbacks::OnAsyncError(natsConnection*, natsSubscription*, natsStatus status,
+                                         void*) noexcept {
+  InCallback in_callback;
   try {
     logging::Error("NATS asynchronous error", {{"error", natsStatus_GetText(status)}});
   } catch (...) {

@@ -7,15 +7,25 @@
 // up to a millisecond in its flusher), because a responder's latency is the
 // product.
 //
-// Callbacks run on nats.c's threads; they must be quick and must not throw
-// (they are called through noexcept trampolines that log and swallow).
+// Callbacks run on nats.c's callback thread, one at a time, in the order nats.c
+// queued them; they must be quick and must not throw (they are called through
+// noexcept trampolines that log and swallow).
+//
+// Closing: nats.c runs a connection's callbacks after natsConnection_Close has
+// returned (it only queues them), the closed callback last. Close() therefore
+// waits, up to settings.close_timeout, until that closed callback has run:
+// once Close() (or the destructor) returns, no callback given in the settings
+// runs or will run again, so an owner may destroy what they capture. What the
+// callbacks reach inside this object lives on the heap, shared with nats.c until
+// that last callback, so a late callback (a Close that timed out) never touches
+// freed memory. A Close() made from inside one of these callbacks does not wait
+// (the closed callback cannot run before the current one returns).
 //
 // Ownership: owns the natsConnection; must outlive every subscription,
 // JetStream context and message created from it. Thread-safety: the methods
 // are safe from any thread (nats.c connections are thread-safe).
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -45,13 +55,18 @@ struct ConnectionSettings {
   // Flush: many messages per write, for pipelined traffic (event publishes,
   // consumer acks), which costs this process and the server far less CPU.
   bool send_at_once = true;
-  // Called on nats.c threads when the connection is lost or comes back.
+  // Called on nats.c threads when the connection is lost or comes back (never
+  // once Close() has been called).
   std::function<void()> on_disconnected;
   std::function<void()> on_reconnected;
   // Called when nats.c gives up on the connection for good without Close()
   // having been called (for example, the server refused the credentials).
   // The argument says why.
   std::function<void(const std::string&)> on_closed;
+  // How long Close() waits for nats.c to run this connection's last callback.
+  // nats.c's callback thread is shared by every connection of the process, so
+  // this bounds the wait on a callback of another connection that is stuck.
+  std::chrono::milliseconds close_timeout{5000};
 };
 
 // The URL(s) with any password replaced by "***" ("nats://ana:***@host:4222"),
@@ -73,20 +88,19 @@ class Connection {
   std::string ServerId() const;
   // Waits until the server has processed everything sent so far.
   common::Result<void, NatsError> Flush(std::chrono::milliseconds timeout);
-  // Closes the connection (pending buffers are flushed first).
+  // Closes the connection (pending buffers are flushed first) and waits, up
+  // to settings.close_timeout, until nats.c has run the connection's closed
+  // callback (see Closing above); logs a warning if that takes longer. Safe to
+  // call more than once; the destructor calls it.
   void Close();
 
  private:
-  explicit Connection(ConnectionSettings settings) : settings_(std::move(settings)) {}
-  static void OnDisconnected(natsConnection* nc, void* closure) noexcept;
-  static void OnReconnected(natsConnection* nc, void* closure) noexcept;
-  static void OnConnected(natsConnection* nc, void* closure) noexcept;
-  static void OnClosed(natsConnection* nc, void* closure) noexcept;
-  static void OnAsyncError(natsConnection* nc, natsSubscription* sub, natsStatus status,
-                           void* closure) noexcept;
+  // What nats.c's callbacks reach (connection.cpp): shared by this object and
+  // by nats.c until the closed callback has run.
+  struct Callbacks;
+  explicit Connection(std::shared_ptr<Callbacks> callbacks) : callbacks_(std::move(callbacks)) {}
 
-  ConnectionSettings settings_;
-  std::atomic<bool> closing_{false};  // a disconnect we asked for is not an outage
+  std::shared_ptr<Callbacks> callbacks_;
   OptionsHandle options_;
   ConnectionHandle handle_;
 };
