@@ -14,7 +14,10 @@ Responder::Responder(nats::Connection& connection, std::string service, std::str
 
 Responder::~Responder() {
   for (auto& endpoint : endpoints_) {
-    if (endpoint->subscription) natsSubscription_Unsubscribe(endpoint->subscription.get());
+    // A handler still running at the deadline keeps its endpoint: leaked, not freed under it.
+    if (!endpoint->subscription->Close(nats::Subscription::kDefaultCloseTimeout)) {
+      static_cast<void>(endpoint.release());
+    }
   }
 }
 
@@ -22,29 +25,25 @@ common::Result<void, nats::NatsError> Responder::Add(Endpoint endpoint) {
   auto subscribed = std::make_unique<Subscribed>();
   subscribed->owner = this;
   subscribed->endpoint = std::move(endpoint);
-  natsSubscription* raw = nullptr;
-  const natsStatus s = natsConnection_QueueSubscribe(
-      &raw, connection_.get(), subscribed->endpoint.subject.c_str(), queue_group_.c_str(),
-      &Responder::OnMessage, subscribed.get());
-  subscribed->subscription.reset(raw);
-  if (s != NATS_OK) {
-    return common::Unexpected{
-        nats::MakeNatsError(s, "subscribe to " + subscribed->endpoint.subject)};
-  }
+  auto subscription =
+      nats::Subscription::Subscribe(connection_, subscribed->endpoint.subject, queue_group_,
+                                    &Responder::OnMessage, subscribed.get());
+  if (!subscription) return common::Unexpected{std::move(subscription.error())};
+  subscribed->subscription = std::move(*subscription);
   // Requests are small and bursty: allow a deep backlog rather than dropping
   // them as a slow consumer (nats.c's default is 65536 messages / 64 MiB).
-  natsSubscription_SetPendingLimits(raw, 1 << 20, 256 << 20);
+  natsSubscription_SetPendingLimits(subscribed->subscription->get(), 1 << 20, 256 << 20);
   endpoints_.push_back(std::move(subscribed));
   return {};
 }
 
 void Responder::Drain(std::chrono::milliseconds timeout) {
-  for (auto& endpoint : endpoints_) natsSubscription_Drain(endpoint->subscription.get());
+  for (auto& endpoint : endpoints_) natsSubscription_Drain(endpoint->subscription->get());
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (auto& endpoint : endpoints_) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    natsSubscription_WaitForDrainCompletion(endpoint->subscription.get(),
+    natsSubscription_WaitForDrainCompletion(endpoint->subscription->get(),
                                             std::max<std::int64_t>(left.count(), 1));
   }
 }

@@ -33,18 +33,19 @@ common::Result<void, nats::NatsError> ServiceDiscovery::Start() {
   // Three plain subscriptions cover the nine subjects: every instance answers.
   for (const std::string& subject : {std::string("$SRV.*"), "$SRV.*." + identity_.name,
                                      "$SRV.*." + identity_.name + "." + identity_.id}) {
-    natsSubscription* raw = nullptr;
-    const natsStatus s = natsConnection_Subscribe(&raw, connection_.get(), subject.c_str(),
-                                                  &ServiceDiscovery::OnRequest, this);
-    subscriptions_.emplace_back(raw);
-    if (s != NATS_OK) return common::Unexpected{nats::MakeNatsError(s, "subscribe to " + subject)};
+    auto subscription =
+        nats::Subscription::Subscribe(connection_, subject, "", &ServiceDiscovery::OnRequest, this);
+    if (!subscription) return common::Unexpected{std::move(subscription.error())};
+    subscriptions_.push_back(std::move(*subscription));
   }
   return {};
 }
 
 void ServiceDiscovery::Stop() {
+  // Each Close waits until OnRequest, whose closure is this object, has
+  // returned for the last time.
   for (auto& subscription : subscriptions_) {
-    if (subscription) natsSubscription_Unsubscribe(subscription.get());
+    subscription->Close(nats::Subscription::kDefaultCloseTimeout);
   }
   subscriptions_.clear();
 }

@@ -12,8 +12,10 @@
 //
 // Ownership: borrows the connection and the id generator; owns the
 // subscriptions (destroyed before the connection by declaration order in the
-// composition root). Thread-safety: Add and Drain from the owning thread;
-// handlers run concurrently, one thread per endpoint.
+// composition root). The destructor returns once no handler runs any more (see
+// nats::Subscription), so a handler never outlives what it uses.
+// Thread-safety: Add and Drain from the owning thread; handlers run
+// concurrently, one thread per endpoint.
 #pragma once
 
 #include <chrono>
@@ -26,6 +28,7 @@
 #include "logistics/common/result.hpp"
 #include "logistics/messaging/incoming_request.hpp"
 #include "logistics/nats/connection.hpp"
+#include "logistics/nats/subscription.hpp"
 
 namespace logistics::messaging {
 
@@ -63,7 +66,7 @@ class Responder {
   struct Subscribed {
     Responder* owner;
     Endpoint endpoint;
-    nats::SubscriptionHandle subscription;
+    std::unique_ptr<nats::Subscription> subscription;
     EndpointStats stats;
   };
   static void OnMessage(natsConnection* nc, natsSubscription* sub, natsMsg* msg,

@@ -13,12 +13,14 @@
 // the same object for every endpoint. Schemas: schemas/micro/v1/.
 //
 // Ownership: borrows the connection and the responder; owns its
-// subscriptions. Thread-safety: Start/Stop from the owning thread; requests
-// are answered on nats.c threads.
+// subscriptions. Stop() (and the destructor) return once no request is being
+// answered any more. Thread-safety: Start/Stop from the owning thread;
+// requests are answered on nats.c threads.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,7 @@
 #include "logistics/common/time.hpp"
 #include "logistics/messaging/responder.hpp"
 #include "logistics/nats/connection.hpp"
+#include "logistics/nats/subscription.hpp"
 
 namespace logistics::messaging {
 
@@ -66,7 +69,7 @@ class ServiceDiscovery {
   const ServiceIdentity identity_;
   const Responder& responder_;
   const std::function<nlohmann::json()> figures_;
-  std::vector<nats::SubscriptionHandle> subscriptions_;
+  std::vector<std::unique_ptr<nats::Subscription>> subscriptions_;
 };
 
 }  // namespace logistics::messaging
