@@ -106,18 +106,25 @@ class OrdersSystem {
   }
 
   // Sends `count` requests at once, each from its own thread, so they are all
-  // in flight together; returns the replies in request order.
+  // in flight together; returns the replies in request order. The senders
+  // assert nothing (Catch2 is not thread-safe): failures are checked here,
+  // after they have joined.
   std::vector<NatsClient::Reply> RequestConcurrently(const std::string& subject, int count,
                                                      const std::function<std::string(int)>& body,
                                                      const std::map<std::string, std::string>& headers = {}) {
+    std::vector<std::string> bodies;
+    for (int i = 0; i < count; ++i) bodies.push_back(body(i));
     std::vector<NatsClient::Reply> replies(count);
     std::vector<std::thread> senders;
     for (int i = 0; i < count; ++i) {
       senders.emplace_back([&, i] {
-        replies[i] = client_->Request(subject, body(i), headers, std::chrono::seconds(30));
+        replies[i] = client_->TryRequest(subject, bodies[i], headers, std::chrono::seconds(30));
       });
     }
     for (auto& sender : senders) sender.join();
+    for (const auto& reply : replies) {
+      if (!reply.error.empty()) FAIL(reply.error);
+    }
     return replies;
   }
 

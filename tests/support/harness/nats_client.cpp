@@ -67,17 +67,33 @@ std::string ReadData(natsMsg* message) {
                                        : std::string();
 }
 
+// The message, or nullptr with the reason in `error`. Asserts nothing (see
+// TryRequest).
+NatsMessagePtr TryMakeMessage(const std::string& subject, const std::string& body,
+                              const Headers& headers, std::string& error) {
+  natsMsg* raw = nullptr;
+  natsStatus status =
+      natsMsg_Create(&raw, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
+  NatsMessagePtr message(raw);
+  if (status != NATS_OK) {
+    error = "cannot create a message on " + subject + ": " + Describe(status);
+    return nullptr;
+  }
+  for (const auto& [name, value] : headers) {
+    status = natsMsgHeader_Set(message.get(), name.c_str(), value.c_str());
+    if (status != NATS_OK) {
+      error = "cannot set header " + name + " on a message to " + subject + ": " + Describe(status);
+      return nullptr;
+    }
+  }
+  return message;
+}
+
 NatsMessagePtr MakeMessage(const std::string& subject, const std::string& body,
                            const Headers& headers) {
-  natsMsg* raw = nullptr;
-  HARNESS_NATS_CHECK(
-      natsMsg_Create(&raw, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size())),
-      "cannot create a message on " << subject);
-  NatsMessagePtr message(raw);
-  for (const auto& [name, value] : headers) {
-    HARNESS_NATS_CHECK(natsMsgHeader_Set(message.get(), name.c_str(), value.c_str()),
-                       "cannot set header " << name << " on a message to " << subject);
-  }
+  std::string error;
+  NatsMessagePtr message = TryMakeMessage(subject, body, headers, error);
+  if (!message) FAIL(error);
   return message;
 }
 
@@ -243,18 +259,26 @@ NatsClient::~NatsClient() = default;
 
 Reply NatsClient::Request(const std::string& subject, const std::string& body,
                           const Headers& headers, std::chrono::milliseconds timeout) {
-  const NatsMessagePtr request = MakeMessage(subject, body, headers);
+  Reply result = TryRequest(subject, body, headers, timeout);
+  if (!result.error.empty()) FAIL(result.error);
+  return result;
+}
+
+Reply NatsClient::TryRequest(const std::string& subject, const std::string& body,
+                             const Headers& headers, std::chrono::milliseconds timeout) {
+  Reply result;
+  const NatsMessagePtr request = TryMakeMessage(subject, body, headers, result.error);
+  if (!request) return result;
   natsMsg* raw_reply = nullptr;
   const natsStatus status =
       natsConnection_RequestMsg(&raw_reply, connection_.get(), request.get(), timeout.count());
   const NatsMessagePtr reply(raw_reply);
-  Reply result;
   if (status == NATS_TIMEOUT) {
     result.timed_out = true;
   } else if (status == NATS_NO_RESPONDERS) {
     result.no_responders = true;
   } else if (status != NATS_OK) {
-    FAIL("request on " << subject << " failed: " << Describe(status));
+    result.error = "request on " + subject + " failed: " + Describe(status);
   } else {
     result.body = ReadData(reply.get());
     result.headers = ReadHeaders(reply.get());

@@ -55,6 +55,7 @@ using Headers = std::map<std::string, std::string>;
 struct Reply {
   bool timed_out = false;      // nobody answered in time
   bool no_responders = false;  // nobody listens on the subject
+  std::string error;           // TryRequest only: any other failure (Request fails the test)
   std::string body;
   Headers headers;
 
@@ -134,6 +135,11 @@ class NatsClient {
   // timeout and "no responders" are results, not failures.
   Reply Request(const std::string& subject, const std::string& body, const Headers& headers = {},
                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Request without assertions, for threads other than the test's (Catch2 is
+  // not thread-safe): any other failure is returned in Reply::error.
+  Reply TryRequest(const std::string& subject, const std::string& body,
+                   const Headers& headers = {},
+                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Publishes on core NATS (no reply expected) and flushes, so the server has
   // the message when this returns.
   void Publish(const std::string& subject, const std::string& body, const Headers& headers = {});
