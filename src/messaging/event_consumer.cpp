@@ -58,7 +58,8 @@ EventConsumer::EventConsumer(nats::Connection& connection, nats::Connection& ack
       spec_(std::move(spec)),
       handler_(std::move(handler)),
       before_transaction_(std::move(before_transaction)),
-      fail_marker_(FaultArgument("fail-events-containing")) {}
+      fail_marker_(FaultArgument("fail-events-containing")),
+      crash_marker_(FaultArgument("crash-after-effects-containing")) {}
 
 EventConsumer::~EventConsumer() { Stop(); }
 
@@ -386,6 +387,14 @@ void EventConsumer::Submit(const std::shared_ptr<Delivery>& delivery, std::funct
         break;
     }
     d.outcome = std::move(result);
+    if (!crash_marker_.empty() && d.decided == Settlement::kAck &&
+        d.payload.find(crash_marker_) != std::string::npos) {
+      // The effects are written, the transaction is not committed: anything
+      // already sent about this event (an ack too early) has time to reach
+      // the server before the process dies.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      CrashNow("crash-after-effects-containing");
+    }
     return SavepointOutcome::kKeep;
   };
   job.completed = [this, delivery, done](WriteStatus status) {

@@ -134,6 +134,10 @@ void Relay::Run() {
   std::int64_t cursor = 0;  // every row with id <= cursor has been sent and acknowledged
   auto retry_delay = settings_.retry_initial;
   std::string unreadable;  // the last error of StreamsLostEvents, said once
+  // After a failed round the first unacknowledged row is sent alone until it
+  // is acknowledged: pipelined, the rows after it could be stored before it
+  // while the server keeps refusing it (a limit), breaking commit order.
+  bool probing = false;
   for (;;) {
     std::uint64_t flush_generation = 0;
     {
@@ -177,9 +181,9 @@ void Relay::Run() {
     }
     RetryFailedMarks();
 
-    auto rows = republish_since_
-                    ? outbox_.ReadForRepublish(cursor, *republish_since_, settings_.window)
-                    : outbox_.ReadUnpublished(cursor, settings_.window);
+    const std::size_t limit = probing ? 1 : settings_.window;
+    auto rows = republish_since_ ? outbox_.ReadForRepublish(cursor, *republish_since_, limit)
+                                 : outbox_.ReadUnpublished(cursor, limit);
     if (!rows) {
       logging::Error("relay could not read the outbox", {{"error", rows.error().message}});
       WaitFor(retry_delay, false);
@@ -210,9 +214,11 @@ void Relay::Run() {
     if (resume_after == rows->back().id) {
       cursor = resume_after;
       retry_delay = settings_.retry_initial;
+      probing = false;
       continue;  // there may be more: read again at once
     }
     cursor = resume_after;
+    probing = true;
     WaitFor(retry_delay, false);
     retry_delay = std::min(retry_delay * 2, settings_.retry_max);
   }

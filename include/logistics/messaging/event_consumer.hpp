@@ -156,7 +156,8 @@ class EventConsumer {
   const ConsumerSpec spec_;
   const EventHandler handler_;
   const SideEffect before_transaction_;
-  const std::string fail_marker_;  // test-only fault, see fault_injection.hpp
+  const std::string fail_marker_;   // test-only faults, see fault_injection.hpp
+  const std::string crash_marker_;
 
   nats::JetStreamHandle js_;
   nats::SubscriptionHandle subscription_;

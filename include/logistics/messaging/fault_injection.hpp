@@ -14,6 +14,12 @@
 //                                       payload contains <text> as a transient
 //                                       failure, so a test can drive it to a
 //                                       dead letter.
+//   LOGISTICS_FAULT=crash-after-effects-containing:<text>
+//                                       a consumer applying an event whose
+//                                       payload contains <text> writes its
+//                                       effects, waits 300 ms and dies before
+//                                       the commit, so a test can prove that
+//                                       no ack leaves before the commit.
 //   LOGISTICS_FAULT=exit-after-mail     notifications dies (SIGKILL) right
 //                                       after a mail was sent (accepted by
 //                                       the SMTP server, or its .eml file

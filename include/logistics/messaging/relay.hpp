@@ -8,8 +8,11 @@
 // PubAck in time, server error, connection lost) it stops, backs off, and
 // resumes from the first unacknowledged row; rows after it that were stored
 // anyway come back as duplicates, which the stream drops inside its duplicate
-// window. So every committed event reaches the stream once, and the events of
-// one aggregate arrive in commit order. A mark that cannot be committed (a
+// window. Until the failed row is acknowledged it is sent alone, so rows after
+// it cannot be stored before it while the server keeps refusing it. So every
+// committed event reaches the stream once, and the events of one aggregate
+// arrive in commit order (save for rows pipelined in the very round whose
+// earlier row the server refused for good: a poison message). A mark that cannot be committed (a
 // full disk) is kept and retried with backoff; its rows are not sent again
 // while the process runs.
 //
