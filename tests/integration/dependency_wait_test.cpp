@@ -24,17 +24,17 @@ json CreateWithEmail(OrdersSystem& system, const std::string& tracking) {
   return reply.Json();
 }
 
-json Status(OrdersSystem& system, const std::string& service) {
-  auto reply = system.client().Request(service + ".query.status", "{}");
-  REQUIRE(reply.Status() == 200);
-  return reply.Json();
-}
-
-bool CaughtUp(const json& status) {
-  for (const auto& [name, consumer] : status["consumers"].items()) {
-    if (consumer["pending"] != 0 || consumer["held"] != 0) return false;
-  }
-  return true;
+// Every message of both streams settled by notifications' consumers.
+bool CaughtUp(OrdersSystem& system) {
+  const json consumers = system.Status("notifications")["consumers"];
+  auto settled = [&](const char* consumer) {
+    const json& c = consumers[consumer];
+    return c["processed"].get<std::uint64_t>() + c["duplicates"].get<std::uint64_t>() +
+           c["dead_letters"].get<std::uint64_t>();
+  };
+  return consumers["notifications-payments"]["held"] == 0 &&
+         settled("notifications-orders") == system.client().StreamMessageCount("ORDERS") &&
+         settled("notifications-payments") == system.client().StreamMessageCount("PAYMENTS");
 }
 
 }  // namespace
@@ -78,9 +78,9 @@ SCENARIO("a refund mailed while the orders projection lags far behind waits for 
       system.StartNotifications({}, {{"DEPENDENCY_WAIT_SECONDS", "2"}});
 
       THEN("the refund waits for the order instead of spending its deliveries, and is mailed") {
-        REQUIRE(Eventually([&] { return CaughtUp(Status(system, "notifications")); },
+        REQUIRE(Eventually([&] { return CaughtUp(system); },
                            std::chrono::seconds(120), std::chrono::milliseconds(200)));
-        const json status = Status(system, "notifications");
+        const json status = system.Status("notifications");
         INFO(status.dump());
         CHECK(status["consumers"]["notifications-payments"]["dead_letters"] == 0);
         CHECK(status["consumers"]["notifications-payments"]["holds"].get<int>() >= 1);
@@ -127,18 +127,7 @@ SCENARIO("a payment event about an order that never existed is dead-lettered wit
                      {"updated_at", "2026-12-06T10:00:00.000Z"}}}};
   // Notifications does not create PAYMENTS and payments is not running:
   // create it as payments would.
-  if (!system.client().StreamExists("PAYMENTS")) {
-    jsStreamConfig config;
-    jsStreamConfig_Init(&config);
-    const char* subjects[] = {"payments.events.>"};
-    config.Name = "PAYMENTS";
-    config.Subjects = subjects;
-    config.SubjectsLen = 1;
-    config.Storage = js_FileStorage;
-    jsStreamInfo* info = nullptr;
-    REQUIRE(js_AddStream(&info, system.client().jetstream(), &config, nullptr, nullptr) == NATS_OK);
-    jsStreamInfo_Destroy(info);
-  }
+  system.PutStream("PAYMENTS", "payments.events.>");
   REQUIRE(system.client().PublishToStream(
       "payments.events.0193a5b2-7c1d-7e4f-8a90-00000000aaaa.refunded", event.dump(),
       {{"Nats-Msg-Id", event["id"].get<std::string>()},

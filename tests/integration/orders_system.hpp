@@ -158,6 +158,36 @@ class OrdersSystem {
 
   std::vector<StreamMessage> Events() { return client_->ReadStream("ORDERS"); }
 
+  // `<service>.query.status`: the service's figures (outbox, relay, writer,
+  // consumers, storage). Fails the test unless the service answers.
+  nlohmann::json Status(const std::string& service) {
+    auto reply = client_->Request(service + ".query.status", "{}");
+    REQUIRE(reply.Status() == 200);
+    return reply.Json();
+  }
+
+  // Creates `stream` on `subject` as a service would (file storage, a 600 s
+  // duplicate window, so the service keeps it as it is), or updates it, with
+  // the largest message the stream accepts (-1: the server's limit).
+  void PutStream(const std::string& stream, const std::string& subject,
+                 std::int32_t max_message_bytes = -1) {
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    const char* subjects[] = {subject.c_str()};
+    config.Name = stream.c_str();
+    config.Subjects = subjects;
+    config.SubjectsLen = 1;
+    config.Storage = js_FileStorage;
+    config.Duplicates = std::int64_t{600} * 1000 * 1000 * 1000;
+    config.MaxMsgSize = max_message_bytes;
+    jsStreamInfo* info = nullptr;
+    const natsStatus s = client_->StreamExists(stream)
+                             ? js_UpdateStream(&info, client_->jetstream(), &config, nullptr, nullptr)
+                             : js_AddStream(&info, client_->jetstream(), &config, nullptr, nullptr);
+    jsStreamInfo_Destroy(info);
+    REQUIRE(s == NATS_OK);
+  }
+
   // Waits until the ORDERS stream holds at least `count` messages.
   bool WaitForEvents(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
     return Eventually([&] { return client_->StreamMessageCount("ORDERS") >= count; }, timeout);

@@ -16,34 +16,8 @@ using nlohmann::json;
 
 namespace {
 
-// ORDERS as the service would create it (same subjects, duplicate window and
-// storage, so the service keeps it as it is), with a largest message size.
-void CreateOrdersStream(OrdersSystem& system, std::int32_t max_message_bytes) {
-  jsStreamConfig config;
-  jsStreamConfig_Init(&config);
-  const char* subjects[] = {"orders.events.>"};
-  config.Name = "ORDERS";
-  config.Subjects = subjects;
-  config.SubjectsLen = 1;
-  config.Storage = js_FileStorage;
-  config.Duplicates = std::int64_t{600} * 1000 * 1000 * 1000;
-  config.MaxMsgSize = max_message_bytes;
-  jsStreamInfo* info = nullptr;
-  const bool exists = system.client().StreamExists("ORDERS");
-  const natsStatus s = exists ? js_UpdateStream(&info, system.client().jetstream(), &config, nullptr, nullptr)
-                              : js_AddStream(&info, system.client().jetstream(), &config, nullptr, nullptr);
-  jsStreamInfo_Destroy(info);
-  REQUIRE(s == NATS_OK);
-}
-
 std::string Unpublished(OrdersSystem& system) {
   return system.QueryDatabase("orders.db", "SELECT count(*) FROM outbox WHERE published_at IS NULL");
-}
-
-json Status(OrdersSystem& system, const std::string& service) {
-  auto reply = system.client().Request(service + ".query.status", "{}");
-  REQUIRE(reply.Status() == 200);
-  return reply.Json();
 }
 
 }  // namespace
@@ -51,7 +25,7 @@ json Status(OrdersSystem& system, const std::string& service) {
 SCENARIO("an event the stream refuses stays unpublished, and nothing after it goes out before it",
          "[orders][integration][relay]") {
   OrdersSystem system;
-  CreateOrdersStream(system, 1024 * 1024);
+  system.PutStream("ORDERS", "orders.events.>");
   system.StartOrders();
   const std::string order_id = system.Create("REFUSED-1").Json()["order_id"];
   REQUIRE(system.WaitForEvents(1));
@@ -60,20 +34,20 @@ SCENARIO("an event the stream refuses stays unpublished, and nothing after it go
   const auto first = system.Events().front();
   std::size_t header_bytes = 0;
   for (const auto& [name, value] : first.headers) header_bytes += name.size() + value.size() + 4;
-  CreateOrdersStream(system, static_cast<std::int32_t>(first.data.size() + header_bytes + 60));
+  system.PutStream("ORDERS", "orders.events.>", static_cast<std::int32_t>(first.data.size() + header_bytes + 60));
   const std::string long_driver(100, 'd');
   REQUIRE(system.Command("assign", {{"order_id", order_id}, {"driver_id", long_driver}}).Status() == 200);
   REQUIRE(system.Command("assign", {{"order_id", order_id}, {"driver_id", "short"}}).Status() == 200);
 
   // The refusal is seen and retried, not marked, not skipped.
-  REQUIRE(Eventually([&] { return Status(system, "orders")["relay"]["failed_attempts"].get<int>() >= 2; }));
+  REQUIRE(Eventually([&] { return system.Status("orders")["relay"]["failed_attempts"].get<int>() >= 2; }));
   CHECK(Unpublished(system) == "2");
   CHECK(system.client().StreamMessageCount("ORDERS") == 1);
-  CHECK_THAT(Status(system, "orders")["relay"]["last_error"].get<std::string>(),
+  CHECK_THAT(system.Status("orders")["relay"]["last_error"].get<std::string>(),
              Catch::Contains("maximum"));
 
   // Once the limit is raised, both go out, in order, once.
-  CreateOrdersStream(system, 1024 * 1024);
+  system.PutStream("ORDERS", "orders.events.>");
   REQUIRE(system.WaitForEvents(3, std::chrono::seconds(20)));
   REQUIRE(Eventually([&] { return Unpublished(system) == "0"; }));
   const auto events = system.Events();
@@ -93,7 +67,7 @@ SCENARIO("a copy of a consumed event under another Nats-Msg-Id is found in the i
   const std::string order_id = system.Create("COPY-1").Json()["order_id"];
   REQUIRE(system.WaitForEvents(1));
   REQUIRE(Eventually([&] {
-    return Status(system, "payments")["consumers"]["payments-orders"]["processed"] == 1;
+    return system.Status("payments")["consumers"]["payments-orders"]["processed"] == 1;
   }));
   const std::string inbox_before =
       system.QueryDatabase("payments.db", "SELECT count(*) FROM inbox WHERE consumer = 'payments-orders'");
@@ -104,9 +78,9 @@ SCENARIO("a copy of a consumed event under another Nats-Msg-Id is found in the i
   REQUIRE(system.client().PublishToStream(original.subject, original.data,
                                           {{"Nats-Msg-Id", "copy-of-the-created-event"}}));
   REQUIRE(Eventually([&] {
-    return Status(system, "payments")["consumers"]["payments-orders"]["duplicates"] == 1;
+    return system.Status("payments")["consumers"]["payments-orders"]["duplicates"] == 1;
   }));
-  const json status = Status(system, "payments")["consumers"]["payments-orders"];
+  const json status = system.Status("payments")["consumers"]["payments-orders"];
   CHECK(status["processed"] == 1);
   CHECK(system.QueryDatabase("payments.db",
                              "SELECT count(*) FROM inbox WHERE consumer = 'payments-orders'") == "1");

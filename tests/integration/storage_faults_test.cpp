@@ -24,12 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-json Status(OrdersSystem& system, const std::string& service) {
-  auto reply = system.client().Request(service + ".query.status", "{}");
-  REQUIRE(reply.Status() == 200);
-  return reply.Json();
-}
-
 // Creates orders, `parallel` at a time, until one is refused with 503
 // STORAGE_FULL (bounded). Returns the tracking numbers acknowledged with 200;
 // any other answer fails the test.
@@ -119,7 +113,7 @@ SCENARIO("a database at its size limit answers 503 STORAGE_FULL, loses nothing a
   // The service stays up, says so in its status, and still answers queries.
   // (A later, smaller write may have fitted since: "full" says the last one
   // did not; the count says it happened.)
-  const json status = Status(system, "orders");
+  const json status = system.Status("orders");
   CHECK(status["storage"]["full_errors"].get<int>() >= 1);
   CHECK(system.Query("get", {{"tracking_number", created.front()}}).Status() == 200);
   REQUIRE(system.WaitForEvents(created.size()));
@@ -142,7 +136,7 @@ SCENARIO("a database at its size limit answers 503 STORAGE_FULL, loses nothing a
   }));
   REQUIRE(system.WaitForEvents(all.size()));
   CheckOneEventPerOrder(system, all);
-  CHECK(Status(system, "orders")["storage"]["full"] == false);
+  CHECK(system.Status("orders")["storage"]["full"] == false);
 }
 
 SCENARIO("the relay's marks refused by a full database are retried, never re-sent, and shutdown "
@@ -205,14 +199,14 @@ SCENARIO("on a real full disk writes resume by themselves once space is freed, a
   }
   auto created = CreateUntilFull(system, "DISK-");
   REQUIRE(orders.Running());
-  CHECK(Status(system, "orders")["storage"]["full_errors"].get<int>() >= 1);
+  CHECK(system.Status("orders")["storage"]["full_errors"].get<int>() >= 1);
 
   fs::remove(disk.dir() / "filler");
   // No restart: the next command succeeds by itself.
   REQUIRE(Eventually([&] { return system.Create("DISK-AFTER").Status() == 200; },
                      std::chrono::seconds(20), std::chrono::milliseconds(200)));
   created.push_back("DISK-AFTER");
-  CHECK(Status(system, "orders")["storage"]["full"] == false);
+  CHECK(system.Status("orders")["storage"]["full"] == false);
   REQUIRE(Eventually([&] {
     return system.QueryDatabase(db.string(), "SELECT count(*) FROM outbox WHERE published_at IS NULL") ==
            "0";
@@ -245,14 +239,14 @@ SCENARIO("a consumer whose database is full holds its events without spending de
           REQUIRE(system.Create(number).Status() == 200);
           created.push_back(number);
         }
-        return Status(system, "payments")["storage"]["full"] == true;
+        return system.Status("payments")["storage"]["full"] == true;
       },
       std::chrono::seconds(120), std::chrono::milliseconds(1)));
   REQUIRE(Eventually([&] {
-    const json consumer = Status(system, "payments")["consumers"]["payments-orders"];
+    const json consumer = system.Status("payments")["consumers"]["payments-orders"];
     return consumer["held"].get<int>() >= 1;
   }));
-  const json held = Status(system, "payments")["consumers"]["payments-orders"];
+  const json held = system.Status("payments")["consumers"]["payments-orders"];
   CHECK(held["dead_letters"] == 0);
   CHECK_THAT(held["holding"].get<std::string>(), Catch::Contains("disk is full"));
 
@@ -295,7 +289,7 @@ SCENARIO("a damaged page met while running is answered STORAGE_CORRUPT, logged o
     ++corrupt_replies;
   }
   CHECK(corrupt_replies > 0);
-  const json status = Status(system, "orders");
+  const json status = system.Status("orders");
   CHECK(status["storage"]["corrupt"] == true);
   CHECK_FALSE(status["storage"]["corruption"].get<std::string>().empty());
   const std::string log = system.orders().Log();
