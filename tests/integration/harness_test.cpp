@@ -224,6 +224,48 @@ TEST_CASE("a child process's output and environment reach its log, and its exit 
   CHECK(first.Log().find("second") == std::string::npos);
 }
 
+// Sets an environment variable for the life of this object, then restores it.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment(const char* name, const std::string& value) : name_(name) {
+    if (const char* previous = std::getenv(name)) previous_ = previous;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnvironment() {
+    if (previous_) {
+      ::setenv(name_, previous_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> previous_;
+};
+
+// The child stands in for a sanitized service that found a bug: it writes a
+// report where scripts/test has every sanitizer write (<tool>.<executable>.
+// <pid> in $LOGISTICS_SANITIZER_REPORTS). Reaping it must fail this test, so
+// the test is expected to fail ([!shouldfail]); it fails for real if the
+// report goes unnoticed.
+TEST_CASE("a child process that wrote a sanitizer report fails the test that started it",
+          "[harness][!shouldfail]") {
+  TempDir reports;
+  ScopedEnvironment reports_here("LOGISTICS_SANITIZER_REPORTS", reports.path().string());
+  TempDir logs;
+  ChildProcess child(
+      "sh",
+      {"-c", R"(echo 'WARNING: ThreadSanitizer: data race' > "$LOGISTICS_SANITIZER_REPORTS/tsan.sh.$$")"},
+      {}, logs.path());
+  child.Start();
+  const std::optional<ExitStatus> status = child.WaitForExit(5s);  // reaps: FAIL_CHECK here
+  REQUIRE(status.has_value());
+  CHECK(status->Success());
+}
+
 TEST_CASE("a service process is ready once it logs \"service ready\"", "[harness]") {
   TempDir logs;
   ServiceProcess service(

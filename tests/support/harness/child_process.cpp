@@ -97,6 +97,35 @@ ExitStatus Decode(int status) {
   return result;
 }
 
+// Under `scripts/test --sanitize` or `--tsan` every process writes its
+// sanitizer reports to files <tool>.<executable>.<pid> in the directory named
+// by LOGISTICS_SANITIZER_REPORTS (see scripts/test). A report written by the
+// child `pid` of `binary` since `started` fails the running test, with the
+// report attached. FAIL_CHECK, not FAIL: this runs on every reap, in
+// destructors too, and must not throw.
+void FailOnSanitizerReports(pid_t pid, const std::string& binary,
+                            std::filesystem::file_time_type started) {
+  const char* directory = std::getenv("LOGISTICS_SANITIZER_REPORTS");
+  if (directory == nullptr || *directory == '\0' || pid <= 0) return;
+  const std::string suffix =
+      "." + std::filesystem::path(binary).filename().string() + "." + std::to_string(pid);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    if (entry.last_write_time(error) < started) continue;  // an earlier process with this pid
+    std::ifstream file(entry.path());
+    std::ostringstream report;
+    report << file.rdbuf();
+    FAIL_CHECK(binary << " (pid " << pid << ") wrote a sanitizer report, " << entry.path().string()
+                      << ":\n"
+                      << report.str().substr(0, 20000));
+  }
+}
+
 }  // namespace
 
 std::string ExitStatus::ToString() const {
@@ -153,6 +182,7 @@ void ChildProcess::Start() {
     FAIL("cannot prepare to start " << binary << ": " << std::strerror(error));
   }
 
+  started_ = std::filesystem::file_time_type::clock::now();
   pid_ = ::fork();
   if (pid_ == 0) {
     // In the child: async-signal-safe calls only.
@@ -217,6 +247,7 @@ bool ChildProcess::Reap() {
   if (reaped == 0) return false;
   // ECHILD: someone else reaped it (SIGCHLD ignored, say); it is gone.
   exit_status_ = reaped == pid_ ? Decode(status) : kUnknownExit;
+  FailOnSanitizerReports(pid_, binary_, started_);
   return true;
 }
 
@@ -228,6 +259,7 @@ void ChildProcess::ReapBlocking() {
     reaped = ::waitpid(pid_, &status, 0);
   } while (reaped < 0 && errno == EINTR);
   exit_status_ = reaped == pid_ ? Decode(status) : kUnknownExit;
+  FailOnSanitizerReports(pid_, binary_, started_);
 }
 
 void ChildProcess::KillGroupRemains() {

@@ -28,7 +28,9 @@
 //
 // Failures: problems of the environment (fork fails, the binary cannot be
 // executed, the log cannot be created) fail the running test with Catch2's
-// FAIL and a readable message; nothing here returns error codes.
+// FAIL and a readable message; nothing here returns error codes. Under a
+// sanitizer build run by scripts/test, a child that wrote a sanitizer report
+// fails the test when it is reaped (FAIL_CHECK, with the report).
 //
 // Thread-safety: none; one ChildProcess is used by one test thread.
 #pragma once
@@ -115,6 +117,7 @@ class ChildProcess {
   std::string log_name_;
   std::filesystem::path log_path_;
   pid_t pid_ = -1;
+  std::filesystem::file_time_type started_;  // of the current (or last) run
   std::optional<ExitStatus> exit_status_;
 };
 
