@@ -239,6 +239,11 @@ TEST_CASE("an event delivered twice to each consumer has exactly one effect",
   REQUIRE(cancelled.Json()["type"] == "logistics.order.cancelled.v1");
   republish(cancelled);
 
+  // The inboxes recognised the copies (the counters, not only the log line).
+  REQUIRE(Eventually([&] {
+    return system.Status("orders")["consumers"]["orders-payments"]["duplicates"] >= 1 &&
+           system.Status("payments")["consumers"]["payments-orders"]["duplicates"] >= 1;
+  }, std::chrono::seconds(15)));
   REQUIRE(system.orders().WaitForLog("event already processed", std::chrono::seconds(15)));
   REQUIRE(system.payments().WaitForLog("event already processed", std::chrono::seconds(15)));
   CHECK(TypesOf(system.Events(), order_id).size() == 3);  // created, paid, cancelled

@@ -197,6 +197,9 @@ TEST_CASE("a redelivered event sends nothing", "[notifications][integration][red
   auto created = system.Events().at(0);
   created.headers["Nats-Msg-Id"] = "replayed-" + created.headers["Nats-Msg-Id"];
   system.client().PublishToStream(created.subject, created.data, created.headers);
+  REQUIRE(Eventually([&] {
+    return system.Status("notifications")["consumers"]["notifications-orders"]["duplicates"] == 1;
+  }, std::chrono::seconds(15)));
   REQUIRE(system.notifications().WaitForLog("event already processed", std::chrono::seconds(15)));
   CreateOrder(system, "AFTER-REPLAY", "ana@example.com");
   REQUIRE(Eventually([&] { return smtp.Mails().size() == 2; }, std::chrono::seconds(20)));
