@@ -28,7 +28,9 @@ struct Subscription::Completion {
 
 Subscription::Subscription(std::shared_ptr<Completion> completion, SubscriptionHandle handle,
                            std::string subject)
-    : completion_(std::move(completion)), handle_(std::move(handle)), subject_(std::move(subject)) {}
+    : completion_(std::move(completion)),
+      handle_(std::move(handle)),
+      subject_(std::move(subject)) {}
 
 common::Result<std::unique_ptr<Subscription>, NatsError> Subscription::Subscribe(
     Connection& connection, const std::string& subject, const std::string& queue_group,

@@ -256,10 +256,9 @@ TEST_CASE("a child process that wrote a sanitizer report fails the test that sta
   TempDir reports;
   ScopedEnvironment reports_here("LOGISTICS_SANITIZER_REPORTS", reports.path().string());
   TempDir logs;
-  ChildProcess child(
-      "sh",
-      {"-c", R"(echo 'WARNING: ThreadSanitizer: data race' > "$LOGISTICS_SANITIZER_REPORTS/tsan.sh.$$")"},
-      {}, logs.path());
+  const std::string write_report =
+      R"(echo 'WARNING: ThreadSanitizer: data race' > "$LOGISTICS_SANITIZER_REPORTS/tsan.sh.$$")";
+  ChildProcess child("sh", {"-c", write_report}, {}, logs.path());
   child.Start();
   const std::optional<ExitStatus> status = child.WaitForExit(5s);  // reaps: FAIL_CHECK here
   REQUIRE(status.has_value());

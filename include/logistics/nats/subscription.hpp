@@ -60,11 +60,12 @@ class Subscription {
   // Set by nats.c's on-complete callback; shared with it, so the callback can
   // finish even if this object is gone by then.
   struct Completion;
-  Subscription(std::shared_ptr<Completion> completion, SubscriptionHandle handle, std::string subject);
+  Subscription(std::shared_ptr<Completion> completion, SubscriptionHandle handle,
+               std::string subject);
 
   std::shared_ptr<Completion> completion_;
   SubscriptionHandle handle_;
-  std::string subject_;       // for the log line of a Close that timed out
+  std::string subject_;  // for the log line of a Close that timed out
   bool close_called_ = false;
 };
 

@@ -99,9 +99,9 @@ class CallbackThreadHostage {
 // this call: callbacks run one at a time, in the order they were queued.
 void WaitForQueuedCallbacks(const std::string& url) {
   std::atomic<bool> reached{false};
-  RawConnection marker(url, [](natsConnection*, void* flag) {
-    static_cast<std::atomic<bool>*>(flag)->store(true);
-  }, &reached);
+  RawConnection marker(
+      url, [](natsConnection*, void* flag) { static_cast<std::atomic<bool>*>(flag)->store(true); },
+      &reached);
   marker.Close();
   REQUIRE(Eventually([&] { return reached.load(); }));
 }

@@ -116,7 +116,9 @@ void FailOnSanitizerReports(pid_t pid, const std::string& binary,
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
       continue;
     }
-    if (entry.last_write_time(error) < started) continue;  // an earlier process with this pid
+    // Skip an earlier process's report under the same pid. File times come
+    // from the kernel's coarse clock, up to a few milliseconds behind ours.
+    if (entry.last_write_time(error) < started - std::chrono::seconds(1)) continue;
     std::ifstream file(entry.path());
     std::ostringstream report;
     report << file.rdbuf();
