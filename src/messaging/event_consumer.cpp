@@ -7,7 +7,6 @@
 
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
-#include "logistics/messaging/incoming_request.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
 
 namespace logistics::messaging {
@@ -16,11 +15,10 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kFetchWait{1000};
-constexpr std::chrono::milliseconds kInboxCleanupInterval{60000};
-constexpr std::int64_t kInboxCleanupBatch = 500;
 
-std::int64_t Nanos(std::chrono::milliseconds duration) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count();
+bool Keeps(const HandlerResult& result) {
+  return result.kind == HandlerResult::Kind::kApplied ||
+         result.kind == HandlerResult::Kind::kIgnored;
 }
 
 // Counts down the messages of a batch; the consumer fetches again only when
@@ -57,9 +55,7 @@ EventConsumer::EventConsumer(nats::Connection& connection, nats::Connection& ack
       clock_(clock),
       spec_(std::move(spec)),
       handler_(std::move(handler)),
-      before_transaction_(std::move(before_transaction)),
-      fail_marker_(FaultArgument("fail-events-containing")),
-      crash_marker_(FaultArgument("crash-after-effects-containing")) {}
+      before_transaction_(std::move(before_transaction)) {}
 
 EventConsumer::~EventConsumer() { Stop(); }
 
@@ -77,7 +73,7 @@ void EventConsumer::Stop() {
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (subscription_) natsSubscription_Unsubscribe(subscription_.get());
+  if (subscription_) subscription_->Unsubscribe();
   subscription_.reset();
   js_.reset();
 }
@@ -94,38 +90,20 @@ void EventConsumer::Sleep(std::chrono::milliseconds duration) {
 
 bool EventConsumer::Subscribe() {
   if (!js_) {
-    jsCtx* raw = nullptr;
-    if (natsStatus s = natsConnection_JetStream(&raw, connection_.get(), nullptr); s != NATS_OK) {
+    auto js = nats::JetStream::Create(connection_);
+    if (!js) {
       logging::Error("cannot create a JetStream context",
-                     {{"consumer", spec_.durable}, {"error", nats::MakeNatsError(s, "jetstream").message}});
+                     {{"consumer", spec_.durable}, {"error", js.error().message}});
       return false;
     }
-    js_.reset(raw);
+    js_ = std::move(*js);
   }
-  jsConsumerConfig config;
-  jsConsumerConfig_Init(&config);
-  config.Durable = spec_.durable.c_str();
-  config.Description = "logistics event consumer";
-  config.DeliverPolicy = js_DeliverAll;
-  config.AckPolicy = js_AckExplicit;
-  config.AckWait = Nanos(spec_.ack_wait);
   // Deliveries are counted by us (dead letter on the last one), so the server
-  // must never give up on a message by itself.
-  config.MaxDeliver = -1;
-  config.FilterSubject = spec_.filter_subject.c_str();
-
-  jsConsumerInfo* info = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
-  natsStatus s = js_AddConsumer(&info, js_.get(), spec_.stream.c_str(), &config, nullptr, &js_error);
-  jsConsumerInfo_Destroy(info);
-  if (s != NATS_OK && js_error == JSConsumerNameExistErr) {
-    info = nullptr;
-    s = js_UpdateConsumer(&info, js_.get(), spec_.stream.c_str(), &config, nullptr, &js_error);
-    jsConsumerInfo_Destroy(info);
-  }
-  if (s != NATS_OK) {
-    const std::string error =
-        nats::MakeNatsError(s, "create consumer " + spec_.durable, js_error).message;
+  // must never give up on a message by itself (DurableConsumerConfig).
+  const nats::DurableConsumerConfig config{spec_.stream, spec_.durable, spec_.filter_subject,
+                                           "logistics event consumer", spec_.ack_wait};
+  if (auto ensured = js_->EnsureDurableConsumer(config); !ensured) {
+    const std::string& error = ensured.error().message;
     std::lock_guard lock(mutex_);
     // Say it once per distinct error: the stream may not exist for a while
     // (its service has not started yet) and the retries are not news.
@@ -136,23 +114,13 @@ bool EventConsumer::Subscribe() {
     stats_.last_error = error;
     return false;
   }
-
-  jsSubOptions options;
-  jsSubOptions_Init(&options);
-  options.Stream = spec_.stream.c_str();
-  options.Consumer = spec_.durable.c_str();
-  options.ManualAck = true;
-  natsSubscription* raw = nullptr;
-  s = js_PullSubscribe(&raw, js_.get(), spec_.filter_subject.c_str(), spec_.durable.c_str(),
-                       nullptr, &options, &js_error);
-  subscription_.reset(raw);
-  if (s != NATS_OK) {
-    subscription_.reset();
+  auto subscription = js_->BindPull(config);
+  if (!subscription) {
     logging::Warn("consumer cannot subscribe yet; retrying",
-                  {{"consumer", spec_.durable},
-                   {"error", nats::MakeNatsError(s, "pull subscribe", js_error).message}});
+                  {{"consumer", spec_.durable}, {"error", subscription.error().message}});
     return false;
   }
+  subscription_ = std::move(*subscription);
   logging::Info("consumer started", {{"consumer", spec_.durable}, {"stream", spec_.stream}});
   return true;
 }
@@ -172,37 +140,29 @@ void EventConsumer::Run() {
       }
       retry_delay = 250ms;
     }
-    natsMsgList batch{};
-    jsErrCode js_error = static_cast<jsErrCode>(0);
-    const natsStatus s = natsSubscription_Fetch(&batch, subscription_.get(),
-                                                static_cast<int>(spec_.batch), kFetchWait.count(),
-                                                &js_error);
-    if (s == NATS_TIMEOUT) {
-      {
-        std::lock_guard lock(mutex_);
-        stats_.pending = 0;  // nothing came within the wait: caught up
-      }
-      MaybeCleanInbox();
+    auto batch = subscription_->Fetch(spec_.batch, kFetchWait);
+    if (!batch && batch.error().kind == nats::NatsErrorKind::kTimeout) {
+      std::lock_guard lock(mutex_);
+      stats_.pending = 0;  // nothing came within the wait: caught up
       continue;
     }
-    if (s != NATS_OK) {
-      natsMsgList_Destroy(&batch);
+    if (!batch) {
       logging::Warn("consumer fetch failed; subscribing again",
-                    {{"consumer", spec_.durable},
-                     {"error", nats::MakeNatsError(s, "fetch", js_error).message}});
+                    {{"consumer", spec_.durable}, {"error", batch.error().message}});
       subscription_.reset();
       Sleep(retry_delay);
       continue;
     }
-    ProcessBatch(batch);
-    natsMsgList_Destroy(&batch);
+    ProcessBatch(std::move(*batch));
   }
 }
 
 // One delivered message and what became of it, shared by the consumer thread
 // and the writer thread (which runs the transaction and its completion).
 struct EventConsumer::Delivery {
-  std::shared_ptr<natsMsg> message;
+  explicit Delivery(nats::Message m) : message(std::move(m)) {}
+
+  nats::Message message;
   ConsumedEvent event;
   std::string payload;
   std::string malformed;  // why it can never be processed; "" when well-formed
@@ -218,15 +178,13 @@ struct EventConsumer::Delivery {
   bool storage_full = false;  // held because the disk is full: never counts as waiting
 };
 
-void EventConsumer::ProcessBatch(natsMsgList& batch) {
-  Deliveries pending = Decode(batch);
+void EventConsumer::ProcessBatch(std::vector<nats::Message> batch) {
+  Deliveries pending = Decode(std::move(batch));
   for (int round = 0; !pending.empty(); ++round) {
     pending = Attempt(pending);
     if (pending.empty()) break;
     if (!Hold(pending, round)) {
-      // Stopping: the held events are redelivered after the restart, with no
-      // delivery spent on them here.
-      for (const auto& delivery : pending) natsMsg_Nak(delivery->message.get(), nullptr);
+      Release(pending);
       break;
     }
   }
@@ -235,27 +193,19 @@ void EventConsumer::ProcessBatch(natsMsgList& batch) {
   stats_.holding.clear();
 }
 
-EventConsumer::Deliveries EventConsumer::Decode(natsMsgList& batch) {
+EventConsumer::Deliveries EventConsumer::Decode(std::vector<nats::Message> batch) {
   Deliveries deliveries;
-  for (int i = 0; i < batch.Count; ++i) {
-    auto delivery = std::make_shared<Delivery>();
-    // Take the message out of the list: it lives until its settlement.
-    delivery->message = std::shared_ptr<natsMsg>(batch.Msgs[i], natsMsg_Destroy);
-    batch.Msgs[i] = nullptr;
-    natsMsg* message = delivery->message.get();
+  for (nats::Message& message : batch) {
+    auto delivery = std::make_shared<Delivery>(std::move(message));
     ConsumedEvent& event = delivery->event;
-    event.subject = natsMsg_GetSubject(message);
-    jsMsgMetaData* meta = nullptr;
-    if (natsMsg_GetMetaData(&meta, message) == NATS_OK) {
-      event.deliveries = meta->NumDelivered;
-      event.stream_sequence = meta->Sequence.Stream;
+    event.subject = std::string(delivery->message.subject());
+    if (const auto meta = delivery->message.Metadata()) {
+      event.deliveries = meta->deliveries;
+      event.stream_sequence = meta->stream_sequence;
       std::lock_guard lock(mutex_);
-      stats_.pending = meta->NumPending;
-      jsMsgMetaData_Destroy(meta);
+      stats_.pending = meta->pending;
     }
-    const char* data = natsMsg_GetData(message);
-    delivery->payload =
-        data == nullptr ? std::string() : std::string(data, natsMsg_GetDataLength(message));
+    delivery->payload = std::string(delivery->message.data());
     event.cloud_event = nlohmann::json::parse(delivery->payload, nullptr, false);
     if (event.cloud_event.is_discarded() || !event.cloud_event.is_object() ||
         !event.cloud_event.contains("id") || !event.cloud_event["id"].is_string()) {
@@ -266,10 +216,11 @@ EventConsumer::Deliveries EventConsumer::Decode(natsMsgList& batch) {
     if (delivery->malformed.empty()) {
       event.event_id = event.cloud_event["id"].get<std::string>();
     } else {
-      event.event_id = HeaderOf(message, "Nats-Msg-Id")
+      event.event_id = delivery->message.Header("Nats-Msg-Id")
                            .value_or(event.subject + "#" + std::to_string(event.stream_sequence));
     }
-    delivery->fault = !fail_marker_.empty() && delivery->payload.find(fail_marker_) != std::string::npos;
+    delivery->fault = !spec_.fail_events_containing.empty() &&
+                      delivery->payload.find(spec_.fail_events_containing) != std::string::npos;
     deliveries.push_back(std::move(delivery));
   }
   return deliveries;
@@ -305,97 +256,11 @@ void EventConsumer::Submit(const std::shared_ptr<Delivery>& delivery, std::funct
   // What a transaction that never ran its job settles by.
   delivery->outcome = HandlerResult::Retry("the transaction failed");
   delivery->decided = Settlement::kRetry;
-  // The side effect outside the database, on this thread, before the transaction.
-  std::optional<HandlerResult> prepared;
-  if (before_transaction_ && delivery->malformed.empty() && !delivery->fault) {
-    try {
-      prepared = before_transaction_(delivery->event);
-    } catch (const std::exception& error) {
-      prepared = HandlerResult::Retry(std::string("side effect threw: ") + error.what());
-    }
-    if (prepared->kind == HandlerResult::Kind::kApplied ||
-        prepared->kind == HandlerResult::Kind::kIgnored) {
-      prepared.reset();  // go on with the transaction's handler
-    }
-  }
+  const std::optional<HandlerResult> prepared = RunSideEffect(*delivery);
 
   WriteJob job;
   job.execute = [this, delivery, prepared](sqlite::Database& db) {
-    Delivery& d = *delivery;
-    d.duplicate = false;
-    SqliteInbox inbox(db);
-    auto seen = inbox.Contains(spec_.durable, d.event.event_id);
-    if (!seen) {
-      d.outcome = HandlerResult::Retry(seen.error().message);
-      d.decided = Settlement::kRetry;
-      return SavepointOutcome::kRollBack;
-    }
-    if (*seen) {
-      d.outcome = HandlerResult::Ignored();  // a redelivery: its effects are already stored
-      d.decided = Settlement::kAck;
-      d.duplicate = true;
-      return SavepointOutcome::kKeep;
-    }
-    HandlerResult result;
-    if (!d.malformed.empty()) {
-      result = HandlerResult::Reject(d.malformed);
-    } else if (d.fault) {
-      result = HandlerResult::Retry("fault injection (LOGISTICS_FAULT)");
-    } else if (prepared) {
-      result = *prepared;  // the side effect did not go through: settle as it says
-    } else if (auto opened = db.Savepoint("effects"); !opened) {
-      result = HandlerResult::Retry(opened.error().message);
-    } else {
-      try {
-        result = handler_(db, d.event);
-      } catch (const std::exception& error) {
-        result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
-      }
-      const bool keep = result.kind == HandlerResult::Kind::kApplied ||
-                        result.kind == HandlerResult::Kind::kIgnored;
-      if (auto ended = keep ? db.Release("effects") : db.RollbackTo("effects"); !ended) {
-        d.outcome = HandlerResult::Retry(ended.error().message);
-        d.decided = Settlement::kRetry;
-        return SavepointOutcome::kRollBack;
-      }
-    }
-    d.decided = Decide(DeliveryFacts{result.kind, d.event.deliveries, spec_.max_deliveries,
-                                     d.waited, spec_.dependency_wait});
-    const auto now = clock_.Now();
-    switch (d.decided) {
-      case Settlement::kAck:
-        if (result.kind == HandlerResult::Kind::kApplied &&
-            !inbox.Record(spec_.durable, d.event.event_id, now)) {
-          return SavepointOutcome::kRollBack;
-        }
-        break;
-      case Settlement::kDeadLetter: {
-        if (result.kind == HandlerResult::Kind::kWait) {
-          result.error = "waited " +
-                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d.waited).count()) +
-                         " s, with the service's other consumers caught up, for: " + result.error;
-        }
-        const DeadLetter letter{spec_.durable, d.event.event_id, d.event.subject,
-                                d.event.stream_sequence, d.event.deliveries, result.error, d.payload};
-        if (!inbox.RecordDeadLetter(letter, now) || !inbox.Record(spec_.durable, d.event.event_id, now)) {
-          return SavepointOutcome::kRollBack;
-        }
-        break;
-      }
-      case Settlement::kRetry:
-      case Settlement::kHold:
-        break;
-    }
-    d.outcome = std::move(result);
-    if (!crash_marker_.empty() && d.decided == Settlement::kAck &&
-        d.payload.find(crash_marker_) != std::string::npos) {
-      // The effects are written, the transaction is not committed: anything
-      // already sent about this event (an ack too early) has time to reach
-      // the server before the process dies.
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      CrashNow("crash-after-effects-containing");
-    }
-    return SavepointOutcome::kKeep;
+    return Apply(db, *delivery, prepared);
   };
   job.completed = [this, delivery, done](WriteStatus status) {
     if (status == WriteStatus::kStorageFull) {
@@ -407,40 +272,136 @@ void EventConsumer::Submit(const std::shared_ptr<Delivery>& delivery, std::funct
   };
   if (!writer_.Submit(std::move(job))) {
     // The writer is stopping: leave the message to be redelivered later.
-    natsMsg_Nak(delivery->message.get(), nullptr);
+    (void)delivery->message.Nak();
     done();
   }
 }
 
-void EventConsumer::Settle(Delivery& delivery, Settlement how) {
-  const ConsumedEvent& event = delivery.event;
-  const std::string& error =
-      delivery.outcome.error.empty() ? std::string("the transaction failed") : delivery.outcome.error;
-  {
-    std::lock_guard lock(mutex_);
-    switch (how) {
-      case Settlement::kAck:
-        ++(delivery.duplicate ? stats_.duplicates : stats_.processed);
-        break;
-      case Settlement::kRetry:
-        ++stats_.retries;
-        stats_.last_error = error;
-        break;
-      case Settlement::kDeadLetter:
-        ++stats_.dead_letters;
-        stats_.last_error = delivery.outcome.error;
-        break;
-      case Settlement::kHold:
-        break;
-    }
+std::optional<HandlerResult> EventConsumer::RunSideEffect(Delivery& delivery) {
+  if (!before_transaction_ || !delivery.malformed.empty() || delivery.fault) return std::nullopt;
+  HandlerResult result;
+  try {
+    result = before_transaction_(delivery.event);
+  } catch (const std::exception& error) {
+    result = HandlerResult::Retry(std::string("side effect threw: ") + error.what());
   }
+  if (Keeps(result)) return std::nullopt;  // go on with the transaction's handler
+  return result;
+}
+
+SavepointOutcome EventConsumer::Apply(sqlite::Database& db, Delivery& delivery,
+                                      const std::optional<HandlerResult>& prepared) {
+  delivery.duplicate = false;
+  auto seen = SqliteInbox(db).Contains(spec_.durable, delivery.event.event_id);
+  if (!seen) {
+    delivery.outcome = HandlerResult::Retry(seen.error().message);
+    delivery.decided = Settlement::kRetry;
+    return SavepointOutcome::kRollBack;
+  }
+  if (*seen) {
+    delivery.outcome = HandlerResult::Ignored();  // a redelivery: its effects are already stored
+    delivery.decided = Settlement::kAck;
+    delivery.duplicate = true;
+    return SavepointOutcome::kKeep;
+  }
+  std::optional<HandlerResult> result = RunHandler(db, delivery, prepared);
+  if (!result) return SavepointOutcome::kRollBack;
+  delivery.decided = Decide(DeliveryFacts{result->kind, delivery.event.deliveries,
+                                          spec_.max_deliveries, delivery.waited,
+                                          spec_.dependency_wait});
+  if (!RecordDecision(db, delivery, *result)) return SavepointOutcome::kRollBack;
+  delivery.outcome = std::move(*result);
+  if (!spec_.crash_after_effects_containing.empty() && delivery.decided == Settlement::kAck &&
+      delivery.payload.find(spec_.crash_after_effects_containing) != std::string::npos) {
+    // The effects are written, the transaction is not committed: anything
+    // already sent about this event (an ack too early) has time to reach
+    // the server before the process dies.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CrashNow("crash-after-effects-containing");
+  }
+  return SavepointOutcome::kKeep;
+}
+
+std::optional<HandlerResult> EventConsumer::RunHandler(sqlite::Database& db, Delivery& delivery,
+                                                       const std::optional<HandlerResult>& prepared) {
+  if (!delivery.malformed.empty()) return HandlerResult::Reject(delivery.malformed);
+  if (delivery.fault) return HandlerResult::Retry("fault injection (LOGISTICS_FAULT)");
+  if (prepared) return *prepared;  // the side effect did not go through: settle as it says
+  if (auto opened = db.Savepoint("effects"); !opened) {
+    return HandlerResult::Retry(opened.error().message);
+  }
+  HandlerResult result;
+  try {
+    result = handler_(db, delivery.event);
+  } catch (const std::exception& error) {
+    result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
+  }
+  if (auto ended = Keeps(result) ? db.Release("effects") : db.RollbackTo("effects"); !ended) {
+    delivery.outcome = HandlerResult::Retry(ended.error().message);
+    delivery.decided = Settlement::kRetry;
+    return std::nullopt;
+  }
+  return result;
+}
+
+bool EventConsumer::RecordDecision(sqlite::Database& db, const Delivery& delivery,
+                                   HandlerResult& result) {
+  SqliteInbox inbox(db);
+  const ConsumedEvent& event = delivery.event;
+  const auto now = clock_.Now();
+  switch (delivery.decided) {
+    case Settlement::kAck:
+      return result.kind != HandlerResult::Kind::kApplied ||
+             static_cast<bool>(inbox.Record(spec_.durable, event.event_id, now));
+    case Settlement::kDeadLetter: {
+      if (result.kind == HandlerResult::Kind::kWait) {
+        result.error =
+            "waited " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(delivery.waited).count()) +
+            " s, with the service's other consumers caught up, for: " + result.error;
+      }
+      const DeadLetter letter{spec_.durable,          event.event_id,   event.subject,
+                              event.stream_sequence,  event.deliveries, result.error,
+                              delivery.payload};
+      return inbox.RecordDeadLetter(letter, now) && inbox.Record(spec_.durable, event.event_id, now);
+    }
+    case Settlement::kRetry:
+    case Settlement::kHold:
+      return true;
+  }
+  return true;  // unreachable: the switch covers every settlement
+}
+
+void EventConsumer::CountSettlement(const Delivery& delivery, Settlement how) {
+  std::lock_guard lock(mutex_);
+  switch (how) {
+    case Settlement::kAck:
+      ++(delivery.duplicate ? stats_.duplicates : stats_.processed);
+      break;
+    case Settlement::kRetry:
+      ++stats_.retries;
+      stats_.last_error =
+          delivery.outcome.error.empty() ? "the transaction failed" : delivery.outcome.error;
+      break;
+    case Settlement::kDeadLetter:
+      ++stats_.dead_letters;
+      stats_.last_error = delivery.outcome.error;
+      break;
+    case Settlement::kHold:
+      break;
+  }
+}
+
+void EventConsumer::Settle(Delivery& delivery, Settlement how) {
+  CountSettlement(delivery, how);
+  const ConsumedEvent& event = delivery.event;
   switch (how) {
     case Settlement::kAck:
       if (delivery.duplicate) {
         logging::Debug("event already processed; acknowledged without effect",
                        {{"consumer", spec_.durable}, {"event_id", event.event_id}});
       }
-      Acknowledge(*delivery.message);
+      Acknowledge(delivery.message);
       break;
     case Settlement::kRetry: {
       const auto delay = RetryDelay(event.deliveries, spec_.retry_initial, spec_.retry_max);
@@ -450,9 +411,9 @@ void EventConsumer::Settle(Delivery& delivery, Settlement how) {
                      {"subject", event.subject},
                      {"deliveries", static_cast<std::int64_t>(event.deliveries)},
                      {"retry_in_ms", static_cast<std::int64_t>(delay.count())},
-                     {"error", error}});
-      // nats.c takes this delay in milliseconds (unlike AckWait, in nanoseconds).
-      natsMsg_NakWithDelay(delivery.message.get(), delay.count(), nullptr);
+                     {"error", delivery.outcome.error.empty() ? std::string("the transaction failed")
+                                                              : delivery.outcome.error}});
+      (void)delivery.message.NakWithDelay(delay);
       break;
     }
     case Settlement::kDeadLetter:
@@ -462,7 +423,7 @@ void EventConsumer::Settle(Delivery& delivery, Settlement how) {
                       {"subject", event.subject},
                       {"deliveries", static_cast<std::int64_t>(event.deliveries)},
                       {"error", delivery.outcome.error}});
-      natsMsg_Term(delivery.message.get(), nullptr);
+      (void)delivery.message.Term();
       break;
     case Settlement::kHold:
       delivery.held = true;  // the consumer thread tries it again
@@ -491,7 +452,7 @@ bool EventConsumer::Hold(const Deliveries& held, int round) {
   const auto longest = std::min(spec_.retry_max, spec_.ack_wait / 3);
   const auto delay = std::min<std::chrono::milliseconds>(
       longest, std::chrono::milliseconds(100) * (std::int64_t{1} << std::min(round, 10)));
-  for (const auto& delivery : held) natsMsg_InProgress(delivery->message.get(), nullptr);
+  for (const auto& delivery : held) (void)delivery->message.InProgress();
   const bool counts = !spec_.others_caught_up || spec_.others_caught_up();
   Sleep(delay);
   {
@@ -508,33 +469,24 @@ bool EventConsumer::Hold(const Deliveries& held, int round) {
   return true;
 }
 
-void EventConsumer::Acknowledge(natsMsg& message) {
-  // What natsMsg_Ack sends (AckExplicit), on the batching connection.
+void EventConsumer::Release(const Deliveries& held) {
+  for (const auto& delivery : held) (void)delivery->message.Nak();
+}
+
+void EventConsumer::Acknowledge(const nats::Message& message) {
+  // What Message::Ack sends (AckExplicit), on the batching connection.
   static constexpr std::string_view kAck = "+ACK";
-  const char* reply = natsMsg_GetReply(&message);
-  const natsStatus s = reply == nullptr ? NATS_INVALID_ARG
-                                        : natsConnection_Publish(acks_.get(), reply, kAck.data(),
-                                                                 static_cast<int>(kAck.size()));
-  if (s != NATS_OK) {
+  const std::string reply(message.reply());
+  auto sent = reply.empty()
+                  ? common::Result<void, nats::NatsError>(common::Unexpected{nats::NatsError{
+                        nats::NatsErrorKind::kOther, 0, 0, "ack: the message has no reply subject"}})
+                  : acks_.Publish(reply, kAck);
+  if (!sent) {
     // The event is stored and recorded in the inbox: its redelivery is
     // acknowledged without effect.
     logging::Warn("acknowledgement not sent; the event will be redelivered and skipped",
-                  {{"consumer", spec_.durable}, {"error", nats::MakeNatsError(s, "ack").message}});
+                  {{"consumer", spec_.durable}, {"error", sent.error().message}});
   }
-}
-
-void EventConsumer::MaybeCleanInbox() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now < next_cleanup_) return;
-  next_cleanup_ = now + kInboxCleanupInterval;
-  const auto cutoff = clock_.Now() - spec_.inbox_retention;
-  writer_.Submit(WriteJob{[cutoff](sqlite::Database& db) {
-                            return SqliteInbox(db).DeleteProcessedBefore(cutoff, kInboxCleanupBatch)
-                                       ? SavepointOutcome::kKeep
-                                       : SavepointOutcome::kRollBack;
-                          },
-                          {},
-                          JobKind::kBookkeeping});
 }
 
 }  // namespace logistics::messaging

@@ -8,13 +8,7 @@
 
 namespace logistics::messaging {
 
-std::optional<std::string> HeaderOf(natsMsg* message, const char* key) {
-  const char* value = nullptr;
-  if (natsMsgHeader_Get(message, key, &value) != NATS_OK || value == nullptr) return std::nullopt;
-  return std::string(value);
-}
-
-IncomingRequest::IncomingRequest(natsConnection* connection, nats::MessageHandle message,
+IncomingRequest::IncomingRequest(nats::Connection& connection, nats::Message message,
                                  std::string service, std::string verb, RequestMetadata metadata,
                                  EndpointStats* stats)
     : connection_(connection),
@@ -25,29 +19,19 @@ IncomingRequest::IncomingRequest(natsConnection* connection, nats::MessageHandle
       stats_(stats),
       received_at_(std::chrono::steady_clock::now()) {}
 
-std::string_view IncomingRequest::subject() const { return natsMsg_GetSubject(message_.get()); }
+std::string_view IncomingRequest::subject() const { return message_.subject(); }
 
-std::string_view IncomingRequest::data() const {
-  const char* data = natsMsg_GetData(message_.get());
-  return data == nullptr ? std::string_view()
-                         : std::string_view(data, natsMsg_GetDataLength(message_.get()));
-}
+std::string_view IncomingRequest::data() const { return message_.data(); }
 
-bool IncomingRequest::ExpectsReply() const {
-  const char* reply = natsMsg_GetReply(message_.get());
-  return reply != nullptr && *reply != '\0';
-}
+bool IncomingRequest::ExpectsReply() const { return !message_.reply().empty(); }
 
 bool IncomingRequest::Respond(std::string_view body) {
   if (responded_.exchange(true)) return false;
   if (stats_ != nullptr) stats_->RecordAnswer(std::chrono::steady_clock::now() - received_at_);
   if (!ExpectsReply()) return true;  // `nats pub`: success is silent
-  const natsStatus s = natsConnection_Publish(connection_, natsMsg_GetReply(message_.get()),
-                                             body.data(), static_cast<int>(body.size()));
-  if (s != NATS_OK) {
-    logging::Warn("could not send a reply", {{"error", nats::MakeNatsError(s, "reply").message}});
-  }
-  return s == NATS_OK;
+  auto sent = connection_.Publish(std::string(message_.reply()), body);
+  if (!sent) logging::Warn("could not send a reply", {{"error", sent.error().message}});
+  return static_cast<bool>(sent);
 }
 
 bool IncomingRequest::Respond(const ErrorReply& error) {
@@ -69,7 +53,7 @@ bool IncomingRequest::SendError(int status, std::string_view message, std::strin
   }
   std::string subject;
   if (ExpectsReply()) {
-    subject = natsMsg_GetReply(message_.get());
+    subject = std::string(message_.reply());
   } else {
     // Nobody waits for this answer: publish it where operators can watch.
     subject = service_ + ".rejected." + verb_;
@@ -83,25 +67,19 @@ bool IncomingRequest::SendError(int status, std::string_view message, std::strin
       body = json::Serialize(document);
     }
   }
-  natsMsg* raw = nullptr;
-  natsStatus s = natsMsg_Create(&raw, subject.c_str(), nullptr, body.data(),
-                                static_cast<int>(body.size()));
-  nats::MessageHandle reply(raw);
   // A header value cannot hold CR or LF; keep the readable message on one line.
   std::string readable(message);
   for (char& c : readable) {
     if (c == '\r' || c == '\n') c = ' ';
   }
-  if (s == NATS_OK) s = natsMsgHeader_Set(reply.get(), "Nats-Service-Error", readable.c_str());
-  if (s == NATS_OK) {
-    s = natsMsgHeader_Set(reply.get(), "Nats-Service-Error-Code", std::to_string(status).c_str());
-  }
-  if (s == NATS_OK) s = natsConnection_PublishMsg(connection_, reply.get());
-  if (s != NATS_OK) {
-    logging::Warn("could not send an error reply",
-                  {{"error", nats::MakeNatsError(s, "reply").message}});
-  }
-  return s == NATS_OK;
+  auto reply = nats::Message::Create(subject, body);
+  common::Result<void, nats::NatsError> sent =
+      reply ? common::Result<void, nats::NatsError>() : common::Unexpected{reply.error()};
+  if (sent) sent = reply->SetHeader("Nats-Service-Error", readable);
+  if (sent) sent = reply->SetHeader("Nats-Service-Error-Code", std::to_string(status));
+  if (sent) sent = connection_.Publish(*reply);
+  if (!sent) logging::Warn("could not send an error reply", {{"error", sent.error().message}});
+  return static_cast<bool>(sent);
 }
 
 }  // namespace logistics::messaging

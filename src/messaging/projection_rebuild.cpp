@@ -3,8 +3,7 @@
 #include <map>
 
 #include "logistics/logging/log.hpp"
-#include "logistics/messaging/incoming_request.hpp"
-#include "logistics/nats/handles.hpp"
+#include "logistics/nats/jet_stream.hpp"
 #include "logistics/nats/subject_filter.hpp"
 
 namespace logistics::messaging {
@@ -15,16 +14,11 @@ using common::Unexpected;
 constexpr std::uint64_t kEventsPerTransaction = 1000;
 
 // The stream's first and last sequence now, or an error naming the stream.
-common::Result<std::pair<std::uint64_t, std::uint64_t>, std::string> Bounds(jsCtx* js,
+common::Result<std::pair<std::uint64_t, std::uint64_t>, std::string> Bounds(nats::JetStream& js,
                                                                            const std::string& stream) {
-  jsStreamInfo* raw = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
-  const natsStatus s = js_GetStreamInfo(&raw, js, stream.c_str(), nullptr, &js_error);
-  nats::StreamInfoHandle info(raw);
-  if (s != NATS_OK) {
-    return Unexpected{nats::MakeNatsError(s, "read stream " + stream, js_error).message};
-  }
-  return std::make_pair(info->State.FirstSeq, info->State.LastSeq);
+  auto info = js.GetStreamInfo(stream);
+  if (!info) return Unexpected{info.error().message};
+  return std::make_pair(info->first_sequence, info->last_sequence);
 }
 
 }  // namespace
@@ -46,38 +40,26 @@ common::Result<RebuildReport, std::string> RebuildProjections(nats::Connection& 
         return Unexpected{migrated.error().message};
       }
     }
-    jsCtx* raw_js = nullptr;
-    if (natsStatus s = natsConnection_JetStream(&raw_js, connection.get(), nullptr); s != NATS_OK) {
-      return Unexpected{nats::MakeNatsError(s, "JetStream context").message};
-    }
-    nats::JetStreamHandle js(raw_js);
+    auto js = nats::JetStream::Create(connection);
+    if (!js) return Unexpected{js.error().message};
     for (const ProjectionSource& source : spec.sources) {
-      auto bounds = Bounds(js.get(), source.stream);
+      auto bounds = Bounds(**js, source.stream);
       if (!bounds) return Unexpected{bounds.error()};
       if (auto begun = scratch->BeginImmediate(); !begun) return Unexpected{begun.error().message};
       std::uint64_t in_transaction = 0;
       for (std::uint64_t sequence = std::max<std::uint64_t>(bounds->first, 1);
            bounds->second > 0 && sequence <= bounds->second; ++sequence) {
-        natsMsg* raw_msg = nullptr;
-        jsErrCode js_error = static_cast<jsErrCode>(0);
-        const natsStatus s =
-            js_GetMsg(&raw_msg, js.get(), source.stream.c_str(), sequence, nullptr, &js_error);
-        nats::MessageHandle message(raw_msg);
-        if (s == NATS_NOT_FOUND) continue;  // deleted or purged
-        if (s != NATS_OK) {
+        auto message = (*js)->GetMessage(source.stream, sequence);
+        if (!message && message.error().kind == nats::NatsErrorKind::kNotFound) continue;  // deleted or purged
+        if (!message) {
           scratch->Rollback();
-          return Unexpected{nats::MakeNatsError(s, "read " + source.stream + " #" +
-                                                       std::to_string(sequence), js_error)
-                                .message};
+          return Unexpected{message.error().message};
         }
         ConsumedEvent event;
-        event.subject = natsMsg_GetSubject(message.get());
+        event.subject = std::string(message->subject());
         if (!nats::SubjectMatches(source.subject_filter, event.subject)) continue;
         event.stream_sequence = sequence;
-        const char* data = natsMsg_GetData(message.get());
-        event.cloud_event = nlohmann::json::parse(
-            data == nullptr ? std::string() : std::string(data, natsMsg_GetDataLength(message.get())),
-            nullptr, false);
+        event.cloud_event = nlohmann::json::parse(message->data(), nullptr, false);
         ++report.events;
         if (!event.cloud_event.is_object() || !event.cloud_event.contains("id") ||
             !event.cloud_event["id"].is_string()) {

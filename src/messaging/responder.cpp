@@ -25,26 +25,26 @@ common::Result<void, nats::NatsError> Responder::Add(Endpoint endpoint) {
   auto subscribed = std::make_unique<Subscribed>();
   subscribed->owner = this;
   subscribed->endpoint = std::move(endpoint);
-  auto subscription =
-      nats::Subscription::Subscribe(connection_, subscribed->endpoint.subject, queue_group_,
-                                    &Responder::OnMessage, subscribed.get());
+  Subscribed* target = subscribed.get();
+  auto subscription = nats::Subscription::Subscribe(
+      connection_, subscribed->endpoint.subject, queue_group_,
+      [target](nats::Message message) { OnMessage(*target, std::move(message)); });
   if (!subscription) return common::Unexpected{std::move(subscription.error())};
   subscribed->subscription = std::move(*subscription);
   // Requests are small and bursty: allow a deep backlog rather than dropping
   // them as a slow consumer (nats.c's default is 65536 messages / 64 MiB).
-  natsSubscription_SetPendingLimits(subscribed->subscription->get(), 1 << 20, 256 << 20);
+  (void)subscribed->subscription->SetPendingLimits(1 << 20, 256 << 20);
   endpoints_.push_back(std::move(subscribed));
   return {};
 }
 
 void Responder::Drain(std::chrono::milliseconds timeout) {
-  for (auto& endpoint : endpoints_) natsSubscription_Drain(endpoint->subscription->get());
+  for (auto& endpoint : endpoints_) (void)endpoint->subscription->Drain();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (auto& endpoint : endpoints_) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    natsSubscription_WaitForDrainCompletion(endpoint->subscription->get(),
-                                            std::max<std::int64_t>(left.count(), 1));
+    (void)endpoint->subscription->WaitForDrain(left);
   }
 }
 
@@ -57,39 +57,36 @@ std::vector<Responder::EndpointView> Responder::Endpoints() const {
   return views;
 }
 
-void Responder::OnMessage(natsConnection* nc, natsSubscription*, natsMsg* msg,
-                          void* closure) noexcept {
-  nats::MessageHandle message(msg);
+void Responder::OnMessage(Subscribed& subscribed, nats::Message message) {
   std::shared_ptr<IncomingRequest> request;
   try {
-    auto* subscribed = static_cast<Subscribed*>(closure);
-    Responder& self = *subscribed->owner;
+    Responder& self = *subscribed.owner;
     RequestMetadata metadata;
-    if (auto key = HeaderOf(msg, "Nats-Msg-Id"); key && !key->empty()) {
+    if (auto key = message.Header("Nats-Msg-Id"); key && !key->empty()) {
       metadata.request_id = std::move(*key);
       metadata.request_id_from_client = true;
     } else {
       metadata.request_id = self.ids_.NextId();
     }
-    auto correlation = HeaderOf(msg, "Correlation-Id");
+    auto correlation = message.Header("Correlation-Id");
     metadata.correlation_id =
         correlation && !correlation->empty() ? std::move(*correlation) : self.ids_.NextId();
     // A malformed traceparent is ignored, and tracestate with it (W3C).
-    metadata.traceparent = HeaderOf(msg, "traceparent");
+    metadata.traceparent = message.Header("traceparent");
     if (metadata.traceparent && !IsValidTraceparent(*metadata.traceparent)) {
       metadata.traceparent.reset();
     }
     if (metadata.traceparent) {
-      metadata.tracestate = HeaderOf(msg, "tracestate");
+      metadata.tracestate = message.Header("tracestate");
       if (metadata.tracestate && !IsAcceptableTracestate(*metadata.tracestate)) {
         metadata.tracestate.reset();
       }
     }
-    subscribed->stats.RecordRequest();
-    request = std::make_shared<IncomingRequest>(nc, std::move(message), self.service_,
-                                                subscribed->endpoint.name, std::move(metadata),
-                                                &subscribed->stats);
-    subscribed->endpoint.handler(request);
+    subscribed.stats.RecordRequest();
+    request = std::make_shared<IncomingRequest>(self.connection_, std::move(message), self.service_,
+                                                subscribed.endpoint.name, std::move(metadata),
+                                                &subscribed.stats);
+    subscribed.endpoint.handler(request);
   } catch (const std::exception& error) {
     logging::Error("request handler failed", {{"error", error.what()}});
     if (request) request->Respond(InternalError());

@@ -33,8 +33,8 @@ common::Result<void, nats::NatsError> ServiceDiscovery::Start() {
   // Three plain subscriptions cover the nine subjects: every instance answers.
   for (const std::string& subject : {std::string("$SRV.*"), "$SRV.*." + identity_.name,
                                      "$SRV.*." + identity_.name + "." + identity_.id}) {
-    auto subscription =
-        nats::Subscription::Subscribe(connection_, subject, "", &ServiceDiscovery::OnRequest, this);
+    auto subscription = nats::Subscription::Subscribe(
+        connection_, subject, "", [this](nats::Message request) { OnRequest(request); });
     if (!subscription) return common::Unexpected{std::move(subscription.error())};
     subscriptions_.push_back(std::move(*subscription));
   }
@@ -98,31 +98,27 @@ nlohmann::ordered_json ServiceDiscovery::Stats() const {
   return reply;
 }
 
-void ServiceDiscovery::OnRequest(natsConnection* nc, natsSubscription*, natsMsg* msg,
-                                 void* closure) noexcept {
-  nats::MessageHandle message(msg);
+void ServiceDiscovery::OnRequest(const nats::Message& request) const {
   try {
-    const auto* self = static_cast<ServiceDiscovery*>(closure);
-    const char* reply_to = natsMsg_GetReply(msg);
-    if (reply_to == nullptr || *reply_to == '\0') return;
-    const auto tokens = Tokens(natsMsg_GetSubject(msg));
+    const std::string reply_to(request.reply());
+    if (reply_to.empty()) return;
+    const auto tokens = Tokens(request.subject());
     // $SRV.<VERB>[.<name>[.<id>]]: anything else (another service's name or
     // instance) is not for us.
     if (tokens.size() < 2 || tokens.size() > 4) return;
-    if (tokens.size() >= 3 && tokens[2] != self->identity_.name) return;
-    if (tokens.size() == 4 && tokens[3] != self->identity_.id) return;
+    if (tokens.size() >= 3 && tokens[2] != identity_.name) return;
+    if (tokens.size() == 4 && tokens[3] != identity_.id) return;
     nlohmann::ordered_json reply;
     if (tokens[1] == "PING") {
-      reply = self->Ping();
+      reply = Ping();
     } else if (tokens[1] == "INFO") {
-      reply = self->Info();
+      reply = Info();
     } else if (tokens[1] == "STATS") {
-      reply = self->Stats();
+      reply = Stats();
     } else {
       return;
     }
-    const std::string body = json::Serialize(reply);
-    natsConnection_Publish(nc, reply_to, body.data(), static_cast<int>(body.size()));
+    (void)connection_.Publish(reply_to, json::Serialize(reply));
   } catch (const std::exception& error) {
     logging::Error("service discovery request failed", {{"error", error.what()}});
   } catch (...) {

@@ -19,8 +19,7 @@ constexpr std::string_view kSavepoint = "job";
 Writer::Writer(sqlite::Database db, WriterSettings settings, AfterCommit after_commit)
     : db_(std::move(db)),
       settings_(settings),
-      after_commit_(std::move(after_commit)),
-      exit_after_commit_(FaultEnabled("exit-after-commit")) {}
+      after_commit_(std::move(after_commit)) {}
 
 Writer::~Writer() { Stop(); }
 
@@ -199,7 +198,7 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
         batch.begin(), batch.end(), [](const WriteJob& job) { return job.kind == JobKind::kChange; }));
   }
 
-  if (committed && exit_after_commit_) {
+  if (committed && settings_.crash_after_commit) {
     bool changed = false;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       changed |= statuses[i] == WriteStatus::kCommitted && batch[i].kind == JobKind::kChange;

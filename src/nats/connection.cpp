@@ -165,6 +165,38 @@ std::string Connection::ServerId() const {
   return std::string(buffer.data());
 }
 
+bool Connection::IsClosed() const {
+  return !handle_ || natsConnection_IsClosed(handle_.get());
+}
+
+common::Result<void, NatsError> Connection::Publish(const std::string& subject,
+                                                    std::string_view data) {
+  if (natsStatus s = natsConnection_Publish(handle_.get(), subject.c_str(), data.data(),
+                                            static_cast<int>(data.size()));
+      s != NATS_OK) {
+    return Fail(s, "publish to " + subject);
+  }
+  return {};
+}
+
+common::Result<void, NatsError> Connection::Publish(const Message& message) {
+  if (natsStatus s = natsConnection_PublishMsg(handle_.get(), message.get()); s != NATS_OK) {
+    return Fail(s, "publish to " + std::string(message.subject()));
+  }
+  return {};
+}
+
+common::Result<Message, NatsError> Connection::Request(const std::string& subject,
+                                                       std::string_view data,
+                                                       std::chrono::milliseconds timeout) {
+  natsMsg* raw = nullptr;
+  const natsStatus s = natsConnection_Request(&raw, handle_.get(), subject.c_str(), data.data(),
+                                              static_cast<int>(data.size()), timeout.count());
+  MessageHandle reply(raw);
+  if (s != NATS_OK) return Fail(s, "request on " + subject);
+  return Message(std::move(reply));
+}
+
 common::Result<void, NatsError> Connection::Flush(std::chrono::milliseconds timeout) {
   if (natsStatus s = natsConnection_FlushTimeout(handle_.get(), timeout.count()); s != NATS_OK) {
     return Fail(s, "flush");

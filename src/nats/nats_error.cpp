@@ -2,8 +2,35 @@
 
 #include <nats/nats.h>
 
+#include <optional>
+
 namespace logistics::nats {
 namespace {
+
+std::optional<NatsErrorKind> KindOfJetStreamError(int js_error_code) {
+  switch (js_error_code) {
+    case JSStreamNotFoundErr:
+    case JSConsumerNotFoundErr:
+    case JSNoMessageFoundErr:
+      return NatsErrorKind::kNotFound;
+    case JSStreamNameExistErr:
+    case JSConsumerNameExistErr:
+    case JSConsumerExistingActiveErr:
+      return NatsErrorKind::kAlreadyExists;
+    case JSStreamMessageExceedsMaximumErr:
+    case JSStreamStoreFailedErr:  // what 2.9 answers for max_msgs / max_bytes with discard new
+    case JSInsufficientResourcesErr:
+    case JSMaximumStreamsLimitErr:
+      return NatsErrorKind::kLimitExceeded;
+    case JSStreamWrongLastSequenceErr:
+    case JSStreamWrongLastMsgIDErr:
+      return NatsErrorKind::kWrongLastSequence;
+    case JSStreamNotMatchErr:
+      return NatsErrorKind::kWrongStream;
+    default:
+      return std::nullopt;
+  }
+}
 
 NatsErrorKind KindOf(natsStatus status, int js_error_code) {
   switch (status) {
@@ -20,16 +47,42 @@ NatsErrorKind KindOf(natsStatus status, int js_error_code) {
       return NatsErrorKind::kNotConnected;
     case NATS_NOT_FOUND:
       return NatsErrorKind::kNotFound;
+    case NATS_MAX_PAYLOAD:
+      return NatsErrorKind::kLimitExceeded;
     default:
       break;
   }
-  if (js_error_code == JSStreamNotFoundErr || js_error_code == JSConsumerNotFoundErr) {
-    return NatsErrorKind::kNotFound;
-  }
+  if (auto kind = KindOfJetStreamError(js_error_code)) return *kind;
   return js_error_code != 0 ? NatsErrorKind::kRejected : NatsErrorKind::kOther;
 }
 
 }  // namespace
+
+std::string_view NatsErrorKindName(NatsErrorKind kind) {
+  switch (kind) {
+    case NatsErrorKind::kTimeout:
+      return "timeout";
+    case NatsErrorKind::kNoResponders:
+      return "no responders";
+    case NatsErrorKind::kNotConnected:
+      return "not connected";
+    case NatsErrorKind::kNotFound:
+      return "not found";
+    case NatsErrorKind::kAlreadyExists:
+      return "already exists";
+    case NatsErrorKind::kLimitExceeded:
+      return "limit exceeded";
+    case NatsErrorKind::kWrongLastSequence:
+      return "wrong last sequence";
+    case NatsErrorKind::kWrongStream:
+      return "wrong stream";
+    case NatsErrorKind::kRejected:
+      return "rejected";
+    case NatsErrorKind::kOther:
+      return "other";
+  }
+  return "other";  // unreachable: the switch covers every kind
+}
 
 NatsError MakeNatsError(int status, std::string_view context, int js_error_code) {
   const auto s = static_cast<natsStatus>(status);
@@ -46,6 +99,10 @@ NatsError MakeNatsError(int status, std::string_view context, int js_error_code)
     error.message += detail;
   }
   return error;
+}
+
+NatsError MakeTimeoutError(std::string message) {
+  return NatsError{NatsErrorKind::kTimeout, NATS_TIMEOUT, 0, std::move(message)};
 }
 
 NatsError MakePublishError(int status, std::string_view subject, int js_error_code,

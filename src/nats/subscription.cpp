@@ -1,5 +1,6 @@
 #include "logistics/nats/subscription.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -11,6 +12,19 @@ namespace logistics::nats {
 // last call has returned. It holds this state (held_by_nats) until then, so a
 // Subscription destroyed after a Close that timed out leaves it nothing freed.
 struct Subscription::Completion {
+  explicit Completion(MessageHandler h) : handler(std::move(h)) {}
+
+  static void OnMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) noexcept {
+    Message message{MessageHandle(msg)};  // the handler owns the message
+    try {
+      static_cast<Completion*>(closure)->handler(std::move(message));
+    } catch (const std::exception& error) {
+      logging::Error("a NATS message handler threw", {{"error", error.what()}});
+    } catch (...) {
+      logging::Error("a NATS message handler threw an unknown exception");
+    }
+  }
+
   static void OnComplete(void* closure) noexcept {
     auto* self = static_cast<Completion*>(closure);
     std::shared_ptr<Completion> last_reference;  // released after the lock below
@@ -20,6 +34,7 @@ struct Subscription::Completion {
     self->changed.notify_all();
   }
 
+  const MessageHandler handler;
   std::mutex mutex;
   std::condition_variable changed;
   bool done = false;
@@ -34,16 +49,19 @@ Subscription::Subscription(std::shared_ptr<Completion> completion, SubscriptionH
 
 common::Result<std::unique_ptr<Subscription>, NatsError> Subscription::Subscribe(
     Connection& connection, const std::string& subject, const std::string& queue_group,
-    natsMsgHandler handler, void* closure) {
+    MessageHandler handler) {
+  auto completion = std::make_shared<Completion>(std::move(handler));
+  void* closure = completion.get();
   natsSubscription* raw = nullptr;
   const natsStatus s =
       queue_group.empty()
-          ? natsConnection_Subscribe(&raw, connection.get(), subject.c_str(), handler, closure)
+          ? natsConnection_Subscribe(&raw, connection.get(), subject.c_str(),
+                                     &Completion::OnMessage, closure)
           : natsConnection_QueueSubscribe(&raw, connection.get(), subject.c_str(),
-                                          queue_group.c_str(), handler, closure);
+                                          queue_group.c_str(), &Completion::OnMessage, closure);
   SubscriptionHandle handle(raw);
   if (s != NATS_OK) return common::Unexpected{MakeNatsError(s, "subscribe to " + subject)};
-  auto completion = std::make_shared<Completion>();
+  // From here nats.c may call OnMessage, and will call OnComplete once.
   completion->held_by_nats = completion;
   // nats.c refuses this only for a subscription that has closed already (its
   // connection closed in between); it is then of no use anyway.
@@ -55,6 +73,30 @@ common::Result<std::unique_ptr<Subscription>, NatsError> Subscription::Subscribe
   }
   return std::unique_ptr<Subscription>(
       new Subscription(std::move(completion), std::move(handle), subject));
+}
+
+common::Result<void, NatsError> Subscription::SetPendingLimits(int messages, int bytes) {
+  if (natsStatus s = natsSubscription_SetPendingLimits(handle_.get(), messages, bytes);
+      s != NATS_OK) {
+    return common::Unexpected{MakeNatsError(s, "pending limits of " + subject_)};
+  }
+  return {};
+}
+
+common::Result<void, NatsError> Subscription::Drain() {
+  if (natsStatus s = natsSubscription_Drain(handle_.get()); s != NATS_OK) {
+    return common::Unexpected{MakeNatsError(s, "drain " + subject_)};
+  }
+  return {};
+}
+
+common::Result<void, NatsError> Subscription::WaitForDrain(std::chrono::milliseconds timeout) {
+  if (natsStatus s = natsSubscription_WaitForDrainCompletion(
+          handle_.get(), std::max<std::int64_t>(timeout.count(), 1));
+      s != NATS_OK) {
+    return common::Unexpected{MakeNatsError(s, "drain " + subject_)};
+  }
+  return {};
 }
 
 Subscription::~Subscription() {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "logistics/nats/handles.hpp"
-#include "logistics/nats/nats_error.hpp"
+#include "logistics/nats/jet_stream.hpp"
+#include "logistics/nats/pull_subscription.hpp"
 #include "logistics/replay/stream_facts.hpp"
 
 namespace logistics::replay {
@@ -11,32 +11,19 @@ namespace {
 
 using common::Unexpected;
 
-constexpr int kBatch = 256;
+constexpr std::size_t kBatch = 256;
 
-Unexpected<ReplayError> NatsFailure(natsStatus s, const std::string& context, jsErrCode js_error = {}) {
-  return Unexpected{ReplayError{ReplayErrorKind::kNats, nats::MakeNatsError(s, context, js_error).message}};
+Unexpected<ReplayError> NatsFailure(const nats::NatsError& error) {
+  return Unexpected{ReplayError{ReplayErrorKind::kNats, error.message}};
 }
 
-std::map<std::string, std::string> HeadersOf(natsMsg* msg) {
-  std::map<std::string, std::string> headers;
-  const char** keys = nullptr;
-  int count = 0;
-  if (natsMsgHeader_Keys(msg, &keys, &count) != NATS_OK) return headers;
-  for (int i = 0; i < count; ++i) {
-    const char* value = nullptr;
-    if (natsMsgHeader_Get(msg, keys[i], &value) == NATS_OK && value != nullptr) headers[keys[i]] = value;
-  }
-  free(static_cast<void*>(keys));  // nats.c hands the array over; the strings stay the message's
-  return headers;
-}
-
-EventRecord RecordOf(const std::string& stream, std::uint64_t sequence, natsMsg* msg) {
+EventRecord RecordOf(const std::string& stream, std::uint64_t sequence, const nats::Message& msg) {
   EventRecord record;
   record.stream = stream;
   record.sequence = sequence;
-  record.subject = natsMsg_GetSubject(msg);
-  record.headers = HeadersOf(msg);
-  const std::string data(natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg)));
+  record.subject = std::string(msg.subject());
+  record.headers = msg.Headers();
+  const std::string data(msg.data());
   try {
     record.event = nlohmann::ordered_json::parse(data);
   } catch (const nlohmann::ordered_json::parse_error&) {
@@ -50,12 +37,10 @@ EventRecord RecordOf(const std::string& stream, std::uint64_t sequence, natsMsg*
 
 common::Result<ExportSummary, ReplayError> EventExporter::Export(const ExportRequest& request, const Sink& sink,
                                                                  const Progress& progress) {
-  jsCtx* raw_js = nullptr;
-  if (natsStatus s = natsConnection_JetStream(&raw_js, connection_, nullptr); s != NATS_OK) {
-    return NatsFailure(s, "JetStream context");
-  }
-  nats::JetStreamHandle js(raw_js);
-  auto stream = LookUpStream(js.get(), request.stream);
+  auto created = nats::JetStream::Create(connection_);
+  if (!created) return NatsFailure(created.error());
+  nats::JetStream& js = **created;
+  auto stream = LookUpStream(js, request.stream);
   if (!stream) return Unexpected{stream.error()};
 
   ExportSummary summary;
@@ -73,42 +58,28 @@ common::Result<ExportSummary, ReplayError> EventExporter::Export(const ExportReq
     }
     filter = stream->subjects.front();
   }
-  jsSubOptions options;
-  jsSubOptions_Init(&options);
-  options.Stream = request.stream.c_str();
-  options.Config.AckPolicy = js_AckNone;
+  nats::EphemeralReadConfig read{request.stream, filter, request.from_sequence, std::nullopt};
   if (request.since) {
     // nats.c 3.4.1 writes the start time's fraction without leading zeros
     // (.046 s goes out as .46 s), so the server would skip messages. A whole
     // second has no fraction to spoil; the messages between it and the
     // requested time are dropped below by their stored time.
-    options.Config.DeliverPolicy = js_DeliverByStartTime;
-    options.Config.OptStartTime = common::ToUnixMillis(*request.since) / 1000 * 1'000'000'000;
-  } else if (request.from_sequence > 0) {
-    options.Config.DeliverPolicy = js_DeliverByStartSequence;
-    options.Config.OptStartSeq = request.from_sequence;
-  } else {
-    options.Config.DeliverPolicy = js_DeliverAll;
+    read.start_time_unix_ns = common::ToUnixMillis(*request.since) / 1000 * 1'000'000'000;
   }
-  natsSubscription* raw_sub = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
-  natsStatus s = js_PullSubscribe(&raw_sub, js.get(), filter.c_str(), nullptr, nullptr, &options, &js_error);
-  nats::SubscriptionHandle subscription(raw_sub);
-  if (s != NATS_OK) {
-    return NatsFailure(s, "read stream " + request.stream + " (subjects " + filter + ")", js_error);
-  }
+  auto subscription = js.ReadEphemeral(read);
+  if (!subscription) return NatsFailure(subscription.error());
+  nats::PullSubscription& reader = **subscription;
 
   // Every fetch below is made while messages are pending (an empty consumer
   // would hold the fetch for its whole expiry), so ask first.
-  jsConsumerInfo* raw_consumer = nullptr;
-  s = natsSubscription_GetConsumerInfo(&raw_consumer, subscription.get(), nullptr, &js_error);
-  const std::unique_ptr<jsConsumerInfo, nats::Deleter<jsConsumerInfo, jsConsumerInfo_Destroy>> consumer(raw_consumer);
-  if (s != NATS_OK) {
-    natsSubscription_Unsubscribe(subscription.get());
-    return NatsFailure(s, "read stream " + request.stream, js_error);
+  auto pending = reader.Pending();
+  if (!pending) {
+    reader.Unsubscribe();
+    return Unexpected{ReplayError{ReplayErrorKind::kNats,
+                                  "read stream " + request.stream + ": " + pending.error().message}};
   }
-  if (consumer->NumPending == 0) {
-    natsSubscription_Unsubscribe(subscription.get());
+  if (*pending == 0) {
+    reader.Unsubscribe();
     return summary;
   }
 
@@ -116,35 +87,27 @@ common::Result<ExportSummary, ReplayError> EventExporter::Export(const ExportReq
   bool done = false;
   common::Result<void, ReplayError> sunk;
   while (!done) {
-    natsMsgList list{};
-    jsFetchRequest fetch{};
-    fetch.Batch = kBatch;
-    fetch.NoWait = true;  // an empty answer means we have read everything there is
-    fetch.Expires = 5'000'000'000;
-    s = natsSubscription_FetchRequest(&list, subscription.get(), &fetch);
-    if (s == NATS_NOT_FOUND || (s == NATS_TIMEOUT && list.Count == 0)) break;
-    if (s != NATS_OK) {
-      natsMsgList_Destroy(&list);
-      natsSubscription_Unsubscribe(subscription.get());
-      return NatsFailure(s, "read stream " + request.stream);
+    auto batch = reader.FetchAvailable(kBatch, std::chrono::seconds(5));
+    if (!batch) {
+      reader.Unsubscribe();
+      return Unexpected{ReplayError{ReplayErrorKind::kNats,
+                                    "read stream " + request.stream + ": " + batch.error().message}};
     }
-    if (list.Count == 0) break;
-    for (int i = 0; i < list.Count && !done; ++i) {
-      jsMsgMetaData* raw_meta = nullptr;
-      if (natsMsg_GetMetaData(&raw_meta, list.Msgs[i]) != NATS_OK) continue;  // not a stream message
-      const std::uint64_t sequence = raw_meta->Sequence.Stream;
-      const std::uint64_t pending = raw_meta->NumPending;
-      const std::int64_t stored_ns = raw_meta->Timestamp;
-      jsMsgMetaData_Destroy(raw_meta);
+    if (batch->empty()) break;
+    for (const nats::Message& message : *batch) {
+      const auto meta = message.Metadata();
+      if (!meta) continue;  // not a stream message
+      const std::uint64_t sequence = meta->stream_sequence;
       if (sequence > end) {
         done = true;
         break;
       }
-      if (since_ns > stored_ns) {
-        if (sequence >= end || pending == 0) done = true;
+      if (since_ns > meta->stored_at_ns) {
+        if (sequence >= end || meta->pending == 0) done = true;
+        if (done) break;
         continue;
       }
-      sunk = sink(RecordOf(request.stream, sequence, list.Msgs[i]));
+      sunk = sink(RecordOf(request.stream, sequence, message));
       if (!sunk) {
         done = true;
         break;
@@ -152,12 +115,14 @@ common::Result<ExportSummary, ReplayError> EventExporter::Export(const ExportReq
       if (summary.exported++ == 0) summary.first_sequence = sequence;
       summary.last_sequence = sequence;
       if (progress) progress(summary.exported);
-      if (sequence >= end || pending == 0) done = true;
+      if (sequence >= end || meta->pending == 0) {
+        done = true;
+        break;
+      }
     }
-    natsMsgList_Destroy(&list);
   }
   // Deletes the ephemeral consumer at once rather than leave it to expire.
-  natsSubscription_Unsubscribe(subscription.get());
+  reader.Unsubscribe();
   if (!sunk) return Unexpected{sunk.error()};
   return summary;
 }

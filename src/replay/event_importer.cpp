@@ -2,16 +2,13 @@
 
 #include <map>
 
-#include "logistics/nats/handles.hpp"
-#include "logistics/nats/nats_error.hpp"
+#include "logistics/nats/jet_stream.hpp"
 #include "logistics/replay/stream_facts.hpp"
 
 namespace logistics::replay {
 namespace {
 
 using common::Unexpected;
-
-using PubAckHandle = std::unique_ptr<jsPubAck, nats::Deleter<jsPubAck, jsPubAck_Destroy>>;
 
 std::string LinePrefix(const NumberedRecord& record) { return "line " + std::to_string(record.line) + ": "; }
 
@@ -20,11 +17,9 @@ std::string LinePrefix(const NumberedRecord& record) { return "line " + std::to_
 common::Result<ImportSummary, ReplayError> EventImporter::Import(const std::vector<NumberedRecord>& records,
                                                                  const std::string& stream_override,
                                                                  const Progress& progress) {
-  jsCtx* raw_js = nullptr;
-  if (natsStatus s = natsConnection_JetStream(&raw_js, connection_, nullptr); s != NATS_OK) {
-    return Unexpected{ReplayError{ReplayErrorKind::kNats, nats::MakeNatsError(s, "JetStream context").message}};
-  }
-  nats::JetStreamHandle js(raw_js);
+  auto created = nats::JetStream::Create(connection_);
+  if (!created) return Unexpected{ReplayError{ReplayErrorKind::kNats, created.error().message}};
+  nats::JetStream& js = **created;
 
   // Everything that can be known before publishing is checked first.
   std::map<std::string, StreamFacts> streams;
@@ -36,7 +31,7 @@ common::Result<ImportSummary, ReplayError> EventImporter::Import(const std::vect
     }
     auto known = streams.find(target);
     if (known == streams.end()) {
-      auto facts = LookUpStream(js.get(), target);
+      auto facts = LookUpStream(js, target);
       if (!facts) return Unexpected{facts.error()};
       known = streams.emplace(target, std::move(*facts)).first;
     }
@@ -54,35 +49,28 @@ common::Result<ImportSummary, ReplayError> EventImporter::Import(const std::vect
     const std::string& target = stream_override.empty() ? record.stream : stream_override;
     const std::string body = record.event.dump();
     const std::string id = record.event.at("id").get<std::string>();
-    natsMsg* raw_msg = nullptr;
-    natsStatus s = natsMsg_Create(&raw_msg, record.subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
-    nats::MessageHandle msg(raw_msg);
+    auto msg = nats::Message::Create(record.subject, body);
+    common::Result<void, nats::NatsError> built =
+        msg ? common::Result<void, nats::NatsError>() : common::Unexpected{msg.error()};
     for (const auto& [name, value] : record.headers) {
       // Nats-* headers steer the server (expectations, rollups); only the
       // de-duplication id is set, below, and from the event itself.
-      if (s == NATS_OK && name.rfind("Nats-", 0) != 0) s = natsMsgHeader_Set(msg.get(), name.c_str(), value.c_str());
+      if (built && name.rfind("Nats-", 0) != 0) built = msg->SetHeader(name, value);
     }
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg.get(), "Nats-Msg-Id", id.c_str());
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg.get(), "Content-Type", "application/cloudevents+json");
-    if (s != NATS_OK) {
+    if (built) built = msg->SetHeader("Nats-Msg-Id", id);
+    if (built) built = msg->SetHeader("Content-Type", "application/cloudevents+json");
+    if (!built) {
       return Unexpected{ReplayError{ReplayErrorKind::kNats,
-                                    nats::MakeNatsError(s, LinePrefix(numbered) + "build message").message}};
+                                    LinePrefix(numbered) + "build message: " + built.error().message}};
     }
-    jsPubOptions options;
-    jsPubOptions_Init(&options);
-    options.ExpectStream = target.c_str();
-    jsPubAck* raw_ack = nullptr;
-    jsErrCode js_error = static_cast<jsErrCode>(0);
-    s = js_PublishMsg(&raw_ack, js.get(), msg.get(), &options, &js_error);
-    PubAckHandle ack(raw_ack);
-    if (s != NATS_OK) {
+    auto ack = js.Publish(*msg, nats::PublishExpectations{target});
+    if (!ack) {
       return Unexpected{ReplayError{
           ReplayErrorKind::kNats,
-          LinePrefix(numbered) + nats::MakePublishError(s, record.subject, js_error).message + " (" +
-              std::to_string(summary.published) + " published, " + std::to_string(summary.duplicates) +
-              " duplicates before it)"}};
+          LinePrefix(numbered) + ack.error().message + " (" + std::to_string(summary.published) +
+              " published, " + std::to_string(summary.duplicates) + " duplicates before it)"}};
     }
-    if (ack->Duplicate) {
+    if (ack->duplicate) {
       ++summary.duplicates;
     } else {
       ++summary.published;

@@ -1,7 +1,5 @@
 #include "logistics/replay/stream_facts.hpp"
 
-#include "logistics/nats/handles.hpp"
-#include "logistics/nats/nats_error.hpp"
 #include "logistics/nats/subject_filter.hpp"
 
 namespace logistics::replay {
@@ -19,26 +17,18 @@ std::string StreamFacts::SubjectList() const {
   return list;
 }
 
-common::Result<StreamFacts, ReplayError> LookUpStream(jsCtx* js, const std::string& stream) {
-  jsStreamInfo* raw = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
-  const natsStatus s = js_GetStreamInfo(&raw, js, stream.c_str(), nullptr, &js_error);
-  nats::StreamInfoHandle info(raw);
-  if (s == NATS_NOT_FOUND || js_error == JSStreamNotFoundErr) {
+common::Result<StreamFacts, ReplayError> LookUpStream(nats::JetStream& js, const std::string& stream) {
+  auto info = js.GetStreamInfo(stream);
+  if (!info && info.error().kind == nats::NatsErrorKind::kNotFound) {
     return common::Unexpected{ReplayError{ReplayErrorKind::kStreamNotFound, "stream " + stream + " does not exist"}};
   }
-  if (s != NATS_OK) {
-    return common::Unexpected{
-        ReplayError{ReplayErrorKind::kNats, nats::MakeNatsError(s, "read stream " + stream, js_error).message}};
-  }
+  if (!info) return common::Unexpected{ReplayError{ReplayErrorKind::kNats, info.error().message}};
   StreamFacts facts;
   facts.name = stream;
-  if (info->Config != nullptr) {
-    for (int i = 0; i < info->Config->SubjectsLen; ++i) facts.subjects.emplace_back(info->Config->Subjects[i]);
-  }
-  facts.messages = info->State.Msgs;
-  facts.first_sequence = info->State.FirstSeq;
-  facts.last_sequence = info->State.LastSeq;
+  facts.subjects = info->config.subjects;
+  facts.messages = info->messages;
+  facts.first_sequence = info->first_sequence;
+  facts.last_sequence = info->last_sequence;
   return facts;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "logistics/logging/log.hpp"
+#include "logistics/messaging/fault_injection.hpp"
 #include "logistics/messaging/sqlite_idempotency.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
@@ -18,6 +19,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using common::Unexpected;
+
+// Rows deleted per clean-up transaction: small, so clean-up never holds the
+// writer long.
+constexpr std::int64_t kCleanupBatch = 500;
 
 }  // namespace
 
@@ -101,7 +106,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
     };
     auto connection = nats::Connection::Connect(std::move(nats_settings));
     if (!connection) return Unexpected{connection.error().message};
-    if (natsConnection_IsClosed((*connection)->get())) {
+    if ((*connection)->IsClosed()) {
       return Unexpected{std::string("NATS closed the connection at once (refused credentials?); see "
                                     "the error logged above")};
     }
@@ -114,8 +119,10 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   if (!events_connection) return Unexpected{events_connection.error()};
   self.events_connection_ = std::move(*events_connection);
 
+  messaging::WriterSettings writer_settings{config.writer_batch, 16384};
+  writer_settings.crash_after_commit = messaging::FaultEnabled("exit-after-commit");
   self.writer_ = std::make_unique<messaging::Writer>(
-      std::move(*db), messaging::WriterSettings{config.writer_batch, 16384},
+      std::move(*db), writer_settings,
       [&self](sqlite::Database& db) {
         auto* relay = self.relay_for_callbacks_.load();
         if (relay == nullptr) return;
@@ -129,6 +136,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   messaging::RelaySettings relay_settings;
   relay_settings.window = config.relay_window;
   relay_settings.republish_horizon = std::chrono::seconds(config.republish_horizon_seconds);
+  relay_settings.hold_until_flush = messaging::FaultEnabled("hold-relay");
   for (auto stream : self.definition_.streams) {
     stream.duplicate_window = std::chrono::seconds(config.duplicate_window_seconds);
     relay_settings.streams.push_back(std::move(stream));
@@ -139,63 +147,73 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   self.commands_ = std::make_unique<messaging::CommandRunner>(
       *self.writer_, self.clock_, std::chrono::seconds(config.idempotency_retention_seconds));
   self.writer_->Start();
-  self.housekeeping_ = std::thread([&self] {
-    logging::NameThisThread("housekeeping");
-    self.RunHousekeeping();
-  });
   if (auto started = self.relay_->Start(); !started) return Unexpected{started.error().message};
   self.relay_for_callbacks_.store(self.relay_.get());
+  self.PlanHousekeeping();
+  self.housekeeping_->Start();
   if (auto rebuilt = self.RebuildProjections(); !rebuilt) return Unexpected{rebuilt.error()};
   return runtime;
 }
 
-void ServiceRuntime::RunHousekeeping() {
-  constexpr std::int64_t kBatch = 500;
-  auto interval = std::chrono::milliseconds(60s);
-  for (;;) {
-    {
-      std::unique_lock lock(housekeeping_mutex_);
-      if (housekeeping_stop_.wait_for(lock, interval, [this] { return housekeeping_stopping_; })) {
-        return;
-      }
-    }
-    const auto cutoff = clock_.Now() - std::chrono::seconds(config_.idempotency_retention_seconds);
-    auto deleted = std::make_shared<std::int64_t>(0);
-    writer_->Submit(messaging::WriteJob{
-        [cutoff, deleted](sqlite::Database& db) {
-          auto done = messaging::SqliteIdempotency(db).DeleteCreatedBefore(cutoff, kBatch);
-          if (!done) return messaging::SavepointOutcome::kRollBack;
-          *deleted = *done;
-          return messaging::SavepointOutcome::kKeep;
-        },
-        {},
-        messaging::JobKind::kBookkeeping});
-    // A full batch means more are due: come back soon rather than in a minute.
-    writer_->WaitIdle(5s);
-    if (*deleted == kBatch) {
-      interval = std::chrono::milliseconds(100);  // a full batch: more are due
-      continue;
-    }
-    interval = std::chrono::milliseconds(60s);
-    // Once a minute, the figures operators watch, as a log line.
-    const nlohmann::json figures = Figures();
-    const auto& outbox = figures["outbox"];
-    std::int64_t pending = 0;
-    for (const auto& [name, consumer] : figures["consumers"].items()) {
-      pending += consumer.value("pending", std::int64_t{0});
-    }
-    logging::Info("service figures",
-                  {{"outbox_unpublished", outbox.value("unpublished", std::int64_t{-1})},
-                   {"outbox_oldest_unpublished_age_ms",
-                    outbox.contains("oldest_unpublished_age_ms") &&
-                            outbox["oldest_unpublished_age_ms"].is_number()
-                        ? outbox["oldest_unpublished_age_ms"].get<std::int64_t>()
-                        : std::int64_t{0}},
-                   {"relay_published", figures["relay"].value("published", std::int64_t{0})},
-                   {"relay_commit_to_ack_p99_us",
-                    figures["relay"]["commit_to_ack_us"].value("p99", std::int64_t{0})},
-                   {"consumer_pending", pending}});
+void ServiceRuntime::PlanHousekeeping() {
+  housekeeping_ = std::make_unique<messaging::Housekeeping>();
+  const auto horizon = std::chrono::seconds(config_.republish_horizon_seconds);
+  const auto inbox_retention = std::chrono::seconds(config_.inbox_retention_seconds);
+  const auto idempotency_retention = std::chrono::seconds(config_.idempotency_retention_seconds);
+  const common::Clock& clock = clock_;
+  auto count = [](auto deleted) -> std::optional<std::int64_t> {
+    if (!deleted) return std::nullopt;
+    return *deleted;
+  };
+  // Published rows stay for the re-publish horizon: the relay may need them
+  // again after a stream lost its tail (relay.hpp).
+  housekeeping_->Add({"outbox", 5s,
+                      messaging::CleanUpThroughWriter(
+                          *writer_, kCleanupBatch,
+                          [&clock, horizon, count](sqlite::Database& db, std::int64_t batch) {
+                            return count(messaging::SqliteOutbox(db).DeletePublishedBefore(
+                                clock.Now() - horizon, batch));
+                          })});
+  housekeeping_->Add({"inbox", 60s,
+                      messaging::CleanUpThroughWriter(
+                          *writer_, kCleanupBatch,
+                          [&clock, inbox_retention, count](sqlite::Database& db, std::int64_t batch) {
+                            return count(messaging::SqliteInbox(db).DeleteProcessedBefore(
+                                clock.Now() - inbox_retention, batch));
+                          })});
+  housekeeping_->Add(
+      {"idempotency", 60s,
+       messaging::CleanUpThroughWriter(
+           *writer_, kCleanupBatch,
+           [&clock, idempotency_retention, count](sqlite::Database& db, std::int64_t batch) {
+             return count(messaging::SqliteIdempotency(db).DeleteCreatedBefore(
+                 clock.Now() - idempotency_retention, batch));
+           })});
+  housekeeping_->Add({"figures", 60s, [this] {
+                        LogFigures();
+                        return false;
+                      }});
+}
+
+void ServiceRuntime::LogFigures() {
+  // Once a minute, the figures operators watch, as a log line.
+  const nlohmann::json figures = Figures();
+  const auto& outbox = figures["outbox"];
+  std::int64_t pending = 0;
+  for (const auto& [name, consumer] : figures["consumers"].items()) {
+    pending += consumer.value("pending", std::int64_t{0});
   }
+  logging::Info("service figures",
+                {{"outbox_unpublished", outbox.value("unpublished", std::int64_t{-1})},
+                 {"outbox_oldest_unpublished_age_ms",
+                  outbox.contains("oldest_unpublished_age_ms") &&
+                          outbox["oldest_unpublished_age_ms"].is_number()
+                      ? outbox["oldest_unpublished_age_ms"].get<std::int64_t>()
+                      : std::int64_t{0}},
+                 {"relay_published", figures["relay"].value("published", std::int64_t{0})},
+                 {"relay_commit_to_ack_p99_us",
+                  figures["relay"]["commit_to_ack_us"].value("p99", std::int64_t{0})},
+                 {"consumer_pending", pending}});
 }
 
 common::Result<void, std::string> ServiceRuntime::RebuildProjections() {
@@ -222,11 +240,12 @@ void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventH
   spec.max_deliveries = config_.max_deliveries;
   spec.retry_initial = std::chrono::milliseconds(config_.retry_initial_ms);
   spec.retry_max = std::chrono::milliseconds(config_.retry_max_ms);
-  spec.inbox_retention = std::chrono::seconds(config_.inbox_retention_seconds);
   spec.dependency_wait = std::chrono::seconds(config_.dependency_wait_seconds);
   // A wait for another stream's state counts only while the other consumers
   // have nothing left to bring (they run on their own threads; consumers_ is
   // complete before Serve starts any of them).
+  spec.fail_events_containing = messaging::FaultArgument("fail-events-containing");
+  spec.crash_after_effects_containing = messaging::FaultArgument("crash-after-effects-containing");
   const std::size_t index = consumers_.size();
   spec.others_caught_up = [this, index] {
     for (std::size_t i = 0; i < consumers_.size(); ++i) {
@@ -382,12 +401,7 @@ void ServiceRuntime::Shutdown() {
     }
   }
   relay_for_callbacks_.store(nullptr);
-  {
-    std::lock_guard lock(housekeeping_mutex_);
-    housekeeping_stopping_ = true;
-  }
-  housekeeping_stop_.notify_all();
-  if (housekeeping_.joinable()) housekeeping_.join();
+  if (housekeeping_) housekeeping_->Stop();
   if (relay_) relay_->Stop();
   if (writer_) writer_->Stop();  // after the relay: its last marks are committed
   discovery_.reset();

@@ -37,6 +37,15 @@
 // a step, events are processed one at a time, so each step sees the previous
 // event's committed state.
 //
+// Processing a batch (ProcessBatch) is: decode the messages; attempt each
+// (side effect, then transaction: inbox check, handler, the settlement
+// policy's decision and what it records); settle each by the policy
+// (ack, nak with delay, term, or hold); hold what must wait and attempt it
+// again. The decisions are consumer_settlement.hpp's pure functions.
+//
+// Inbox clean-up is the service's housekeeping (housekeeping.hpp), not the
+// consumer's.
+//
 // Ownership: borrows the connection, the writer and the clock; owns its thread
 // and subscription. Thread-safety: Start/Stop from the owning thread; the
 // handler runs on the writer thread.
@@ -48,6 +57,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,6 +70,9 @@
 #include "logistics/messaging/handler_result.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
+#include "logistics/nats/jet_stream.hpp"
+#include "logistics/nats/message.hpp"
+#include "logistics/nats/pull_subscription.hpp"
 
 namespace logistics::messaging {
 
@@ -72,12 +85,18 @@ struct ConsumerSpec {
   std::chrono::milliseconds ack_wait{30000};
   std::chrono::milliseconds retry_initial{1000};
   std::chrono::milliseconds retry_max{30000};
-  std::chrono::milliseconds inbox_retention{std::chrono::hours(24 * 7)};
   std::chrono::milliseconds dependency_wait{60000};
   // True when every other consumer of the service is caught up: only then
   // does a wait for another stream's state count against dependency_wait.
   // Empty: always.
   std::function<bool()> others_caught_up;
+  // Test-only faults (LOGISTICS_FAULT, fault_injection.hpp), set by the
+  // runtime; empty: off. An event whose payload contains
+  // `fail_events_containing` fails as a transient error; one whose payload
+  // contains `crash_after_effects_containing` kills the process after its
+  // effects are written, before the commit.
+  std::string fail_events_containing;
+  std::string crash_after_effects_containing;
 };
 
 // One delivered event, as the handler sees it.
@@ -132,21 +151,38 @@ class EventConsumer {
   using Deliveries = std::vector<std::shared_ptr<Delivery>>;
   void Run();
   bool Subscribe();
-  void ProcessBatch(natsMsgList& batch);
+  void ProcessBatch(std::vector<nats::Message> batch);
   // The delivered messages, decoded (a malformed payload is noted, not fatal).
-  Deliveries Decode(natsMsgList& batch);
+  Deliveries Decode(std::vector<nats::Message> batch);
   // Runs each delivery once (side effect, then transaction) and settles it,
   // unless it is held; returns the held ones (and, for a one-at-a-time
   // consumer, every later one, which must not overtake them).
   Deliveries Attempt(const Deliveries& deliveries);
-  // Runs one delivery's transaction; `done` is told how it settled.
+  // Hands one delivery's transaction to the writer; `done` is told once it
+  // settled.
   void Submit(const std::shared_ptr<Delivery>& delivery, std::function<void()> done);
+  // The side effect outside the database; its result when it settles the
+  // event itself (retry, reject), nullopt when the transaction goes on.
+  std::optional<HandlerResult> RunSideEffect(Delivery& delivery);
+  // The event's transaction, on the writer thread: inbox check, effects,
+  // decision, and what the decision records.
+  SavepointOutcome Apply(sqlite::Database& db, Delivery& delivery,
+                         const std::optional<HandlerResult>& prepared);
+  // What the handler (or what stood in for it) said, its effects kept in a
+  // savepoint or rolled back; nullopt when the savepoint could not end.
+  std::optional<HandlerResult> RunHandler(sqlite::Database& db, Delivery& delivery,
+                                          const std::optional<HandlerResult>& prepared);
+  // Writes what the decision needs stored: the inbox row, the dead letter.
+  bool RecordDecision(sqlite::Database& db, const Delivery& delivery, HandlerResult& result);
   void Settle(Delivery& delivery, Settlement how);
+  void CountSettlement(const Delivery& delivery, Settlement how);
   // Keeps the held messages in progress and waits before the next attempt;
   // false when the consumer is stopping.
   bool Hold(const Deliveries& held, int round);
-  void Acknowledge(natsMsg& message);
-  void MaybeCleanInbox();
+  // Stopping with events held: they are redelivered after the restart, with
+  // no delivery spent on them here.
+  void Release(const Deliveries& held);
+  void Acknowledge(const nats::Message& message);
   void Sleep(std::chrono::milliseconds duration);
 
   nats::Connection& connection_;
@@ -156,12 +192,10 @@ class EventConsumer {
   const ConsumerSpec spec_;
   const EventHandler handler_;
   const SideEffect before_transaction_;
-  const std::string fail_marker_;   // test-only faults, see fault_injection.hpp
-  const std::string crash_marker_;
 
-  nats::JetStreamHandle js_;
-  nats::SubscriptionHandle subscription_;
-  std::chrono::steady_clock::time_point next_cleanup_{};
+  // Declared before the subscription, which must go first.
+  std::unique_ptr<nats::JetStream> js_;
+  std::unique_ptr<nats::PullSubscription> subscription_;
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

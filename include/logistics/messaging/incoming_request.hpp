@@ -26,7 +26,8 @@
 
 #include "logistics/messaging/endpoint_stats.hpp"
 #include "logistics/messaging/error_reply.hpp"
-#include "logistics/nats/handles.hpp"
+#include "logistics/nats/connection.hpp"
+#include "logistics/nats/message.hpp"
 
 namespace logistics::messaging {
 
@@ -41,7 +42,7 @@ struct RequestMetadata {
 class IncomingRequest {
  public:
   // `stats` (may be null) is told when the request is answered and how.
-  IncomingRequest(natsConnection* connection, nats::MessageHandle message, std::string service,
+  IncomingRequest(nats::Connection& connection, nats::Message message, std::string service,
                   std::string verb, RequestMetadata metadata, EndpointStats* stats = nullptr);
 
   std::string_view subject() const;
@@ -63,8 +64,8 @@ class IncomingRequest {
  private:
   bool SendError(int status, std::string_view message, std::string body);
 
-  natsConnection* connection_;
-  nats::MessageHandle message_;
+  nats::Connection& connection_;
+  nats::Message message_;
   std::string service_;
   std::string verb_;
   RequestMetadata metadata_;
@@ -73,7 +74,8 @@ class IncomingRequest {
   std::atomic<bool> responded_{false};
 };
 
-// Reads a header, or nullopt when absent.
-std::optional<std::string> HeaderOf(natsMsg* message, const char* key);
+// Reads a header of a raw nats.c message, or nullopt when absent. Kept for
+// NatsOrderDirectory until it uses nats::Connection::Request (issue 16).
+using nats::HeaderOf;
 
 }  // namespace logistics::messaging

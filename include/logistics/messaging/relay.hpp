@@ -2,7 +2,7 @@
 //
 // The relay thread sleeps until the writer wakes it after a commit (a slow
 // timer sweep is only a fallback), reads the next unpublished rows in id
-// order, publishes them pipelined (js_PublishMsgAsync, at most `window` in
+// order, publishes them pipelined (JetStream::PublishAsync, at most `window` in
 // flight) with Nats-Msg-Id = event id, waits for their PubAcks, and has the
 // writer mark the acknowledged rows published. If any publish fails (no
 // PubAck in time, server error, connection lost) it stops, backs off, and
@@ -16,8 +16,11 @@
 // full disk) is kept and retried with backoff; its rows are not sent again
 // while the process runs.
 //
+// The bookkeeping of each round (which row failed first, where to resume,
+// when to probe, how long to back off) is relay_round.hpp's pure functions.
+//
 // Published rows are kept for `republish_horizon` and then deleted in small
-// batches. nats-server 2.9 acknowledges a publish before it is on disk, so an
+// batches by the service's housekeeping (housekeeping.hpp). nats-server 2.9 acknowledges a publish before it is on disk, so an
 // OS crash can lose acknowledged events (SPEC §7), and the same crash
 // usually restarts this process too. So the relay records, with every mark
 // and in the same transaction, the stream sequence and event id of the last
@@ -51,11 +54,13 @@
 #include "logistics/common/latency_histogram.hpp"
 #include "logistics/common/result.hpp"
 #include "logistics/messaging/commit_latency.hpp"
+#include "logistics/messaging/relay_round.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
 #include "logistics/messaging/stream_setup.hpp"
 #include "logistics/messaging/stream_tail.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
+#include "logistics/nats/jet_stream.hpp"
 
 namespace logistics::messaging {
 
@@ -66,9 +71,10 @@ struct RelaySettings {
   std::chrono::milliseconds retry_initial{100};
   std::chrono::milliseconds retry_max{5000};
   std::chrono::milliseconds republish_horizon{std::chrono::minutes(5)};
-  std::chrono::milliseconds cleanup_interval{std::chrono::seconds(5)};
-  std::int64_t cleanup_batch = 500;
   std::vector<StreamSpec> streams;
+  // Test-only fault (LOGISTICS_FAULT=hold-relay, fault_injection.hpp): publish
+  // nothing until a Flush asks for it.
+  bool hold_until_flush = false;
 };
 
 struct RelayStats {
@@ -92,7 +98,7 @@ class Relay {
   Relay& operator=(const Relay&) = delete;
 
   // Creates the JetStream context and starts the thread. Fails only when
-  // nats.c cannot create the context.
+  // the context cannot be created.
   common::Result<void, nats::NatsError> Start();
   // New rows may be waiting: read now instead of at the next sweep.
   void Wake();
@@ -121,17 +127,22 @@ class Relay {
   // position with what the stream holds now). Fails when a stream cannot be
   // read; the relay then publishes nothing until it can.
   common::Result<bool, std::string> StreamsLostEvents();
-  // Publishes the rows; returns the id to resume after.
-  std::int64_t PublishRound(const std::vector<OutboxRow>& rows);
+  // Publishes the rows, marks the acknowledged ones, and says where to go on.
+  NextRound PublishRound(const std::vector<OutboxRow>& rows, const RelayPosition& position);
   // Has the writer commit the marks; failed ones come back to unmarked_.
   void SubmitMarks(Marks marks);
   // Submits the marks that failed, when their backoff has passed.
   void RetryFailedMarks();
+  void KeepUnmarked(const Marks& marks);  // mutex_ held
   bool MarksSettled() const;  // mutex_ held
   void WaitFor(std::chrono::milliseconds timeout, bool wake_ends_wait);
-  void MaybeCleanUp();
-  static void OnPubAck(jsCtx* js, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
-                       void* closure) noexcept;
+  // Sends the rows, in order, until one cannot be sent; waits for the PubAcks.
+  void SendRound(const std::vector<OutboxRow>& rows, Round& round);
+  // Records the first failed row's error in the outbox and logs it.
+  void ReportFailure(const std::vector<OutboxRow>& rows, std::int64_t failed_id,
+                     const nats::NatsError& error);
+  // On a nats.c thread: one PubAck (or failure) of the round in flight.
+  void OnPubAck(const nats::Message& sent, const nats::PubAckResult& ack);
 
   nats::Connection& connection_;
   sqlite::Database reader_;
@@ -139,8 +150,7 @@ class Relay {
   Writer& writer_;
   const common::Clock& clock_;
   const RelaySettings settings_;
-  const bool hold_until_flush_;  // test-only fault switch, see fault_injection.hpp
-  nats::JetStreamHandle js_;
+  std::unique_ptr<nats::JetStream> js_;
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
@@ -153,7 +163,6 @@ class Relay {
   CommitLatency commit_latency_;
   Round* round_ = nullptr;  // the round in flight, guarded by mutex_
 
-  std::chrono::steady_clock::time_point next_cleanup_{};  // guarded by mutex_
   // Per stream, the last event it acknowledged (loaded from the database at
   // start). Guarded by mutex_.
   std::unordered_map<std::string, AcknowledgedPosition> acknowledged_;

@@ -64,13 +64,13 @@ class Responder {
 
  private:
   struct Subscribed {
-    Responder* owner;
+    Responder* owner = nullptr;
     Endpoint endpoint;
     std::unique_ptr<nats::Subscription> subscription;
     EndpointStats stats;
   };
-  static void OnMessage(natsConnection* nc, natsSubscription* sub, natsMsg* msg,
-                        void* closure) noexcept;
+  // On the endpoint's delivery thread; answers 500 for a handler that throws.
+  static void OnMessage(Subscribed& subscribed, nats::Message message);
 
   nats::Connection& connection_;
   std::string service_;

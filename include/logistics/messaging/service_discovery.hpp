@@ -61,8 +61,8 @@ class ServiceDiscovery {
   nlohmann::ordered_json Stats() const;
 
  private:
-  static void OnRequest(natsConnection* nc, natsSubscription* sub, natsMsg* msg,
-                        void* closure) noexcept;
+  // On a nats.c delivery thread: answers one $SRV request (nothing may throw out).
+  void OnRequest(const nats::Message& request) const;
   nlohmann::ordered_json Identity(const char* type) const;
 
   nats::Connection& connection_;

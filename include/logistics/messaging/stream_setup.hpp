@@ -5,7 +5,7 @@
 // duplicate window that must cover the relay's re-publish horizon. A stream
 // never captures a command subject: it would answer `nats req` with a PubAck.
 //
-// Thread-safety: EnsureStream may be called from any thread (nats.c is
+// Thread-safety: the functions may be called from any thread (JetStream is
 // thread-safe).
 #pragma once
 
@@ -14,10 +14,9 @@
 #include <string>
 #include <vector>
 
-#include <nats/nats.h>
-
 #include "logistics/common/result.hpp"
 #include "logistics/messaging/stream_tail.hpp"
+#include "logistics/nats/jet_stream.hpp"
 #include "logistics/nats/nats_error.hpp"
 
 namespace logistics::messaging {
@@ -32,17 +31,16 @@ struct StreamSpec {
 // Creates the stream, or updates its subjects and duplicate window when they
 // differ. Fails when JetStream is unavailable or refuses the configuration
 // (for example, subjects that overlap another stream).
+common::Result<void, nats::NatsError> EnsureStream(nats::JetStream& js, const StreamSpec& spec);
+// The same on a context a test harness owns (tests/integration/events_tool_test.cpp).
 common::Result<void, nats::NatsError> EnsureStream(jsCtx* js, const StreamSpec& spec);
-
-// The sequence of the stream's last stored message (0 when empty).
-common::Result<std::uint64_t, nats::NatsError> StreamLastSequence(jsCtx* js,
-                                                                   const std::string& stream);
 
 // What `stream` holds now at `sequence` (see StreamView): its existence, its
 // last sequence and the Nats-Msg-Id of the message stored there. Fails when
 // JetStream cannot answer (unavailable, timeout, not connected); a missing
 // stream or message is a view, not a failure.
-common::Result<StreamView, nats::NatsError> ReadStreamView(jsCtx* js, const std::string& stream,
+common::Result<StreamView, nats::NatsError> ReadStreamView(nats::JetStream& js,
+                                                           const std::string& stream,
                                                            std::uint64_t sequence);
 
 }  // namespace logistics::messaging

@@ -76,6 +76,10 @@ struct WriterSettings {
   // means a re-send after a crash, which the stream drops as a duplicate.
   // WaitIdle and Stop end the wait at once. Zero: no wait.
   std::chrono::microseconds bookkeeping_linger{5000};
+  // Test-only fault (LOGISTICS_FAULT=exit-after-commit, fault_injection.hpp),
+  // set by the runtime: the process dies right after the first commit that
+  // holds a change, before any job is told.
+  bool crash_after_commit = false;
 };
 
 // Counters since start, for the status endpoint: changes per durable commit
@@ -118,7 +122,6 @@ class Writer {
   sqlite::Database db_;
   const WriterSettings settings_;
   const AfterCommit after_commit_;
-  const bool exit_after_commit_;  // test-only fault switch, see fault_injection.hpp
   bool durable_commits_off_ = false;  // writer thread only: synchronous=NORMAL is set
   // Writer thread only: when the WAL was last truncated after a full disk.
   std::chrono::steady_clock::time_point last_truncate_{};

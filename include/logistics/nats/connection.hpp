@@ -33,6 +33,7 @@
 
 #include "logistics/common/result.hpp"
 #include "logistics/nats/handles.hpp"
+#include "logistics/nats/message.hpp"
 #include "logistics/nats/nats_error.hpp"
 
 namespace logistics::nats {
@@ -81,8 +82,23 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // The nats.c connection, for the wrappers in src/nats (and for code not yet
+  // moved onto them: NatsOrderDirectory, issue 16).
   natsConnection* get() const { return handle_.get(); }
   bool IsConnected() const;
+  // True once nats.c gave up on the connection for good (or Close() ran).
+  bool IsClosed() const;
+
+  // Publishes `data` on `subject` (core NATS: nobody need listen). Fails
+  // (kNotConnected) only when the connection is closed or its reconnect
+  // buffer is full; while reconnecting the message is buffered.
+  common::Result<void, NatsError> Publish(const std::string& subject, std::string_view data);
+  // Publishes a message with its headers.
+  common::Result<void, NatsError> Publish(const Message& message);
+  // Sends a request and waits up to `timeout` for the first reply. Fails with
+  // kTimeout, or kNoResponders when nobody listens on `subject`.
+  common::Result<Message, NatsError> Request(const std::string& subject, std::string_view data,
+                                             std::chrono::milliseconds timeout);
   // The id of the server we are connected to ("" while disconnected). A new id
   // after a reconnect means we now talk to another (or a restarted) server.
   std::string ServerId() const;

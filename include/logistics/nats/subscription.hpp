@@ -7,47 +7,66 @@
 // outlive that last call, which only nats.c's on-complete callback reports.
 // Close() unsubscribes and waits for it; the destructor calls Close().
 //
+// The handler receives each message as an owned nats::Message. It is called
+// through a noexcept trampoline: an exception it lets escape is logged and
+// swallowed (nothing may unwind into nats.c).
+//
 // Usage:
 //   auto sub = Subscription::Subscribe(connection, "orders.cmd.create", "orders",
-//                                      &Responder::OnMessage, closure);
+//                                      [endpoint](nats::Message m) { ... });
 //   ...
-//   sub->Close(std::chrono::seconds(10));  // OnMessage will not run again
-//   // now the closure may be freed
+//   sub->Close(std::chrono::seconds(10));  // the handler will not run again
+//   // now what it captured may be freed
 //
-// Ownership: owns the natsSubscription; borrows the connection (which must
-// outlive it) and the closure (which must outlive Close()). Thread-safety:
-// Close from the owner's thread, never from inside the handler (it would wait
-// for itself until the timeout); get() from any thread.
+// Ownership: owns the natsSubscription and the handler (kept, shared with
+// nats.c, until its last call); borrows the connection (which must outlive
+// it) and whatever the handler captures (which must outlive Close()).
+// Thread-safety: Close and Drain from the owner's thread, never from inside
+// the handler (it would wait for itself until the timeout).
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "logistics/common/result.hpp"
 #include "logistics/nats/connection.hpp"
 #include "logistics/nats/handles.hpp"
+#include "logistics/nats/message.hpp"
 #include "logistics/nats/nats_error.hpp"
 
 namespace logistics::nats {
+
+// Called on the subscription's delivery thread, one message at a time.
+using MessageHandler = std::function<void(Message)>;
 
 class Subscription {
  public:
   // How long the destructor waits for the handler's last call.
   static constexpr std::chrono::milliseconds kDefaultCloseTimeout{10000};
 
-  // Subscribes `handler` (called with `closure`) to `subject`, in
-  // `queue_group` unless that is empty. Fails when nats.c refuses the
-  // subscription (an invalid subject, a closed connection).
+  // Subscribes `handler` to `subject`, in `queue_group` unless that is
+  // empty. Fails when nats.c refuses the subscription (an invalid subject, a
+  // closed connection).
   static common::Result<std::unique_ptr<Subscription>, NatsError> Subscribe(
       Connection& connection, const std::string& subject, const std::string& queue_group,
-      natsMsgHandler handler, void* closure);
+      MessageHandler handler);
   // Close(kDefaultCloseTimeout), unless Close() was called already.
   ~Subscription();
   Subscription(const Subscription&) = delete;
   Subscription& operator=(const Subscription&) = delete;
 
-  natsSubscription* get() const { return handle_.get(); }
+  // How many messages (and bytes) may wait for the handler before nats.c
+  // drops new ones as a slow consumer. Fails for non-positive limits.
+  common::Result<void, NatsError> SetPendingLimits(int messages, int bytes);
+
+  // Stops taking new messages; those already received are still handed to
+  // the handler, then the subscription closes. Returns at once; WaitForDrain
+  // waits. Fails (harmlessly) when the subscription closed already.
+  common::Result<void, NatsError> Drain();
+  // Waits up to `timeout` for a Drain to complete. Fails with kTimeout.
+  common::Result<void, NatsError> WaitForDrain(std::chrono::milliseconds timeout);
 
   // Stops delivery (nothing to stop if the subscription already closed: it
   // was drained, or its connection closed) and waits up to `timeout` until the

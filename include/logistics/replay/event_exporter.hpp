@@ -18,9 +18,8 @@
 #include <optional>
 #include <string>
 
-#include <nats/nats.h>
-
 #include "logistics/common/result.hpp"
+#include "logistics/nats/connection.hpp"
 #include "logistics/common/time.hpp"
 #include "logistics/replay/event_record.hpp"
 #include "logistics/replay/replay_error.hpp"
@@ -49,7 +48,7 @@ class EventExporter {
   // Called after each record with the count so far.
   using Progress = std::function<void(std::uint64_t exported)>;
 
-  explicit EventExporter(natsConnection* connection) : connection_(connection) {}
+  explicit EventExporter(nats::Connection& connection) : connection_(connection) {}
 
   // Fails with kStreamNotFound when the stream does not exist, kNats when
   // JetStream fails or refuses the consumer (e.g. a filter outside the
@@ -60,7 +59,7 @@ class EventExporter {
                                                     const Progress& progress = {});
 
  private:
-  natsConnection* connection_;
+  nats::Connection& connection_;
 };
 
 }  // namespace logistics::replay

@@ -21,9 +21,8 @@
 #include <string>
 #include <vector>
 
-#include <nats/nats.h>
-
 #include "logistics/common/result.hpp"
+#include "logistics/nats/connection.hpp"
 #include "logistics/replay/event_file.hpp"
 #include "logistics/replay/replay_error.hpp"
 
@@ -39,7 +38,7 @@ class EventImporter {
   // Called after each publish with the number of records done so far.
   using Progress = std::function<void(std::uint64_t done)>;
 
-  explicit EventImporter(natsConnection* connection) : connection_(connection) {}
+  explicit EventImporter(nats::Connection& connection) : connection_(connection) {}
 
   // Fails before publishing anything with kStreamNotFound (a target stream
   // does not exist) or kSubjectNotCaptured (a record's subject is not stored
@@ -52,7 +51,7 @@ class EventImporter {
                                                     const Progress& progress = {});
 
  private:
-  natsConnection* connection_;
+  nats::Connection& connection_;
 };
 
 }  // namespace logistics::replay

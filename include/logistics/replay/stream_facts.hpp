@@ -11,9 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <nats/nats.h>
-
 #include "logistics/common/result.hpp"
+#include "logistics/nats/jet_stream.hpp"
 #include "logistics/replay/replay_error.hpp"
 
 namespace logistics::replay {
@@ -33,6 +32,6 @@ struct StreamFacts {
 
 // Fails with kStreamNotFound when there is no such stream, kNats when
 // JetStream does not answer or refuses.
-common::Result<StreamFacts, ReplayError> LookUpStream(jsCtx* js, const std::string& stream);
+common::Result<StreamFacts, ReplayError> LookUpStream(nats::JetStream& js, const std::string& stream);
 
 }  // namespace logistics::replay

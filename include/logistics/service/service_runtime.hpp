@@ -6,7 +6,9 @@
 // service's migrations (refusing a database from a newer version), opens the read
 // pool, connects to NATS (retrying in the background forever), starts the
 // writer and the relay, and, with --rebuild-projections, rebuilds the
-// service's projections from the streams. Serve() subscribes the endpoints and logs
+// service's projections from the streams, and starts the housekeeping
+// (messaging/housekeeping.hpp: outbox, inbox and idempotency clean-up and the
+// figures log line, on one thread and one timetable). Serve() subscribes the endpoints and logs
 // "<service> service ready"; consumers added with AddConsumer start then too.
 // RunUntilStopped() waits for a stop signal, then:
 //   1. drains the endpoint subscriptions (no new commands; received ones run),
@@ -14,18 +16,22 @@
 //   2. waits for the writer to finish the queued work,
 //   3. lets the relay publish what is in the outbox (bounded by
 //      --shutdown-timeout; what is left is published at the next start),
-//   4. stops the writer and the relay and closes the connection,
+//   4. stops the housekeeping, the relay and the writer and closes the
+//      connections,
 // and returns exit code 0.
+//
+// Test-only fault switches (LOGISTICS_FAULT, messaging/fault_injection.hpp)
+// are read here, once, and handed to the writer, the relay and the consumers
+// as settings; nothing else reads the environment.
 //
 // Ownership: owns every part; the parts borrow each other in an order the
 // member declarations keep valid. Thread-safety: call from main's thread.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,6 +40,7 @@
 #include "logistics/common/uuid.hpp"
 #include "logistics/messaging/command_runner.hpp"
 #include "logistics/messaging/event_consumer.hpp"
+#include "logistics/messaging/housekeeping.hpp"
 #include "logistics/messaging/projection_rebuild.hpp"
 #include "logistics/messaging/relay.hpp"
 #include "logistics/messaging/responder.hpp"
@@ -106,8 +113,9 @@ class ServiceRuntime {
   ServiceRuntime(ServiceDefinition definition, const ServiceConfig& config);
   void Shutdown();
   common::Result<void, std::string> RebuildProjections();
-  // Deletes expired idempotency records in small batches, once a minute.
-  void RunHousekeeping();
+  // Registers the clean-up tasks and the figures log line.
+  void PlanHousekeeping();
+  void LogFigures();
 
   ServiceDefinition definition_;
   ServiceConfig config_;
@@ -130,10 +138,8 @@ class ServiceRuntime {
   std::unique_ptr<messaging::ServiceDiscovery> discovery_;
   common::Timestamp started_;
   std::atomic<messaging::Relay*> relay_for_callbacks_{nullptr};
-  std::mutex housekeeping_mutex_;
-  std::condition_variable housekeeping_stop_;
-  bool housekeeping_stopping_ = false;
-  std::thread housekeeping_;
+  // After the writer it hands its deletes to: stopped (and destroyed) first.
+  std::unique_ptr<messaging::Housekeeping> housekeeping_;
   std::atomic<bool> connection_lost_{false};
   bool stopped_ = false;
 };

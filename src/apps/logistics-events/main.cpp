@@ -101,7 +101,7 @@ int RunImport(const Options& options) {
   auto connection = Connect(options);
   if (!connection) return Fail(kRuntimeFailure, connection.error());
   replay::ProgressMeter meter("imported", ProgressWanted(options));
-  replay::EventImporter importer((*connection)->get());
+  replay::EventImporter importer(**connection);
   auto imported = importer.Import(file->records(), options.target_stream,
                                   [&](std::uint64_t done) { meter.Update(done); });
   meter.Finish(imported ? imported->published + imported->duplicates : 0);
@@ -119,7 +119,7 @@ int RunExport(const Options& options, std::optional<common::Timestamp> since) {
   if (!connection) return Fail(kRuntimeFailure, connection.error());
   replay::ExportRequest request{options.stream, options.subject, options.from_seq, since, options.to_seq};
   replay::ProgressMeter meter("exported", ProgressWanted(options));
-  replay::EventExporter exporter((*connection)->get());
+  replay::EventExporter exporter(**connection);
   auto exported = exporter.Export(
       request,
       [&](const replay::EventRecord& record) { return (*output)->WriteLine(replay::ToJsonLine(record)); },

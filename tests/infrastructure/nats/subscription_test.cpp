@@ -21,14 +21,14 @@ namespace {
 
 // A handler that blocks in its first call until the test opens the gate.
 struct GatedHandler {
-  static void OnMessage(natsConnection*, natsSubscription*, natsMsg* message,
-                        void* closure) noexcept {
-    natsMsg_Destroy(message);
-    auto* self = static_cast<GatedHandler*>(closure);
-    std::unique_lock lock(self->mutex);
-    ++self->calls;
-    self->changed.notify_all();
-    self->changed.wait(lock, [self] { return self->open; });
+  logistics::nats::MessageHandler Bind() {
+    return [this](logistics::nats::Message) { OnMessage(); };
+  }
+  void OnMessage() {
+    std::unique_lock lock(mutex);
+    ++calls;
+    changed.notify_all();
+    changed.wait(lock, [this] { return open; });
   }
   bool WaitForCalls(int count) {
     std::unique_lock lock(mutex);
@@ -64,7 +64,7 @@ SCENARIO("closing a subscription waits for the handler call under way", "[nats][
     auto connection = Connect(server);
     GatedHandler handler;
     auto subscription =
-        Subscription::Subscribe(*connection, "test.gated", "", &GatedHandler::OnMessage, &handler);
+        Subscription::Subscribe(*connection, "test.gated", "", handler.Bind());
     REQUIRE(subscription);
     REQUIRE(connection->Flush(std::chrono::seconds(5)));
     NatsClient client(server.url());
@@ -91,7 +91,7 @@ TEST_CASE("a subscription whose connection closed is confirmed closed at once",
   GatedHandler handler;
   handler.Open();
   auto subscription =
-      Subscription::Subscribe(*connection, "test.closed", "q", &GatedHandler::OnMessage, &handler);
+      Subscription::Subscribe(*connection, "test.closed", "q", handler.Bind());
   REQUIRE(subscription);
   connection->Close();  // closes every subscription of the connection
   CHECK((*subscription)->Close(std::chrono::seconds(10)));
