@@ -362,6 +362,11 @@ async def stream_info(client, stream: str, timeout: float = 2.0) -> dict:
     return await js_api(client, f"$JS.API.STREAM.INFO.{stream}", None, timeout)
 
 
+async def stream_update(client, config: dict, timeout: float = 2.0) -> dict:
+    """Replaces the stream's configuration (the whole of it, as STREAM.INFO returns it)."""
+    return await js_api(client, f"$JS.API.STREAM.UPDATE.{config['name']}", config, timeout)
+
+
 async def consumer_info(client, stream: str, durable: str, timeout: float = 2.0) -> dict:
     return await js_api(client, f"$JS.API.CONSUMER.INFO.{stream}.{durable}", None, timeout)
 

@@ -224,6 +224,57 @@ SCENARIO("on a real full disk writes resume by themselves once space is freed, a
   CHECK(IntegrityCheck(db) == "ok");
 }
 
+SCENARIO("marks the full disk refused are written once space returns, while the service runs, "
+         "and no event goes out twice",
+         "[orders][integration][full-disk]") {
+  OrdersSystem system;
+  if (::geteuid() != 0) {
+    WARN("not root: cannot mount a small tmpfs; the test of marks on a full disk is skipped");
+    return;
+  }
+  SmallDisk disk(system.dir() / "small-disk", "3m");
+  REQUIRE(disk.mounted());
+  const fs::path db = disk.dir() / "orders.db";
+  // A stream that refuses every event (a limit below any event's size) while
+  // the orders are created: their rows wait in the outbox.
+  system.PutStream("ORDERS", "orders.events.>", 64);
+  ServiceProcess orders(LOGISTICS_ORDERS_BIN,
+                        {"--nats-url", system.nats().url(), "--db", db.string()}, {}, system.dir());
+  orders.Start();
+  REQUIRE(orders.WaitUntilReady());
+  std::vector<std::string> created;
+  for (int i = 0; i < 20; ++i) {
+    created.push_back("MARKS-" + std::to_string(i));
+    REQUIRE(system.Create(created.back()).Status() == 200);
+  }
+  REQUIRE(Eventually([&] { return system.Status("orders")["relay"]["failed_attempts"].get<int>() >= 1; }));
+
+  // The disk fills up; then the stream takes the events, so the PubAcks come
+  // back while no mark can be written.
+  {
+    std::ofstream filler(disk.dir() / "filler", std::ios::binary);
+    const std::string block(4096, 'x');
+    for (int i = 0; i < 4096 && filler; ++i) filler.write(block.data(), static_cast<std::streamsize>(block.size()));
+  }
+  system.PutStream("ORDERS", "orders.events.>");
+  REQUIRE(Eventually([&] { return system.Status("orders")["relay"]["failed_marks"].get<int>() >= 1; },
+                     std::chrono::seconds(30), std::chrono::milliseconds(100)));
+  REQUIRE(system.WaitForEvents(created.size(), std::chrono::seconds(20)));
+
+  // Space returns: the same process writes the marks it kept (no restart
+  // would publish the rows again), and sends nothing twice.
+  fs::remove(disk.dir() / "filler");
+  REQUIRE(Eventually([&] { return system.Status("orders")["outbox"]["unpublished"] == 0; },
+                     std::chrono::seconds(30), std::chrono::milliseconds(100)));
+  const json relay = system.Status("orders")["relay"];
+  INFO(relay.dump());
+  CHECK(relay["unmarked"] == 0);
+  REQUIRE(orders.Running());
+  CheckOneEventPerOrder(system, created);
+  REQUIRE(orders.Terminate(std::chrono::seconds(30)).Success());
+  CHECK(IntegrityCheck(db) == "ok");
+}
+
 SCENARIO("a consumer whose database is full holds its events without spending deliveries and "
          "applies them once space returns",
          "[payments][integration][full-disk]") {
