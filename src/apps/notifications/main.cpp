@@ -5,11 +5,14 @@
 #include <filesystem>
 #include <memory>
 
+#include "logistics/aggregate_service/infrastructure/pooled_read_store.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/notifications/application/message_id.hpp"
 #include "logistics/notifications/infrastructure/curl_smtp_sender.hpp"
 #include "logistics/notifications/infrastructure/eml_file_sender.hpp"
 #include "logistics/notifications/infrastructure/notifications_schema.hpp"
+#include "logistics/notifications/infrastructure/sqlite_contact_projection.hpp"
+#include "logistics/notifications/infrastructure/sqlite_notification_store.hpp"
 #include "logistics/notifications/presentation/event_notifier.hpp"
 #include "logistics/service/service_runtime.hpp"
 
@@ -90,7 +93,14 @@ int main(int argc, char** argv) {
       "refunded)",
       {{std::string(infra::kNotificationsComponent), infra::NotificationsMigrations()}},
       {},
-      &notifications::presentation::ContactsRebuild};
+      [](const common::Clock& clock) {
+        auto spec = notifications::presentation::ContactsRebuild([&clock](sqlite::Database& scratch) {
+          return std::unique_ptr<notifications::application::ContactProjection>(
+              std::make_unique<infra::SqliteContactProjection>(scratch, clock));
+        });
+        spec.schema = {{std::string(infra::kNotificationsComponent), infra::NotificationsMigrations()}};
+        return spec;
+      }};
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
   if (!runtime) {
     logging::Error("cannot start", {{"error", runtime.error()}});
@@ -111,9 +121,22 @@ int main(int argc, char** argv) {
                   {{"smtp_url", nats::RedactUrl(smtp.url)}, {"starttls", smtp.starttls}});
     sender = std::make_unique<infra::CurlSmtpSender>(smtp, service.clock());
   }
-  notifications::presentation::EventNotifier orders(service.reads(), *sender, service.clock(),
+  // The adapter behind the NotificationStore port: SQLite, on the read pool to
+  // plan and on the writer's connection in the event's transaction to record.
+  notifications::presentation::NotificationStorage storage;
+  storage.in_transaction = [&clock = service.clock()](sqlite::Database& transaction,
+                                                      messaging::EventMetadata) {
+    return std::unique_ptr<notifications::application::NotificationStore>(
+        std::make_unique<infra::SqliteNotificationStore>(transaction, clock));
+  };
+  storage.for_reading = [&reads = service.reads(), &clock = service.clock()] {
+    return aggregate_service::infrastructure::OpenOnReadPool<
+        notifications::application::NotificationStore, infra::SqliteNotificationStore>(reads,
+                                                                                        clock);
+  };
+  notifications::presentation::EventNotifier orders(storage, *sender, service.clock(),
                                                     message_id_domain);
-  notifications::presentation::EventNotifier payments(service.reads(), *sender, service.clock(),
+  notifications::presentation::EventNotifier payments(storage, *sender, service.clock(),
                                                       message_id_domain);
   service.AddConsumer(notifications::presentation::OrderEventsConsumer(), orders.InTransaction(),
                       orders.BeforeTransaction());

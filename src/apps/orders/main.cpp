@@ -2,9 +2,12 @@
 // the adapters, wires them into the runtime and runs until SIGTERM/SIGINT.
 #include <CLI/CLI.hpp>
 
+#include "logistics/aggregate_service/infrastructure/pooled_read_store.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/orders/infrastructure/order_cloud_events.hpp"
 #include "logistics/orders/infrastructure/orders_schema.hpp"
+#include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
+#include "logistics/orders/infrastructure/sqlite_order_store.hpp"
 #include "logistics/orders/presentation/order_endpoints.hpp"
 #include "logistics/orders/presentation/payment_events.hpp"
 #include "logistics/service/service_runtime.hpp"
@@ -36,15 +39,29 @@ int main(int argc, char** argv) {
     logging::Error("cannot start", {{"error", runtime.error()}});
     return 1;
   }
-  (*runtime)->AddConsumer(orders::presentation::PaymentEventsConsumer(),
-                         orders::presentation::PaymentEventsHandler((*runtime)->ids(),
-                                                                    (*runtime)->clock()));
-  orders::presentation::OrderEndpoints endpoints(
-      (*runtime)->commands(), (*runtime)->reads(), (*runtime)->ids(), (*runtime)->clock(),
-      {config.max_body_bytes});
-  if (auto served = (*runtime)->Serve(endpoints.Endpoints()); !served) {
+  service::ServiceRuntime& service = **runtime;
+  // The adapters behind the application ports: SQLite, on the writer's
+  // connection in a transaction and on the read pool for queries.
+  orders::presentation::OrderStorage storage;
+  storage.in_transaction = [&ids = service.ids()](sqlite::Database& transaction,
+                                                  messaging::EventMetadata metadata) {
+    return std::unique_ptr<orders::application::OrderStore>(
+        std::make_unique<orders::infrastructure::SqliteOrderStore>(transaction, ids,
+                                                                   std::move(metadata)));
+  };
+  storage.for_reading = [&reads = service.reads()] {
+    return aggregate_service::infrastructure::OpenOnReadPool<
+        orders::application::OrderRepository, orders::infrastructure::SqliteOrderRepository>(reads);
+  };
+
+  service.AddConsumer(orders::presentation::PaymentEventsConsumer(),
+                      orders::presentation::PaymentEventsHandler(storage.in_transaction,
+                                                                 service.clock()));
+  orders::presentation::OrderEndpoints endpoints(service.commands(), storage, service.ids(),
+                                                 service.clock(), {config.max_body_bytes});
+  if (auto served = service.Serve(endpoints.Endpoints()); !served) {
     logging::Error("cannot subscribe", {{"error", served.error()}});
     return 1;
   }
-  return (*runtime)->RunUntilStopped();
+  return service.RunUntilStopped();
 }

@@ -2,10 +2,13 @@
 // the adapters, wires them into the runtime and runs until SIGTERM/SIGINT.
 #include <CLI/CLI.hpp>
 
+#include "logistics/aggregate_service/infrastructure/pooled_read_store.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/payments/infrastructure/nats_order_directory.hpp"
 #include "logistics/payments/infrastructure/payment_cloud_events.hpp"
 #include "logistics/payments/infrastructure/payments_schema.hpp"
+#include "logistics/payments/infrastructure/sqlite_order_projection.hpp"
+#include "logistics/payments/infrastructure/sqlite_payment_store.hpp"
 #include "logistics/payments/presentation/order_events.hpp"
 #include "logistics/payments/presentation/payment_endpoints.hpp"
 #include "logistics/service/service_runtime.hpp"
@@ -18,6 +21,7 @@ constexpr const char* kVersion = "0.1.0";
 
 int main(int argc, char** argv) {
   using namespace logistics;
+  namespace infra = payments::infrastructure;
   CLI::App app{"payments: owns payments for logistics orders; commands and queries over NATS, "
                "events in the JetStream stream PAYMENTS"};
   app.set_version_flag("--version", kVersion);
@@ -38,21 +42,42 @@ int main(int argc, char** argv) {
       "payments",
       kVersion,
       "Owns payments for logistics orders: commands and queries over NATS, events in the JetStream stream PAYMENTS",
-      {{"payments", payments::infrastructure::PaymentsMigrations()}},
-      {payments::infrastructure::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))},
-      &payments::presentation::OrderViewRebuild};
+      {{"payments", infra::PaymentsMigrations()}},
+      {infra::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))},
+      [](const common::Clock& clock) {
+        auto spec = payments::presentation::OrderViewRebuild([&clock](sqlite::Database& scratch) {
+          return std::unique_ptr<payments::application::OrderProjection>(
+              std::make_unique<infra::SqliteOrderProjection>(scratch, clock));
+        });
+        spec.schema = {{"payments", infra::PaymentsMigrations()}};
+        return spec;
+      }};
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
   if (!runtime) {
     logging::Error("cannot start", {{"error", runtime.error()}});
     return 1;
   }
   service::ServiceRuntime& service = **runtime;
+  // The adapters behind the application ports: SQLite, on the writer's
+  // connection in a transaction and on the read pool for queries; NATS for
+  // asking the orders service.
+  payments::presentation::PaymentStorage storage;
+  storage.in_transaction = [&ids = service.ids(), &clock = service.clock()](
+                               sqlite::Database& transaction, messaging::EventMetadata metadata) {
+    return std::unique_ptr<payments::application::PaymentStore>(
+        std::make_unique<infra::SqlitePaymentStore>(transaction, ids, clock, std::move(metadata)));
+  };
+  storage.for_reading = [&reads = service.reads(), &clock = service.clock()] {
+    return aggregate_service::infrastructure::OpenOnReadPool<
+        payments::application::PaymentReadStore, infra::SqlitePaymentReadStore>(reads, clock);
+  };
   service.AddConsumer(payments::presentation::OrderEventsConsumer(),
-                      payments::presentation::OrderEventsHandler(service.ids(), service.clock()));
-  const payments::infrastructure::NatsOrderDirectory orders(
-      service.connection(), std::chrono::milliseconds(orders_timeout_ms));
-  payments::presentation::PaymentEndpoints endpoints(service.commands(), service.reads(),
-                                                     service.ids(), service.clock(), orders,
+                      payments::presentation::OrderEventsHandler(storage.in_transaction,
+                                                                 service.clock()));
+  const infra::NatsOrderDirectory orders(service.connection(),
+                                         std::chrono::milliseconds(orders_timeout_ms));
+  payments::presentation::PaymentEndpoints endpoints(service.commands(), storage, service.ids(),
+                                                     service.clock(), orders,
                                                      config.max_body_bytes);
   if (auto served = service.Serve(endpoints.Endpoints()); !served) {
     logging::Error("cannot subscribe", {{"error", served.error()}});

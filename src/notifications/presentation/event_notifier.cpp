@@ -1,12 +1,9 @@
-#include "logistics/json/json_text.hpp"
 #include "logistics/notifications/presentation/event_notifier.hpp"
 
+#include "logistics/json/json_text.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
 #include "logistics/notifications/application/plan_notification.hpp"
-#include "logistics/notifications/infrastructure/notifications_schema.hpp"
-#include "logistics/notifications/infrastructure/sqlite_contact_projection.hpp"
-#include "logistics/notifications/infrastructure/sqlite_sent_notifications.hpp"
 
 namespace logistics::notifications::presentation {
 namespace {
@@ -69,17 +66,20 @@ messaging::ConsumerSpec PaymentEventsConsumer() {
   return Spec("PAYMENTS", "notifications-payments", "payments.events.>");
 }
 
-EventNotifier::EventNotifier(sqlite::ReadPool& reads, application::MailSender& sender,
+EventNotifier::EventNotifier(NotificationStorage storage, application::MailSender& sender,
                              const common::Clock& clock, std::string message_id_domain)
-    : reads_(reads), sender_(sender), clock_(clock), message_id_domain_(std::move(message_id_domain)) {}
+    : storage_(std::move(storage)),
+      sender_(sender),
+      clock_(clock),
+      message_id_domain_(std::move(message_id_domain)) {}
 
 messaging::SideEffect EventNotifier::BeforeTransaction() {
   return [this](const messaging::ConsumedEvent& event) { return Prepare(event); };
 }
 
 messaging::EventHandler EventNotifier::InTransaction() {
-  return [this](sqlite::Database& db, const messaging::ConsumedEvent& event) {
-    return Record(db, event);
+  return [this](sqlite::Database& transaction, const messaging::ConsumedEvent& event) {
+    return Record(transaction, event);
   };
 }
 
@@ -88,10 +88,10 @@ HandlerResult EventNotifier::Prepare(const messaging::ConsumedEvent& event) {
   if (!facts) return HandlerResult::Reject("an event without the data its type promises");
   application::NotificationPlan plan;
   {
-    auto db = reads_.Acquire();
-    infrastructure::SqliteContactProjection contacts(*db, clock_);
-    infrastructure::SqliteSentNotifications sent(*db);
-    auto planned = application::PlanNotification(contacts, sent, message_id_domain_).Execute(*facts);
+    const auto committed = storage_.for_reading();
+    auto planned = application::PlanNotification(committed->contacts(), committed->sent(),
+                                                 message_id_domain_)
+                       .Execute(*facts);
     if (!planned) return HandlerResult::Retry(planned.error().message);
     plan = std::move(*planned);
   }
@@ -128,7 +128,8 @@ HandlerResult EventNotifier::Prepare(const messaging::ConsumedEvent& event) {
   return HandlerResult::Applied();
 }
 
-HandlerResult EventNotifier::Record(sqlite::Database& db, const messaging::ConsumedEvent& event) {
+HandlerResult EventNotifier::Record(sqlite::Database& transaction,
+                                    const messaging::ConsumedEvent& event) {
   std::optional<Pending> pending;
   {
     std::lock_guard lock(mutex_);
@@ -137,29 +138,29 @@ HandlerResult EventNotifier::Record(sqlite::Database& db, const messaging::Consu
   if (!pending || pending->plan.event_id != event.event_id) {
     return HandlerResult::Retry("no prepared notification for this event");
   }
-  infrastructure::SqliteContactProjection contacts(db, clock_);
-  infrastructure::SqliteSentNotifications sent(db);
-  auto recorded = application::RecordNotification(contacts, sent, clock_)
+  const auto store = storage_.in_transaction(transaction, {});
+  auto recorded = application::RecordNotification(store->contacts(), store->sent(), clock_)
                       .Execute(pending->plan, pending->outcome);
   if (!recorded) return HandlerResult::Retry(recorded.error().message);
   return HandlerResult::Applied();
 }
 
-messaging::ProjectionRebuildSpec ContactsRebuild(const common::Clock& clock) {
+messaging::ProjectionRebuildSpec ContactsRebuild(OpenContactProjection open_contacts) {
   messaging::ProjectionRebuildSpec spec;
   spec.sources = {{"ORDERS", "orders.events.>"}, {"PAYMENTS", "payments.events.>"}};
   spec.tables = {"order_contacts", "payment_contacts"};
-  spec.schema = {{std::string(infrastructure::kNotificationsComponent),
-                  infrastructure::NotificationsMigrations()}};
-  spec.apply = [&clock](sqlite::Database& db, const messaging::ConsumedEvent& event) {
+  spec.apply = [open_contacts = std::move(open_contacts)](sqlite::Database& scratch,
+                                                          const messaging::ConsumedEvent& event) {
     const auto facts = ReadFacts(event);
     if (!facts) return HandlerResult::Ignored();  // dead-lettered by the live consumer too
-    infrastructure::SqliteContactProjection contacts(db, clock);
+    const auto contacts = open_contacts(scratch);
     if (facts->order) {
-      if (auto done = contacts.RecordOrder(*facts->order); !done) return HandlerResult::Retry(done.error().message);
+      if (auto done = contacts->RecordOrder(*facts->order); !done) {
+        return HandlerResult::Retry(done.error().message);
+      }
     }
     if (facts->payment) {
-      if (auto done = contacts.RecordPayment(*facts->payment); !done) {
+      if (auto done = contacts->RecordPayment(*facts->payment); !done) {
         return HandlerResult::Retry(done.error().message);
       }
     }

@@ -1,6 +1,6 @@
 #include "logistics/orders/infrastructure/order_cloud_events.hpp"
 
-#include "logistics/orders/infrastructure/order_json.hpp"
+#include "logistics/orders/presentation/order_json.hpp"
 
 namespace logistics::orders::infrastructure {
 
@@ -12,7 +12,7 @@ messaging::CloudEvent ToCloudEvent(const domain::OrderEvent& event, std::string 
       event.order.order_id, event.order.updated_at, event.order.version, metadata);
   cloud_event.data.reserve(600);
   json::ObjectWriter data(cloud_event.data);
-  WriteOrderMembers(data, event.order);
+  presentation::WriteOrderMembers(data, event.order);
   switch (event.type) {
     case domain::OrderEventType::kCancelled:
       data.OptionalString("reason", event.reason);

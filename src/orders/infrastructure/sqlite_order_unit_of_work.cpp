@@ -1,17 +1,21 @@
 #include "logistics/orders/infrastructure/sqlite_order_unit_of_work.hpp"
 
-#include "logistics/messaging/sqlite_outbox.hpp"
-#include "logistics/sqlite/storage_health.hpp"
+#include "logistics/aggregate_service/infrastructure/sqlite_aggregate_write.hpp"
 
 namespace logistics::orders::infrastructure {
 namespace {
 
-using application::Failed;
-using application::Rejected;
+using aggregate_service::infrastructure::AggregateWrite;
 
-common::PortError StorageError(const sqlite::SqliteError& error) {
-  return sqlite::ToPortError("orders storage", error);
-}
+const aggregate_service::infrastructure::AggregateTable kOrdersTable{
+    "orders storage",
+    "INSERT INTO orders(tracking_number, customer_name, customer_email, origin, destination,"
+    " status, driver_id, cancellation_reason, created_at, updated_at, version, order_id)"
+    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "UPDATE orders SET tracking_number = ?, customer_name = ?, customer_email = ?,"
+    " origin = ?, destination = ?, status = ?, driver_id = ?, cancellation_reason = ?,"
+    " created_at = ?, updated_at = ?, version = ? WHERE order_id = ? AND version = ?",
+    12};
 
 void BindFields(sqlite::Statement& statement, const domain::OrderSnapshot& order) {
   statement.Bind(1, order.tracking_number)
@@ -33,49 +37,30 @@ void BindFields(sqlite::Statement& statement, const domain::OrderSnapshot& order
 application::OrderResult<void> SqliteOrderUnitOfWork::Save(
     const domain::Order& order, const std::vector<domain::OrderEvent>& events) {
   const domain::OrderSnapshot& snapshot = order.snapshot();
-  if (snapshot.version == 1) {
-    auto insert = db_.Prepare(
-        "INSERT INTO orders(tracking_number, customer_name, customer_email, origin, destination,"
-        " status, driver_id, cancellation_reason, created_at, updated_at, version, order_id)"
-        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!insert) return Failed(StorageError(insert.error()));
-    BindFields(**insert, snapshot);
-    if (auto done = (*insert)->Run(); !done) {
-      if (done.error().IsUniqueViolation()) {
-        return Rejected(domain::Reject(domain::OrderError::kDuplicateTrackingNumber,
-                                       "an order with tracking_number '" +
-                                           snapshot.tracking_number + "' already exists"));
-      }
-      return Failed(StorageError(done.error()));
-    }
-  } else {
-    // The version check makes a lost update impossible even if two writers
-    // (two instances on one database) raced on the same order.
-    auto update = db_.Prepare(
-        "UPDATE orders SET tracking_number = ?, customer_name = ?, customer_email = ?,"
-        " origin = ?, destination = ?, status = ?, driver_id = ?, cancellation_reason = ?,"
-        " created_at = ?, updated_at = ?, version = ? WHERE order_id = ? AND version = ?");
-    if (!update) return Failed(StorageError(update.error()));
-    BindFields(**update, snapshot);
-    (*update)->Bind(13, snapshot.version - 1);
-    if (auto done = (*update)->Run(); !done) return Failed(StorageError(done.error()));
-    if (db_.Changes() != 1) {
-      return Rejected(domain::Reject(domain::OrderError::kConcurrentModification,
-                                     "order " + snapshot.order_id +
-                                         " was changed concurrently; retry the command"));
-    }
+  auto saved = aggregate_service::infrastructure::SaveAggregate(
+      db_, kOrdersTable, snapshot.version,
+      [&snapshot](sqlite::Statement& row) { BindFields(row, snapshot); }, events.size(),
+      [this, &events](std::size_t i) {
+        const domain::OrderEvent& event = events[i];
+        return aggregate_service::infrastructure::OutboxEntry{
+            messaging::ToOutboxMessage(ToCloudEvent(event, event_ids_.NextId(), metadata_),
+                                       EventSubject(event)),
+            event.order.updated_at};
+      });
+  if (!saved) return application::Failed(saved.error());
+  switch (*saved) {
+    case AggregateWrite::kSaved:
+      return {};
+    case AggregateWrite::kUniqueKeyTaken:
+      return application::Rejected(domain::Reject(
+          domain::OrderError::kDuplicateTrackingNumber,
+          "an order with tracking_number '" + snapshot.tracking_number + "' already exists"));
+    case AggregateWrite::kVersionConflict:
+      return application::Rejected(domain::Reject(
+          domain::OrderError::kConcurrentModification,
+          "order " + snapshot.order_id + " was changed concurrently; retry the command"));
   }
-
-  messaging::SqliteOutbox outbox(db_);
-  for (const domain::OrderEvent& event : events) {
-    const auto message =
-        messaging::ToOutboxMessage(ToCloudEvent(event, event_ids_.NextId(), metadata_),
-                                   EventSubject(event));
-    if (auto appended = outbox.Append(message, event.order.updated_at); !appended) {
-      return Failed(StorageError(appended.error()));
-    }
-  }
-  return {};
+  return application::Failed(common::PortError{"orders storage: unknown write outcome"});
 }
 
 }  // namespace logistics::orders::infrastructure

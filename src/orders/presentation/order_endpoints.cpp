@@ -1,71 +1,58 @@
 #include "logistics/orders/presentation/order_endpoints.hpp"
 
-#include "logistics/logging/log.hpp"
-#include "logistics/messaging/command_runner.hpp"
-#include "logistics/messaging/event_metadata.hpp"
-#include "logistics/orders/application/order_queries.hpp"
-#include "logistics/orders/infrastructure/order_json.hpp"
-#include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
-#include "logistics/orders/infrastructure/sqlite_order_unit_of_work.hpp"
+#include "logistics/aggregate_service/presentation/command_submission.hpp"
+#include "logistics/aggregate_service/presentation/endpoint_routes.hpp"
+#include "logistics/aggregate_service/presentation/request_replies.hpp"
 #include "logistics/messaging/list_cursor.hpp"
+#include "logistics/orders/application/order_queries.hpp"
 #include "logistics/orders/presentation/order_error_replies.hpp"
+#include "logistics/orders/presentation/order_json.hpp"
 #include "logistics/orders/presentation/order_requests.hpp"
 
 namespace logistics::orders::presentation {
 namespace {
 
-using messaging::IncomingRequest;
-using RequestPtr = std::shared_ptr<IncomingRequest>;
+using aggregate_service::presentation::RejectBadBody;
+using aggregate_service::presentation::RespondWith;
+using RequestPtr = aggregate_service::presentation::RequestPtr;
 
-// Answers a decoding failure; true when there was one.
-template <typename T>
-bool RejectBadBody(const RequestPtr& request, const Decoded<T>& decoded) {
-  if (decoded) return false;
-  logging::Debug("rejected a malformed request",
-                 {{"subject", request->subject()},
-                  {"error", decoded.error().message},
-                  {"correlation_id", request->metadata().correlation_id}});
-  request->Respond(messaging::BadRequest(decoded.error()));
-  return true;
-}
+std::string_view OrderIdOf(const domain::OrderSnapshot& order) { return order.order_id; }
+
+const aggregate_service::presentation::AggregateReplies<domain::OrderSnapshot,
+                                                        application::OrderFailure>
+    kReplies{"order changed", "order_id", &OrderIdOf, &OrderJson, &ToErrorReply};
 
 }  // namespace
 
-OrderEndpoints::OrderEndpoints(messaging::CommandRunner& commands, sqlite::ReadPool& reads,
+OrderEndpoints::OrderEndpoints(messaging::CommandRunner& commands, OrderStorage storage,
                                common::IdGenerator& ids, const common::Clock& clock,
                                OrderEndpointsSettings settings)
-    : commands_(commands), reads_(reads), ids_(ids), clock_(clock), settings_(settings) {}
+    : commands_(commands),
+      storage_(std::move(storage)),
+      ids_(ids),
+      clock_(clock),
+      settings_(settings) {}
 
 std::vector<messaging::Endpoint> OrderEndpoints::Endpoints() {
-  auto bind = [this](void (OrderEndpoints::*handler)(const RequestPtr&)) {
-    return [this, handler](RequestPtr request) { (this->*handler)(request); };
-  };
-  return {
-      {"create", "orders.cmd.create", bind(&OrderEndpoints::Create)},
-      {"assign", "orders.cmd.assign", bind(&OrderEndpoints::Assign)},
-      {"dispatch", "orders.cmd.dispatch", bind(&OrderEndpoints::Dispatch)},
-      {"deliver", "orders.cmd.deliver", bind(&OrderEndpoints::Deliver)},
-      {"cancel", "orders.cmd.cancel", bind(&OrderEndpoints::Cancel)},
-      {"get", "orders.query.get", bind(&OrderEndpoints::Get)},
-      {"list", "orders.query.list", bind(&OrderEndpoints::List)},
-  };
+  return aggregate_service::presentation::EndpointRoutes<OrderEndpoints>(
+      this, {
+                {"create", "orders.cmd.create", &OrderEndpoints::Create},
+                {"assign", "orders.cmd.assign", &OrderEndpoints::Assign},
+                {"dispatch", "orders.cmd.dispatch", &OrderEndpoints::Dispatch},
+                {"deliver", "orders.cmd.deliver", &OrderEndpoints::Deliver},
+                {"cancel", "orders.cmd.cancel", &OrderEndpoints::Cancel},
+                {"get", "orders.query.get", &OrderEndpoints::Get},
+                {"list", "orders.query.list", &OrderEndpoints::List},
+            });
 }
 
 void OrderEndpoints::Submit(const RequestPtr& request, Command command) {
-  commands_.Submit(
-      request,
-      [this, request, command = std::move(command)](sqlite::Database& db) -> messaging::CommandOutcome {
-        infrastructure::SqliteOrderRepository orders(db);
-        infrastructure::SqliteOrderUnitOfWork unit_of_work(
-            db, ids_, messaging::CausedByRequest(request->metadata()));
-        auto result = command(application::OrderCommandPorts{orders, unit_of_work, clock_});
-        if (!result) return common::Unexpected{ToErrorReply(result.error())};
-        logging::Debug("order changed", {{"order_id", result->order_id},
-                                         {"verb", request->verb()},
-                                         {"version", result->version},
-                                         {"correlation_id", request->metadata().correlation_id}});
-        return infrastructure::OrderJson(*result);
-      });
+  aggregate_service::presentation::SubmitCommand<application::OrderStore>(
+      commands_, request, storage_.in_transaction,
+      std::function([this, command = std::move(command)](application::OrderStore& store) {
+        return command(store.CommandPorts(clock_));
+      }),
+      kReplies);
 }
 
 void OrderEndpoints::Create(const RequestPtr& request) {
@@ -111,29 +98,22 @@ void OrderEndpoints::Cancel(const RequestPtr& request) {
 void OrderEndpoints::Get(const RequestPtr& request) {
   auto decoded = DecodeGetOrder(request->data(), settings_.max_body_bytes);
   if (RejectBadBody(request, decoded)) return;
-  auto db = reads_.Acquire();
-  infrastructure::SqliteOrderRepository orders(*db);
-  auto order = application::GetOrder(orders).Execute(*decoded);
-  if (!order) {
-    request->Respond(ToErrorReply(order.error()));
-    return;
-  }
-  request->Respond(infrastructure::OrderJson(*order));
+  const auto orders = storage_.for_reading();
+  RespondWith(request, application::GetOrder(*orders).Execute(*decoded), OrderJson,
+              ToErrorReply);
 }
 
 void OrderEndpoints::List(const RequestPtr& request) {
   auto decoded = DecodeListOrders(request->data(), settings_.max_body_bytes);
   if (RejectBadBody(request, decoded)) return;
-  auto db = reads_.Acquire();
-  infrastructure::SqliteOrderRepository orders(*db);
-  auto page = application::ListOrders(orders).Execute(decoded->query);
+  const auto orders = storage_.for_reading();
+  auto page = application::ListOrders(*orders).Execute(decoded->query);
   if (!page) {
     request->Respond(ToErrorReply(page.error()));
     return;
   }
-  request->Respond(messaging::ListPageReply(
-      "orders", page->orders, page->has_more, infrastructure::OrderJson,
-      [](const domain::OrderSnapshot& order) -> std::string_view { return order.order_id; }));
+  request->Respond(messaging::ListPageReply("orders", page->orders, page->has_more, OrderJson,
+                                            OrderIdOf));
 }
 
 }  // namespace logistics::orders::presentation

@@ -1,5 +1,6 @@
 #include "logistics/orders/presentation/order_error_replies.hpp"
 
+#include "logistics/aggregate_service/presentation/failure_reply.hpp"
 
 namespace logistics::orders::presentation {
 namespace {
@@ -35,12 +36,7 @@ int StatusOf(domain::OrderError error) {
 }  // namespace
 
 messaging::ErrorReply ToErrorReply(const application::OrderFailure& failure) {
-  if (const auto* port = std::get_if<common::PortError>(&failure)) {
-    return messaging::PortFailureReply("orders use case", *port);
-  }
-  const auto& rejection = std::get<domain::OrderRejection>(failure);
-  return messaging::RejectionReply(StatusOf(rejection.error), domain::Code(rejection.error),
-                                   rejection.message, domain::Field(rejection.error));
+  return aggregate_service::presentation::FailureReply(failure, "orders use case", StatusOf);
 }
 
 }  // namespace logistics::orders::presentation

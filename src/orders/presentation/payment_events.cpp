@@ -1,12 +1,10 @@
-#include "logistics/json/json_text.hpp"
 #include "logistics/orders/presentation/payment_events.hpp"
 
 #include "logistics/common/uuid.hpp"
+#include "logistics/json/json_text.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/event_metadata.hpp"
 #include "logistics/orders/application/order_commands.hpp"
-#include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
-#include "logistics/orders/infrastructure/sqlite_order_unit_of_work.hpp"
 
 namespace logistics::orders::presentation {
 namespace {
@@ -23,8 +21,10 @@ messaging::ConsumerSpec PaymentEventsConsumer() {
   return spec;
 }
 
-messaging::EventHandler PaymentEventsHandler(common::IdGenerator& ids, const common::Clock& clock) {
-  return [&ids, &clock](sqlite::Database& db, const messaging::ConsumedEvent& event) {
+messaging::EventHandler PaymentEventsHandler(OrderStorage::InTransaction open_store,
+                                             const common::Clock& clock) {
+  return [open_store = std::move(open_store), &clock](sqlite::Database& transaction,
+                                                      const messaging::ConsumedEvent& event) {
     const nlohmann::json& cloud_event = event.cloud_event;
     if (json::StringMember(cloud_event, "type") != "logistics.payment.confirmed.v1") {
       return HandlerResult::Ignored();
@@ -37,9 +37,8 @@ messaging::EventHandler PaymentEventsHandler(common::IdGenerator& ids, const com
     }
 
     const messaging::EventMetadata metadata = messaging::CausedByEvent(event);
-    infrastructure::SqliteOrderRepository orders(db);
-    infrastructure::SqliteOrderUnitOfWork unit_of_work(db, ids, metadata);
-    auto paid = application::MarkOrderPaid({orders, unit_of_work, clock}).Execute(*order_id, *payment_id);
+    const auto store = open_store(transaction, metadata);
+    auto paid = application::MarkOrderPaid(store->CommandPorts(clock)).Execute(*order_id, *payment_id);
     if (paid) {
       logging::Info("order paid", {{"order_id", *order_id},
                                    {"payment_id", *payment_id},

@@ -6,8 +6,8 @@
 
 namespace logistics::payments::infrastructure {
 
-OrderLookup NatsOrderDirectory::Find(const std::string& order_id) const {
-  using Outcome = OrderLookup::Outcome;
+application::OrderLookup NatsOrderDirectory::Find(const std::string& order_id) const {
+  using Outcome = application::OrderLookup::Outcome;
   const std::string body = nlohmann::json{{"order_id", order_id}}.dump();
   natsMsg* raw = nullptr;
   const natsStatus s = natsConnection_Request(&raw, connection_.get(), "orders.query.get",

@@ -1,6 +1,6 @@
 #include "logistics/payments/infrastructure/payment_cloud_events.hpp"
 
-#include "logistics/payments/infrastructure/payment_json.hpp"
+#include "logistics/payments/presentation/payment_json.hpp"
 
 namespace logistics::payments::infrastructure {
 
@@ -12,7 +12,7 @@ messaging::CloudEvent ToCloudEvent(const domain::PaymentEvent& event, std::strin
                                event.payment.payment_id, event.payment.updated_at,
                                event.payment.version, metadata);
   json::ObjectWriter data(cloud_event.data);
-  WritePaymentMembers(data, event.payment);
+  presentation::WritePaymentMembers(data, event.payment);
   switch (event.type) {
     case domain::PaymentEventType::kFailed:
     case domain::PaymentEventType::kRefunded:

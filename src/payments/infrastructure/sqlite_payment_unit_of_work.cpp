@@ -1,18 +1,22 @@
 #include "logistics/payments/infrastructure/sqlite_payment_unit_of_work.hpp"
 
-#include "logistics/messaging/sqlite_outbox.hpp"
+#include "logistics/aggregate_service/infrastructure/sqlite_aggregate_write.hpp"
 #include "logistics/payments/infrastructure/payment_cloud_events.hpp"
-#include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::payments::infrastructure {
 namespace {
 
-using application::Failed;
-using application::Rejected;
+using aggregate_service::infrastructure::AggregateWrite;
 
-common::PortError StorageError(const sqlite::SqliteError& error) {
-  return sqlite::ToPortError("payments storage", error);
-}
+const aggregate_service::infrastructure::AggregateTable kPaymentsTable{
+    "payments storage",
+    "INSERT INTO payments(order_id, amount_cents, currency, status, failure_reason,"
+    " refund_reason, created_at, updated_at, version, payment_id)"
+    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "UPDATE payments SET order_id = ?, amount_cents = ?, currency = ?, status = ?,"
+    " failure_reason = ?, refund_reason = ?, created_at = ?, updated_at = ?, version = ?"
+    " WHERE payment_id = ? AND version = ?",
+    10};
 
 void BindFields(sqlite::Statement& statement, const domain::PaymentSnapshot& payment) {
   statement.Bind(1, payment.order_id)
@@ -32,39 +36,23 @@ void BindFields(sqlite::Statement& statement, const domain::PaymentSnapshot& pay
 application::PaymentResult<void> SqlitePaymentUnitOfWork::Save(
     const domain::Payment& payment, const std::vector<domain::PaymentEvent>& events) {
   const domain::PaymentSnapshot& snapshot = payment.snapshot();
-  if (snapshot.version == 1) {
-    auto insert = db_.Prepare(
-        "INSERT INTO payments(order_id, amount_cents, currency, status, failure_reason,"
-        " refund_reason, created_at, updated_at, version, payment_id)"
-        " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!insert) return Failed(StorageError(insert.error()));
-    BindFields(**insert, snapshot);
-    if (auto done = (*insert)->Run(); !done) return Failed(StorageError(done.error()));
-  } else {
-    // The version check makes a lost update impossible even with two writers.
-    auto update = db_.Prepare(
-        "UPDATE payments SET order_id = ?, amount_cents = ?, currency = ?, status = ?,"
-        " failure_reason = ?, refund_reason = ?, created_at = ?, updated_at = ?, version = ?"
-        " WHERE payment_id = ? AND version = ?");
-    if (!update) return Failed(StorageError(update.error()));
-    BindFields(**update, snapshot);
-    (*update)->Bind(11, snapshot.version - 1);
-    if (auto done = (*update)->Run(); !done) return Failed(StorageError(done.error()));
-    if (db_.Changes() != 1) {
-      return Rejected(domain::Reject(domain::PaymentError::kConcurrentModification,
-                                     "payment " + snapshot.payment_id +
-                                         " was changed concurrently; retry the command"));
-    }
-  }
-  messaging::SqliteOutbox outbox(db_);
-  for (const domain::PaymentEvent& event : events) {
-    const auto message = messaging::ToOutboxMessage(
-        ToCloudEvent(event, event_ids_.NextId(), metadata_), EventSubject(event));
-    if (auto appended = outbox.Append(message, event.payment.updated_at); !appended) {
-      return Failed(StorageError(appended.error()));
-    }
-  }
-  return {};
+  auto saved = aggregate_service::infrastructure::SaveAggregate(
+      db_, kPaymentsTable, snapshot.version,
+      [&snapshot](sqlite::Statement& row) { BindFields(row, snapshot); }, events.size(),
+      [this, &events](std::size_t i) {
+        const domain::PaymentEvent& event = events[i];
+        return aggregate_service::infrastructure::OutboxEntry{
+            messaging::ToOutboxMessage(ToCloudEvent(event, event_ids_.NextId(), metadata_),
+                                       EventSubject(event)),
+            event.payment.updated_at};
+      });
+  if (!saved) return application::Failed(saved.error());
+  if (*saved == AggregateWrite::kSaved) return {};
+  // A payment's only unique key is its id, so whatever refused the write, the
+  // payment was stored by someone else first (the port's rule).
+  return application::Rejected(domain::Reject(
+      domain::PaymentError::kConcurrentModification,
+      "payment " + snapshot.payment_id + " was changed concurrently; retry the command"));
 }
 
 }  // namespace logistics::payments::infrastructure

@@ -6,10 +6,6 @@
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/event_metadata.hpp"
 #include "logistics/payments/application/payment_commands.hpp"
-#include "logistics/payments/infrastructure/payments_schema.hpp"
-#include "logistics/payments/infrastructure/sqlite_order_projection.hpp"
-#include "logistics/payments/infrastructure/sqlite_payment_repository.hpp"
-#include "logistics/payments/infrastructure/sqlite_payment_unit_of_work.hpp"
 
 namespace logistics::payments::presentation {
 namespace {
@@ -45,8 +41,10 @@ messaging::ConsumerSpec OrderEventsConsumer() {
   return spec;
 }
 
-messaging::EventHandler OrderEventsHandler(common::IdGenerator& ids, const common::Clock& clock) {
-  return [&ids, &clock](sqlite::Database& db, const messaging::ConsumedEvent& event) {
+messaging::EventHandler OrderEventsHandler(PaymentStorage::InTransaction open_store,
+                                           const common::Clock& clock) {
+  return [open_store = std::move(open_store), &clock](sqlite::Database& transaction,
+                                                      const messaging::ConsumedEvent& event) {
     const nlohmann::json& cloud_event = event.cloud_event;
     const auto type = cloud_event.value("type", std::string());
     if (!type.starts_with(kTypePrefix)) return HandlerResult::Ignored();
@@ -56,11 +54,8 @@ messaging::EventHandler OrderEventsHandler(common::IdGenerator& ids, const commo
     const bool cancelled = type == "logistics.order.cancelled.v1";
 
     const messaging::EventMetadata metadata = messaging::CausedByEvent(event);
-    infrastructure::SqlitePaymentRepository payments(db);
-    infrastructure::SqliteOrderProjection orders(db, clock);
-    infrastructure::SqlitePaymentUnitOfWork unit_of_work(db, ids, metadata);
-    auto changed = application::ApplyOrderEvent({payments, unit_of_work, orders, clock})
-                       .Execute(view, cancelled);
+    const auto store = open_store(transaction, metadata);
+    auto changed = application::ApplyOrderEvent(store->CommandPorts(clock)).Execute(view, cancelled);
     if (!changed) {
       if (const auto* port = std::get_if<common::PortError>(&changed.error())) {
         return HandlerResult::Retry(port->message);
@@ -78,12 +73,12 @@ messaging::EventHandler OrderEventsHandler(common::IdGenerator& ids, const commo
   };
 }
 
-messaging::ProjectionRebuildSpec OrderViewRebuild(const common::Clock& clock) {
+messaging::ProjectionRebuildSpec OrderViewRebuild(OpenOrderProjection open_projection) {
   messaging::ProjectionRebuildSpec spec;
   spec.sources = {{"ORDERS", "orders.events.>"}};
   spec.tables = {"order_view"};
-  spec.schema = {{"payments", infrastructure::PaymentsMigrations()}};
-  spec.apply = [&clock](sqlite::Database& db, const messaging::ConsumedEvent& event) {
+  spec.apply = [open_projection = std::move(open_projection)](
+                   sqlite::Database& scratch, const messaging::ConsumedEvent& event) {
     if (!event.cloud_event.value("type", std::string()).starts_with(kTypePrefix)) {
       return HandlerResult::Ignored();
     }
@@ -93,8 +88,7 @@ messaging::ProjectionRebuildSpec OrderViewRebuild(const common::Clock& clock) {
       // dead-lettered it too.
       return HandlerResult::Ignored();
     }
-    auto recorded = infrastructure::SqliteOrderProjection(db, clock)
-                        .Record(std::get<domain::OrderView>(parsed));
+    auto recorded = open_projection(scratch)->Record(std::get<domain::OrderView>(parsed));
     if (!recorded) return HandlerResult::Retry(std::get<common::PortError>(recorded.error()).message);
     return HandlerResult::Applied();
   };

@@ -1,5 +1,7 @@
 #include "logistics/payments/presentation/payment_error_replies.hpp"
 
+#include "logistics/aggregate_service/presentation/failure_reply.hpp"
+
 namespace logistics::payments::presentation {
 namespace {
 
@@ -27,12 +29,7 @@ int StatusOf(domain::PaymentError error) {
 }  // namespace
 
 messaging::ErrorReply ToErrorReply(const application::PaymentFailure& failure) {
-  if (const auto* port = std::get_if<common::PortError>(&failure)) {
-    return messaging::PortFailureReply("payments use case", *port);
-  }
-  const auto& rejection = std::get<domain::PaymentRejection>(failure);
-  return messaging::RejectionReply(StatusOf(rejection.error), domain::Code(rejection.error),
-                                   rejection.message, domain::Field(rejection.error));
+  return aggregate_service::presentation::FailureReply(failure, "payments use case", StatusOf);
 }
 
 }  // namespace logistics::payments::presentation

@@ -6,6 +6,8 @@
 // record per event id. RecordingMailSender (MailSender) keeps every mail it
 // was asked to send, in order, and can be told to fail its next sends. Each
 // can be told to fail its next call, to test how callers handle it.
+// InMemoryNotificationStore (NotificationStore) is the projection and the
+// sent notifications together.
 //
 // Ownership: each owns what it stores. Thread-safety: none, like the ports.
 #pragma once
@@ -21,6 +23,7 @@
 
 #include "logistics/notifications/application/ports/contact_projection.hpp"
 #include "logistics/notifications/application/ports/mail_sender.hpp"
+#include "logistics/notifications/application/ports/notification_store.hpp"
 #include "logistics/notifications/application/ports/sent_notifications.hpp"
 
 namespace logistics::testing {
@@ -107,6 +110,16 @@ class RecordingMailSender final : public notifications::application::MailSender 
   std::vector<Sent> sent_;
   std::deque<notifications::application::SendFailure> failures_;
   std::size_t send_calls_ = 0;
+};
+
+class InMemoryNotificationStore final : public notifications::application::NotificationStore {
+ public:
+  InMemoryContactProjection& contacts() override { return contacts_; }
+  InMemorySentNotifications& sent() override { return sent_; }
+
+ private:
+  InMemoryContactProjection contacts_;
+  InMemorySentNotifications sent_;
 };
 
 }  // namespace logistics::testing

@@ -8,7 +8,8 @@
 // tracking numbers are unique (else kDuplicateTrackingNumber), and a failed
 // Save stores nothing. Every event it saved stays in `saved_events`, oldest
 // first, for assertions. Both can be told to fail their next call with a
-// PortError, to test how callers handle a storage failure.
+// PortError, to test how callers handle a storage failure. InMemoryOrderStore
+// (OrderStore) is the two together, as a transaction sees them.
 //
 // Ownership: the repository owns the stored orders; the unit of work borrows
 // the repository, which must outlive it.
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "logistics/orders/application/ports/order_repository.hpp"
+#include "logistics/orders/application/ports/order_store.hpp"
 #include "logistics/orders/application/ports/order_unit_of_work.hpp"
 
 namespace logistics::testing {
@@ -87,6 +89,18 @@ class InMemoryOrderUnitOfWork final : public orders::application::OrderUnitOfWor
   InMemoryOrderRepository& orders_;
   std::optional<std::string> fail_next_save_;
   std::size_t save_calls_ = 0;
+};
+
+// Nothing here rolls back: what a failed use case saved before it failed
+// stays saved.
+class InMemoryOrderStore final : public orders::application::OrderStore {
+ public:
+  InMemoryOrderRepository& orders() override { return orders_; }
+  InMemoryOrderUnitOfWork& unit_of_work() override { return unit_of_work_; }
+
+ private:
+  InMemoryOrderRepository orders_;
+  InMemoryOrderUnitOfWork unit_of_work_{orders_};
 };
 
 }  // namespace logistics::testing

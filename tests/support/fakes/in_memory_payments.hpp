@@ -11,6 +11,8 @@
 // InMemoryOrderProjection (OrderProjection) keeps the newest OrderView per
 // order and refuses to go back in version. Each can be told to fail its next
 // call with a PortError, to test how callers handle a storage failure.
+// InMemoryPaymentStore (PaymentStore, so also PaymentReadStore) is the three
+// together, as a transaction sees them.
 //
 // Unlike SQLite, nothing here rolls back: when a use case fails half-way (a
 // Save failing during compensation), what it saved before stays saved. Tests
@@ -31,6 +33,7 @@
 
 #include "logistics/payments/application/ports/order_projection.hpp"
 #include "logistics/payments/application/ports/payment_repository.hpp"
+#include "logistics/payments/application/ports/payment_store.hpp"
 #include "logistics/payments/application/ports/payment_unit_of_work.hpp"
 
 namespace logistics::testing {
@@ -129,6 +132,18 @@ class InMemoryOrderProjection final : public payments::application::OrderProject
   std::size_t find_calls_ = 0;
   std::size_t applied_records_ = 0;
   std::size_t record_calls_ = 0;
+};
+
+class InMemoryPaymentStore final : public payments::application::PaymentStore {
+ public:
+  InMemoryPaymentRepository& payments() override { return payments_; }
+  InMemoryOrderProjection& orders() override { return orders_; }
+  InMemoryPaymentUnitOfWork& unit_of_work() override { return unit_of_work_; }
+
+ private:
+  InMemoryPaymentRepository payments_;
+  InMemoryOrderProjection orders_;
+  InMemoryPaymentUnitOfWork unit_of_work_{payments_};
 };
 
 }  // namespace logistics::testing

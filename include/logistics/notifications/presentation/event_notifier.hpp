@@ -16,7 +16,10 @@
 // under the same Message-ID (<event-id@domain>), which lets mail systems drop
 // the copy: the one window of at-least-once, documented in the README.
 //
-// Ownership: borrows the read pool, the sender and the clock. Thread-safety:
+// Both steps reach storage through the NotificationStore port
+// (notification_storage.hpp), never an adapter.
+//
+// Ownership: borrows the sender and the clock; owns the storage openers. Thread-safety:
 // the two steps of one event run one after the other (the consumer waits for
 // the commit before the next event), so one pending plan at a time.
 #pragma once
@@ -31,7 +34,7 @@
 #include "logistics/notifications/application/notification_plan.hpp"
 #include "logistics/notifications/application/ports/mail_sender.hpp"
 #include "logistics/notifications/application/record_notification.hpp"
-#include "logistics/sqlite/read_pool.hpp"
+#include "logistics/notifications/presentation/notification_storage.hpp"
 
 namespace logistics::notifications::presentation {
 
@@ -42,12 +45,13 @@ messaging::ConsumerSpec PaymentEventsConsumer();
 
 // How --rebuild-projections re-derives the contacts (order_contacts,
 // payment_contacts) from both streams; sent notifications are effects and are
-// left as they are.
-messaging::ProjectionRebuildSpec ContactsRebuild(const common::Clock& clock);
+// left as they are. The caller adds the scratch database's schema
+// (spec.schema).
+messaging::ProjectionRebuildSpec ContactsRebuild(OpenContactProjection open_contacts);
 
 class EventNotifier {
  public:
-  EventNotifier(sqlite::ReadPool& reads, application::MailSender& sender,
+  EventNotifier(NotificationStorage storage, application::MailSender& sender,
                 const common::Clock& clock, std::string message_id_domain);
 
   messaging::SideEffect BeforeTransaction();
@@ -55,14 +59,15 @@ class EventNotifier {
 
  private:
   messaging::HandlerResult Prepare(const messaging::ConsumedEvent& event);
-  messaging::HandlerResult Record(sqlite::Database& db, const messaging::ConsumedEvent& event);
+  messaging::HandlerResult Record(sqlite::Database& transaction,
+                                  const messaging::ConsumedEvent& event);
 
   struct Pending {
     application::NotificationPlan plan;
     application::MailOutcome outcome;
   };
 
-  sqlite::ReadPool& reads_;
+  const NotificationStorage storage_;
   application::MailSender& sender_;
   const common::Clock& clock_;
   const std::string message_id_domain_;

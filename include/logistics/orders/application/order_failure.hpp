@@ -1,32 +1,28 @@
-// OrderFailure: why an orders use case did not succeed.
-//
-// Either the domain rejected the command (OrderRejection: a normal outcome the
-// client can act on) or a port failed (PortError: the environment). Keeping
-// them apart lets the transport answer 4xx for the first and 500 for the second
-// without string matching.
+// OrderFailure: why an orders use case did not succeed: an OrderRejection
+// (the domain said no; answered 4xx) or a PortError (the environment failed;
+// answered 500/503). The shape is shared with every service
+// (aggregate_service/application/use_case_failure.hpp); this header names it in
+// the orders' words.
 //
 // Thread-safety: plain values.
 #pragma once
 
-#include <variant>
-
-#include "logistics/common/port_error.hpp"
-#include "logistics/common/result.hpp"
+#include "logistics/aggregate_service/application/use_case_failure.hpp"
 #include "logistics/orders/domain/order_error.hpp"
 
 namespace logistics::orders::application {
 
-using OrderFailure = std::variant<domain::OrderRejection, common::PortError>;
+using OrderFailure = aggregate_service::UseCaseFailure<domain::OrderRejection>;
 
 template <typename T>
-using OrderResult = common::Result<T, OrderFailure>;
+using OrderResult = aggregate_service::UseCaseResult<T, domain::OrderRejection>;
 
 // Shorthands for returning a failure from a use case or a port.
-inline common::Unexpected<OrderFailure> Rejected(domain::OrderRejection rejection) {
-  return common::Unexpected<OrderFailure>{OrderFailure{std::move(rejection)}};
+inline auto Rejected(domain::OrderRejection rejection) {
+  return aggregate_service::RejectedBecause(std::move(rejection));
 }
-inline common::Unexpected<OrderFailure> Failed(common::PortError error) {
-  return common::Unexpected<OrderFailure>{OrderFailure{std::move(error)}};
+inline auto Failed(common::PortError error) {
+  return aggregate_service::FailedBecause<domain::OrderRejection>(std::move(error));
 }
 
 }  // namespace logistics::orders::application

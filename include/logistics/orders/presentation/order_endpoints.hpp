@@ -7,11 +7,13 @@
 // once), then handed to the writer, which runs its use case inside the batch
 // transaction and answers after the commit: the reply is sent only once the
 // change and its events are durable. A full or stopping writer answers 503.
-// Queries run on a pooled read-only connection, straight from the NATS thread.
+// Queries run on a read-only connection, straight from the NATS thread. Both
+// reach storage through the application ports OrderStorage opens, never an
+// adapter.
 //
-// Ownership: borrows the command runner, the read pool, the id generator and the
-// clock, which outlive it. Thread-safety: handlers run concurrently on nats.c
-// threads; everything they share is thread-safe.
+// Ownership: borrows the command runner, the id generator and the clock, which
+// outlive it; owns the storage openers. Thread-safety: handlers run
+// concurrently on nats.c threads; everything they share is thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -21,10 +23,10 @@
 #include "logistics/common/clock.hpp"
 #include "logistics/common/id_generator.hpp"
 #include "logistics/json/body_reader.hpp"
-#include "logistics/messaging/responder.hpp"
 #include "logistics/messaging/command_runner.hpp"
+#include "logistics/messaging/responder.hpp"
 #include "logistics/orders/application/order_commands.hpp"
-#include "logistics/sqlite/read_pool.hpp"
+#include "logistics/orders/presentation/order_storage.hpp"
 
 namespace logistics::orders::presentation {
 
@@ -34,9 +36,9 @@ struct OrderEndpointsSettings {
 
 class OrderEndpoints {
  public:
-  OrderEndpoints(messaging::CommandRunner& commands, sqlite::ReadPool& reads,
-                 common::IdGenerator& ids,
-                 const common::Clock& clock, OrderEndpointsSettings settings = {});
+  OrderEndpoints(messaging::CommandRunner& commands, OrderStorage storage,
+                 common::IdGenerator& ids, const common::Clock& clock,
+                 OrderEndpointsSettings settings = {});
 
   // Every endpoint, in the order they are documented.
   std::vector<messaging::Endpoint> Endpoints();
@@ -55,7 +57,7 @@ class OrderEndpoints {
   void List(const std::shared_ptr<messaging::IncomingRequest>& request);
 
   messaging::CommandRunner& commands_;
-  sqlite::ReadPool& reads_;
+  const OrderStorage storage_;
   common::IdGenerator& ids_;
   const common::Clock& clock_;
   const OrderEndpointsSettings settings_;

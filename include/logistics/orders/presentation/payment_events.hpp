@@ -6,15 +6,16 @@
 // and trace context, and causationid = the payment event's id. For an order in
 // any other state (already PAID by another payment, IN_TRANSIT, CANCELLED, ...)
 // nothing changes and the reason is logged. Every other payment event is
-// ignored. Runs on the writer thread, inside the event's transaction, so the
-// order's change, its event and the inbox row commit together.
+// ignored. Runs on the writer thread, inside the event's transaction, on the
+// OrderStore opened there, so the order's change, its event and the inbox row
+// commit together.
 //
 // Thread-safety: the handler is called on the writer thread only.
 #pragma once
 
 #include "logistics/common/clock.hpp"
-#include "logistics/common/id_generator.hpp"
 #include "logistics/messaging/event_consumer.hpp"
+#include "logistics/orders/presentation/order_storage.hpp"
 
 namespace logistics::orders::presentation {
 
@@ -23,6 +24,8 @@ inline constexpr const char* kPaymentsConsumer = "orders-payments";
 // The spec of the consumer; retry settings are filled in by the runtime.
 messaging::ConsumerSpec PaymentEventsConsumer();
 
-messaging::EventHandler PaymentEventsHandler(common::IdGenerator& ids, const common::Clock& clock);
+// `open_store` and `clock` must outlive the handler.
+messaging::EventHandler PaymentEventsHandler(OrderStorage::InTransaction open_store,
+                                             const common::Clock& clock);
 
 }  // namespace logistics::orders::presentation

@@ -1,33 +1,25 @@
-// PaymentFailure: why a payments use case did not succeed.
-//
-// Either the domain rejected the command (PaymentRejection: a normal outcome
-// the client can act on) or a port failed (PortError: the environment).
-// Keeping them apart lets the transport answer 4xx for the first and 500 for
-// the second without string matching.
+// PaymentFailure: the payments instance of the failure every use case can
+// end in (aggregate_service/application/use_case_failure.hpp): a
+// PaymentRejection, which the client can act on, or a PortError from storage.
 //
 // Thread-safety: plain values.
 #pragma once
 
-#include <utility>
-#include <variant>
-
-#include "logistics/common/port_error.hpp"
-#include "logistics/common/result.hpp"
+#include "logistics/aggregate_service/application/use_case_failure.hpp"
 #include "logistics/payments/domain/payment_error.hpp"
 
 namespace logistics::payments::application {
 
-using PaymentFailure = std::variant<domain::PaymentRejection, common::PortError>;
-
+using PaymentFailure = aggregate_service::UseCaseFailure<domain::PaymentRejection>;
 template <typename T>
-using PaymentResult = common::Result<T, PaymentFailure>;
+using PaymentResult = aggregate_service::UseCaseResult<T, domain::PaymentRejection>;
 
-// Shorthands for returning a failure from a use case or a port.
-inline common::Unexpected<PaymentFailure> Rejected(domain::PaymentRejection rejection) {
-  return common::Unexpected<PaymentFailure>{PaymentFailure{std::move(rejection)}};
+// A use case or port returns `Rejected(rejection)` or `Failed(port_error)`.
+inline auto Rejected(domain::PaymentRejection rejection) {
+  return aggregate_service::RejectedBecause(std::move(rejection));
 }
-inline common::Unexpected<PaymentFailure> Failed(common::PortError error) {
-  return common::Unexpected<PaymentFailure>{PaymentFailure{std::move(error)}};
+inline auto Failed(common::PortError error) {
+  return aggregate_service::FailedBecause<domain::PaymentRejection>(std::move(error));
 }
 
 }  // namespace logistics::payments::application

@@ -1,5 +1,6 @@
-// NatsOrderDirectory: asks the orders service about an order payments has not
-// seen in its projection yet (orders.query.get), with a timeout.
+// NatsOrderDirectory: OrderDirectory over NATS request-reply: asks the orders
+// service (orders.query.get) about an order payments has not seen in its
+// projection yet, with a timeout.
 //
 // It is called on a NATS callback thread before a command is queued, never on
 // the writer thread: the writer never waits on the network.
@@ -8,22 +9,14 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
 #include <string>
 
 #include "logistics/nats/connection.hpp"
-#include "logistics/payments/domain/order_view.hpp"
+#include "logistics/payments/application/ports/order_directory.hpp"
 
 namespace logistics::payments::infrastructure {
 
-struct OrderLookup {
-  enum class Outcome { kFound, kNotFound, kUnavailable };
-  Outcome outcome = Outcome::kUnavailable;
-  std::optional<domain::OrderView> order;  // when found
-  std::string detail;                      // why, when unavailable
-};
-
-class NatsOrderDirectory {
+class NatsOrderDirectory final : public application::OrderDirectory {
  public:
   NatsOrderDirectory(nats::Connection& connection, std::chrono::milliseconds timeout)
       : connection_(connection), timeout_(timeout) {}
@@ -31,7 +24,7 @@ class NatsOrderDirectory {
   // kFound with the order's id, status and version; kNotFound when orders
   // answers 404; kUnavailable when it does not answer in time, nobody serves
   // the subject, or the answer is an error or malformed.
-  OrderLookup Find(const std::string& order_id) const;
+  application::OrderLookup Find(const std::string& order_id) const override;
 
  private:
   nats::Connection& connection_;

@@ -7,15 +7,20 @@
 // payments become FAILED ("order cancelled") and its CONFIRMED payments
 // REFUNDED, each with its event, whose causationid is the order event's id.
 // Compensation is idempotent: payments already FAILED or REFUNDED are left
-// alone. Runs on the writer thread inside the event's transaction.
+// alone. Runs on the writer thread inside the event's transaction, on the
+// PaymentStore opened there.
 //
 // Thread-safety: the handler is called on the writer thread only.
 #pragma once
 
+#include <functional>
+#include <memory>
+
 #include "logistics/common/clock.hpp"
-#include "logistics/common/id_generator.hpp"
 #include "logistics/messaging/event_consumer.hpp"
 #include "logistics/messaging/projection_rebuild.hpp"
+#include "logistics/payments/application/ports/order_projection.hpp"
+#include "logistics/payments/presentation/payment_storage.hpp"
 
 namespace logistics::payments::presentation {
 
@@ -23,11 +28,18 @@ inline constexpr const char* kOrdersConsumer = "payments-orders";
 
 messaging::ConsumerSpec OrderEventsConsumer();
 
-messaging::EventHandler OrderEventsHandler(common::IdGenerator& ids, const common::Clock& clock);
+// `clock` must outlive the handler.
+messaging::EventHandler OrderEventsHandler(PaymentStorage::InTransaction open_store,
+                                           const common::Clock& clock);
+
+// The order projection on a given connection (the rebuild's scratch database).
+using OpenOrderProjection =
+    std::function<std::unique_ptr<application::OrderProjection>(sqlite::Database&)>;
 
 // How --rebuild-projections re-derives order_view from the ORDERS stream
 // (messaging/projection_rebuild.hpp): the same parsing and the same
-// version-guarded projection as the live consumer, without compensation.
-messaging::ProjectionRebuildSpec OrderViewRebuild(const common::Clock& clock);
+// version-guarded projection as the live consumer, without compensation. The
+// caller adds the schema of the scratch database (spec.schema).
+messaging::ProjectionRebuildSpec OrderViewRebuild(OpenOrderProjection open_projection);
 
 }  // namespace logistics::payments::presentation

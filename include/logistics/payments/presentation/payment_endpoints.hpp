@@ -4,14 +4,16 @@
 //   payments.query.get | list                         (queries)
 //
 // Commands are decoded on the NATS thread (400 at once) and run on the writer
-// (answered after the commit). register first looks the order up in the
-// projection; if payments has not seen it yet, it asks orders.query.get on the
-// NATS thread (404 when orders does not know it, 503 when orders does not
-// answer in time) and the answer travels with the command, so the writer
-// never waits on the network. Queries run on a pooled read-only connection.
+// (answered after the commit). register is first prepared on the NATS thread
+// (application/prepare_registration.hpp: an order payments has not seen is
+// asked of the orders service; 404 when orders does not know it, 503 when it
+// cannot be asked) and the answer travels with the command, so the writer
+// never waits on the network. Queries run on a read-only connection. Storage
+// is reached through the application ports PaymentStorage opens.
 //
-// Ownership: borrows the command runner, read pool, ids, clock and order directory.
-// Thread-safety: handlers run concurrently on nats.c threads.
+// Ownership: borrows the command runner, ids, clock and order directory; owns
+// the storage openers. Thread-safety: handlers run concurrently on nats.c
+// threads.
 #pragma once
 
 #include <cstddef>
@@ -20,19 +22,19 @@
 
 #include "logistics/common/clock.hpp"
 #include "logistics/common/id_generator.hpp"
-#include "logistics/messaging/responder.hpp"
 #include "logistics/messaging/command_runner.hpp"
+#include "logistics/messaging/responder.hpp"
 #include "logistics/payments/application/payment_commands.hpp"
-#include "logistics/payments/infrastructure/nats_order_directory.hpp"
-#include "logistics/sqlite/read_pool.hpp"
+#include "logistics/payments/application/ports/order_directory.hpp"
+#include "logistics/payments/presentation/payment_storage.hpp"
 
 namespace logistics::payments::presentation {
 
 class PaymentEndpoints {
  public:
-  PaymentEndpoints(messaging::CommandRunner& commands, sqlite::ReadPool& reads, common::IdGenerator& ids,
-                   const common::Clock& clock, const infrastructure::NatsOrderDirectory& orders,
-                   std::size_t max_body_bytes);
+  PaymentEndpoints(messaging::CommandRunner& commands, PaymentStorage storage,
+                   common::IdGenerator& ids, const common::Clock& clock,
+                   const application::OrderDirectory& orders, std::size_t max_body_bytes);
 
   std::vector<messaging::Endpoint> Endpoints();
 
@@ -50,10 +52,10 @@ class PaymentEndpoints {
   void List(const RequestPtr& request);
 
   messaging::CommandRunner& commands_;
-  sqlite::ReadPool& reads_;
+  const PaymentStorage storage_;
   common::IdGenerator& ids_;
   const common::Clock& clock_;
-  const infrastructure::NatsOrderDirectory& orders_;
+  const application::OrderDirectory& orders_;
   const std::size_t max_body_bytes_;
 };
 

@@ -8,18 +8,14 @@
 #include <vector>
 
 #include "logistics/payments/application/payment_commands.hpp"
-#include "support/fakes/fixed_clock.hpp"
-#include "support/fakes/in_memory_payments.hpp"
-#include "support/fakes/sequential_id_generator.hpp"
+#include "support/fixtures/payments_world.hpp"
 
 namespace {
 
 using logistics::common::PortError;
 using logistics::payments::application::ApplyOrderEvent;
-using logistics::payments::application::ConfirmPayment;
 using logistics::payments::application::FailPayment;
 using logistics::payments::application::kOrderCancelledReason;
-using logistics::payments::application::PaymentCommandPorts;
 using logistics::payments::application::PaymentFailure;
 using logistics::payments::application::RefundPayment;
 using logistics::payments::application::RegisterPayment;
@@ -30,41 +26,18 @@ using logistics::payments::domain::PaymentEventType;
 using logistics::payments::domain::PaymentRejection;
 using logistics::payments::domain::PaymentSnapshot;
 using logistics::payments::domain::PaymentStatus;
-using logistics::testing::FixedClock;
-using logistics::testing::InMemoryOrderProjection;
-using logistics::testing::InMemoryPaymentRepository;
-using logistics::testing::InMemoryPaymentUnitOfWork;
-using logistics::testing::SequentialIdGenerator;
 
-const std::string kOrderId = SequentialIdGenerator::IdAt(1, 1);
-const std::string kOtherOrderId = SequentialIdGenerator::IdAt(2, 1);
+const std::string& kOrderId = logistics::testing::kWorldOrderId;
+const std::string& kOtherOrderId = logistics::testing::kWorldOtherOrderId;
 
-struct World {
-  InMemoryPaymentRepository payments;
-  InMemoryPaymentUnitOfWork unit_of_work{payments};
-  InMemoryOrderProjection orders;
-  FixedClock clock;
-  SequentialIdGenerator ids;
-  PaymentCommandPorts ports{payments, unit_of_work, orders, clock};
-
+// Payments of 25.00, confirmed or not, in a world of fakes.
+struct World : logistics::testing::PaymentsWorld {
   PaymentSnapshot MustRegister(const std::string& order_id,
                                std::optional<OrderView> fetched = std::nullopt) {
-    auto registered = RegisterPayment(ports, ids).Execute(
-        RegisterPaymentCommand{order_id, "25.00", std::nullopt, std::move(fetched)});
-    REQUIRE(registered.has_value());
-    return *registered;
+    return PaymentsWorld::MustRegister(order_id, "25.00", std::move(fetched));
   }
-
   PaymentSnapshot MustConfirm(const PaymentSnapshot& payment) {
-    auto confirmed = ConfirmPayment(ports).Execute(payment.payment_id);
-    REQUIRE(confirmed.has_value());
-    return *confirmed;
-  }
-
-  // The order's event, as the consumer hands it over.
-  auto Apply(const std::string& order_id, const std::string& status, std::int64_t version) {
-    return ApplyOrderEvent(ports).Execute(OrderView{order_id, status, version},
-                                          status == "CANCELLED");
+    return PaymentsWorld::MustConfirm(payment.payment_id);
   }
 };
 

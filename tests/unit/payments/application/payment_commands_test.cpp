@@ -7,9 +7,7 @@
 #include <string>
 #include <variant>
 
-#include "support/fakes/fixed_clock.hpp"
-#include "support/fakes/in_memory_payments.hpp"
-#include "support/fakes/sequential_id_generator.hpp"
+#include "support/fixtures/payments_world.hpp"
 
 namespace {
 
@@ -29,46 +27,11 @@ using logistics::payments::domain::PaymentEventType;
 using logistics::payments::domain::PaymentRejection;
 using logistics::payments::domain::PaymentSnapshot;
 using logistics::payments::domain::PaymentStatus;
-using logistics::testing::FixedClock;
-using logistics::testing::InMemoryOrderProjection;
-using logistics::testing::InMemoryPaymentRepository;
-using logistics::testing::InMemoryPaymentUnitOfWork;
 using logistics::testing::SequentialIdGenerator;
 
-// Order ids come from stream 1 so they never look like payment ids.
-const std::string kOrderId = SequentialIdGenerator::IdAt(1, 1);
-const std::string kOtherOrderId = SequentialIdGenerator::IdAt(2, 1);
-
-// The payments use cases wired to fresh fakes; each test builds its own.
-struct World {
-  InMemoryPaymentRepository payments;
-  InMemoryPaymentUnitOfWork unit_of_work{payments};
-  InMemoryOrderProjection orders;
-  FixedClock clock;
-  SequentialIdGenerator ids;
-  PaymentCommandPorts ports{payments, unit_of_work, orders, clock};
-
-  // The projection has seen the order in `status` at `version`.
-  void SeeOrder(const std::string& order_id, const std::string& status,
-                std::int64_t version = 1) {
-    orders.Put(OrderView{order_id, status, version});
-  }
-
-  PaymentResult<PaymentSnapshot> Register(std::string amount = "100.00",
-                                          std::optional<std::string> currency = std::nullopt,
-                                          std::optional<OrderView> fetched = std::nullopt,
-                                          const std::string& order_id = kOrderId) {
-    return RegisterPayment(ports, ids).Execute(
-        RegisterPaymentCommand{order_id, std::move(amount), std::move(currency), std::move(fetched)});
-  }
-
-  // Registers a payment of kOrderId, which must be accepted.
-  PaymentSnapshot MustRegister() {
-    auto registered = Register();
-    REQUIRE(registered.has_value());
-    return *registered;
-  }
-};
+const std::string& kOrderId = logistics::testing::kWorldOrderId;
+const std::string& kOtherOrderId = logistics::testing::kWorldOtherOrderId;
+using World = logistics::testing::PaymentsWorld;
 
 PaymentRejection RejectionOf(const PaymentFailure& failure) {
   const auto* rejection = std::get_if<PaymentRejection>(&failure);

@@ -9,60 +9,34 @@
 #include <vector>
 
 #include "logistics/payments/application/payment_commands.hpp"
-#include "support/fakes/fixed_clock.hpp"
-#include "support/fakes/in_memory_payments.hpp"
-#include "support/fakes/sequential_id_generator.hpp"
+#include "support/fixtures/payments_world.hpp"
 
 namespace {
 
 using logistics::common::PortError;
-using logistics::payments::application::ConfirmPayment;
 using logistics::payments::application::GetPayment;
 using logistics::payments::application::ListPayments;
-using logistics::payments::application::PaymentCommandPorts;
 using logistics::payments::application::PaymentListQuery;
 using logistics::payments::application::PaymentPage;
-using logistics::payments::application::RegisterPayment;
-using logistics::payments::application::RegisterPaymentCommand;
-using logistics::payments::domain::OrderView;
 using logistics::payments::domain::PaymentError;
 using logistics::payments::domain::PaymentRejection;
 using logistics::payments::domain::PaymentSnapshot;
 using logistics::payments::domain::PaymentStatus;
-using logistics::testing::FixedClock;
-using logistics::testing::InMemoryOrderProjection;
-using logistics::testing::InMemoryPaymentRepository;
-using logistics::testing::InMemoryPaymentUnitOfWork;
 using logistics::testing::SequentialIdGenerator;
 
-const std::string kOrderA = SequentialIdGenerator::IdAt(1, 1);
-const std::string kOrderB = SequentialIdGenerator::IdAt(2, 1);
+const std::string& kOrderA = logistics::testing::kWorldOrderId;
+const std::string& kOrderB = logistics::testing::kWorldOtherOrderId;
 
-struct World {
-  InMemoryPaymentRepository payments;
-  InMemoryPaymentUnitOfWork unit_of_work{payments};
-  InMemoryOrderProjection orders;
-  FixedClock clock;
-  SequentialIdGenerator ids;
-  PaymentCommandPorts ports{payments, unit_of_work, orders, clock};
-
+// Two orders the projection has seen; payments told apart by their amount.
+struct World : logistics::testing::PaymentsWorld {
   World() {
-    orders.Put(OrderView{kOrderA, "CREATED", 1});
-    orders.Put(OrderView{kOrderB, "CREATED", 1});
+    SeeOrder(kOrderA, "CREATED");
+    SeeOrder(kOrderB, "CREATED");
   }
 
-  // Registers a payment of `cents` cents (written as whole units) to `order_id`.
+  // Registers a payment of `units` whole units to `order_id`.
   PaymentSnapshot MustRegister(const std::string& order_id, int units) {
-    auto registered = RegisterPayment(ports, ids).Execute(
-        RegisterPaymentCommand{order_id, std::to_string(units), std::nullopt, std::nullopt});
-    REQUIRE(registered.has_value());
-    return *registered;
-  }
-
-  PaymentSnapshot MustConfirm(const std::string& payment_id) {
-    auto confirmed = ConfirmPayment(ports).Execute(payment_id);
-    REQUIRE(confirmed.has_value());
-    return *confirmed;
+    return PaymentsWorld::MustRegister(order_id, std::to_string(units));
   }
 };
 

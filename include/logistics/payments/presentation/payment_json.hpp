@@ -5,6 +5,8 @@
 //
 // The amount is a string with exactly two decimals: money never travels as a
 // binary floating-point number. Schema: schemas/payments/payment.json.
+// Presentation owns the shape; infrastructure's event mapping
+// (payment_cloud_events.hpp) reuses it for event data.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -14,7 +16,7 @@
 #include "logistics/json/object_writer.hpp"
 #include "logistics/payments/domain/payment_snapshot.hpp"
 
-namespace logistics::payments::infrastructure {
+namespace logistics::payments::presentation {
 
 // The payment's members, into an object the caller opened (event data adds
 // its own members after them).
@@ -22,4 +24,4 @@ void WritePaymentMembers(json::ObjectWriter& object, const domain::PaymentSnapsh
 // The payment as one JSON object.
 std::string PaymentJson(const domain::PaymentSnapshot& payment);
 
-}  // namespace logistics::payments::infrastructure
+}  // namespace logistics::payments::presentation

@@ -1,8 +1,8 @@
-#include "logistics/payments/infrastructure/payment_json.hpp"
+#include "logistics/payments/presentation/payment_json.hpp"
 
 #include "logistics/common/time.hpp"
 
-namespace logistics::payments::infrastructure {
+namespace logistics::payments::presentation {
 
 void WritePaymentMembers(json::ObjectWriter& object, const domain::PaymentSnapshot& payment) {
   object.String("payment_id", payment.payment_id)
@@ -26,4 +26,4 @@ std::string PaymentJson(const domain::PaymentSnapshot& payment) {
   return text;
 }
 
-}  // namespace logistics::payments::infrastructure
+}  // namespace logistics::payments::presentation

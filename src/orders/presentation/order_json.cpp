@@ -1,6 +1,6 @@
-#include "logistics/orders/infrastructure/order_json.hpp"
+#include "logistics/orders/presentation/order_json.hpp"
 
-namespace logistics::orders::infrastructure {
+namespace logistics::orders::presentation {
 
 void WriteOrderMembers(json::ObjectWriter& object, const domain::OrderSnapshot& order) {
   object.String("order_id", order.order_id)
@@ -26,4 +26,4 @@ std::string OrderJson(const domain::OrderSnapshot& order) {
   return text;
 }
 
-}  // namespace logistics::orders::infrastructure
+}  // namespace logistics::orders::presentation

@@ -1,0 +1,57 @@
+// SubmitCommand: how every service runs a decoded command on its aggregate.
+//
+// The use case is queued on the writer (messaging::CommandRunner). There, in
+// the command's transaction, the service's store is opened on the writer's
+// connection with the request's metadata (so its events carry the request's
+// correlation and trace context, caused by the request), the use case runs on
+// it, and the outcome becomes the reply: the aggregate as JSON (sent after the
+// commit) or the failure's ErrorReply (its writes rolled back). A change is
+// logged at debug level with the aggregate's id, the verb and the version.
+//
+// Ownership: `open` and `replies` are borrowed until the command has run: keep
+// them in the endpoints object, which outlives the runtime's writer.
+// Thread-safety: call from any thread; the use case runs on the writer thread.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "logistics/aggregate_service/presentation/request_replies.hpp"
+#include "logistics/aggregate_service/presentation/store_openers.hpp"
+#include "logistics/logging/log.hpp"
+#include "logistics/messaging/command_runner.hpp"
+
+namespace logistics::aggregate_service::presentation {
+
+// What a service's replies are made of.
+template <typename Snapshot, typename Failure>
+struct AggregateReplies {
+  std::string_view changed_message;  // "order changed"
+  std::string_view id_field;         // "order_id"
+  std::string_view (*id_of)(const Snapshot&);
+  std::string (*to_json)(const Snapshot&);
+  messaging::ErrorReply (*to_error)(const Failure&);
+};
+
+template <typename Store, typename Snapshot, typename Failure>
+void SubmitCommand(messaging::CommandRunner& commands, const RequestPtr& request,
+                   const OpenInTransaction<Store>& open,
+                   std::function<common::Result<Snapshot, Failure>(Store&)> use_case,
+                   const AggregateReplies<Snapshot, Failure>& replies) {
+  commands.Submit(request, [request, &open, &replies, use_case = std::move(use_case)](
+                               sqlite::Database& transaction) -> messaging::CommandOutcome {
+    const auto store = open(transaction, messaging::CausedByRequest(request->metadata()));
+    auto result = use_case(*store);
+    if (!result) return common::Unexpected{replies.to_error(result.error())};
+    logging::Debug(replies.changed_message,
+                   {{replies.id_field, replies.id_of(*result)},
+                    {"verb", request->verb()},
+                    {"version", result->version},
+                    {"correlation_id", request->metadata().correlation_id}});
+    return replies.to_json(*result);
+  });
+}
+
+}  // namespace logistics::aggregate_service::presentation
