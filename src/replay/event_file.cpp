@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "logistics/common/errno_text.hpp"
+
 namespace logistics::replay {
 
 std::string LineProblem::ToString() const {
@@ -41,8 +43,9 @@ common::Result<EventFile, ReplayError> EventFile::Read(const std::string& path,
     }
     file.open(path, std::ios::binary);
     if (!file) {
+      const int error = errno;
       return common::Unexpected{ReplayError{ReplayErrorKind::kFileUnreadable,
-                                            "cannot read " + path + ": " + std::strerror(errno)}};
+                                            "cannot read " + path + ": " + common::ErrnoText(error)}};
     }
     in = &file;
   }
@@ -67,7 +70,7 @@ common::Result<EventFile, ReplayError> EventFile::Read(const std::string& path,
         }
       }
     }
-    if (problems.empty()) {
+    if (record && problems.empty()) {
       result.records_.push_back({number, std::move(*record)});
     } else {
       ++result.invalid_lines_;
@@ -75,8 +78,9 @@ common::Result<EventFile, ReplayError> EventFile::Read(const std::string& path,
     }
   }
   if (in->bad()) {
+    const int error = errno;
     return common::Unexpected{ReplayError{ReplayErrorKind::kFileUnreadable,
-                                          "cannot read " + path + ": " + std::strerror(errno)}};
+                                          "cannot read " + path + ": " + common::ErrnoText(error)}};
   }
   return result;
 }

@@ -5,11 +5,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include "logistics/common/errno_text.hpp"
+
 namespace logistics::replay {
 namespace {
 
-common::Unexpected<ReplayError> Failure(const std::string& what) {
-  return common::Unexpected{ReplayError{ReplayErrorKind::kOutputFailed, what + ": " + std::strerror(errno)}};
+// "cannot write out.jsonl: No space left on device". errno is read first:
+// building the text at the call site could change it before it is read.
+common::Unexpected<ReplayError> Failure(const char* action, const std::string& path) {
+  const int error = errno;
+  return common::Unexpected{
+      ReplayError{ReplayErrorKind::kOutputFailed, std::string(action) + " " + path + ": " + common::ErrnoText(error)}};
 }
 
 }  // namespace
@@ -20,7 +26,7 @@ common::Result<std::unique_ptr<OutputFile>, ReplayError> OutputFile::Open(const 
   }
   const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
   std::FILE* file = std::fopen(temporary.c_str(), "wb");
-  if (file == nullptr) return Failure("cannot create " + temporary);
+  if (file == nullptr) return Failure("cannot create", temporary);
   return std::unique_ptr<OutputFile>(new OutputFile(path, temporary, file));
 }
 
@@ -32,19 +38,19 @@ OutputFile::~OutputFile() {
 
 common::Result<void, ReplayError> OutputFile::WriteLine(std::string_view line) {
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fputc('\n', file_) == EOF) {
-    return Failure("cannot write " + path_);
+    return Failure("cannot write", path_);
   }
   return {};
 }
 
 common::Result<void, ReplayError> OutputFile::Commit() {
-  if (std::fflush(file_) != 0) return Failure("cannot write " + path_);
+  if (std::fflush(file_) != 0) return Failure("cannot write", path_);
   if (temporary_.empty()) return {};
-  if (::fsync(::fileno(file_)) != 0) return Failure("cannot sync " + temporary_);
+  if (::fsync(::fileno(file_)) != 0) return Failure("cannot sync", temporary_);
   const int closed = std::fclose(file_);
   file_ = nullptr;
-  if (closed != 0) return Failure("cannot write " + temporary_);
-  if (std::rename(temporary_.c_str(), path_.c_str()) != 0) return Failure("cannot rename to " + path_);
+  if (closed != 0) return Failure("cannot write", temporary_);
+  if (std::rename(temporary_.c_str(), path_.c_str()) != 0) return Failure("cannot rename to", path_);
   committed_ = true;
   return {};
 }

@@ -44,7 +44,7 @@ struct BodyError {
   std::vector<FieldProblem> details;
 };
 
-inline constexpr std::size_t kDefaultMaxBodyBytes = 64 * 1024;
+inline constexpr std::size_t kDefaultMaxBodyBytes = std::size_t{64} * 1024;
 
 class BodyReader {
  public:

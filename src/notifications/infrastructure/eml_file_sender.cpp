@@ -13,6 +13,8 @@
 #include <system_error>
 #include <utility>
 
+#include "logistics/common/errno_text.hpp"
+
 namespace logistics::notifications::infrastructure {
 namespace {
 
@@ -61,7 +63,7 @@ std::string FileId(std::string_view message_id) {
 }
 
 std::string ErrnoText(std::string_view what, const std::filesystem::path& path, int error) {
-  return "eml: " + std::string(what) + " " + path.string() + ": " + std::strerror(error);
+  return "eml: " + std::string(what) + " " + path.string() + ": " + common::ErrnoText(error);
 }
 
 // Writes all of `data` to a new file and flushes it to disk; errno-style

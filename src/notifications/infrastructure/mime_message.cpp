@@ -186,14 +186,14 @@ std::string SanitizeHeaderValue(std::string_view value) {
 }
 
 std::string EncodeHeaderText(std::string_view header_name, std::string_view text) {
-  const std::string clean = SanitizeHeaderValue(text);
+  std::string clean = SanitizeHeaderValue(text);
   if (CanStayAsIs(clean) && header_name.size() + 2 + clean.size() <= kMaxHeaderLine) return clean;
   return Fold(header_name, EncodedWords(clean));
 }
 
 std::string FormatMailbox(std::string_view header_name, std::string_view name,
                           std::string_view address) {
-  const std::string angle_address = "<" + SanitizeHeaderValue(address) + ">";
+  std::string angle_address = "<" + SanitizeHeaderValue(address) + ">";
   const std::string clean_name = SanitizeHeaderValue(name);
   const std::string_view trimmed = Trim(clean_name);
   if (trimmed.empty()) return angle_address;

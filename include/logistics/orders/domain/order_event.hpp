@@ -23,7 +23,7 @@ enum class OrderEventType { kCreated, kAssigned, kPaid, kDispatched, kDelivered,
 std::string_view EventName(OrderEventType type);
 
 struct OrderEvent {
-  OrderEventType type;
+  OrderEventType type{};
   OrderSnapshot order;                    // the order after the change
   std::optional<std::string> reason;      // cancelled: the reason, when one was given
   std::optional<std::string> payment_id;  // paid: the payment that paid the order

@@ -23,7 +23,7 @@ enum class PaymentEventType { kRegistered, kConfirmed, kFailed, kRefunded };
 std::string_view EventName(PaymentEventType type);
 
 struct PaymentEvent {
-  PaymentEventType type;
+  PaymentEventType type{};
   PaymentSnapshot payment;             // the payment after the change
   std::optional<std::string> reason;   // failed: always; refunded: when one was given
 
