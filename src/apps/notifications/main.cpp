@@ -94,11 +94,13 @@ int main(int argc, char** argv) {
       {{std::string(infra::kNotificationsComponent), infra::NotificationsMigrations()}},
       {},
       [](const common::Clock& clock) {
-        auto spec = notifications::presentation::ContactsRebuild([&clock](sqlite::Database& scratch) {
-          return std::unique_ptr<notifications::application::ContactProjection>(
-              std::make_unique<infra::SqliteContactProjection>(scratch, clock));
-        });
-        spec.schema = {{std::string(infra::kNotificationsComponent), infra::NotificationsMigrations()}};
+        auto spec =
+            notifications::presentation::ContactsRebuild([&clock](sqlite::Database& scratch) {
+              return std::unique_ptr<notifications::application::ContactProjection>(
+                  std::make_unique<infra::SqliteContactProjection>(scratch, clock));
+            });
+        spec.schema = {
+            {std::string(infra::kNotificationsComponent), infra::NotificationsMigrations()}};
         return spec;
       }};
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);

@@ -1,5 +1,6 @@
 #include "logistics/notifications/presentation/event_notifier.hpp"
 
+#include "logistics/aggregate_service/presentation/durable_consumer.hpp"
 #include "logistics/json/json_text.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
@@ -48,22 +49,16 @@ std::optional<application::EventFacts> ReadFacts(const messaging::ConsumedEvent&
   return facts;
 }
 
-messaging::ConsumerSpec Spec(const char* stream, const char* durable, const char* subjects) {
-  messaging::ConsumerSpec spec;
-  spec.stream = stream;
-  spec.durable = durable;
-  spec.filter_subject = subjects;
-  return spec;
-}
-
 }  // namespace
 
 messaging::ConsumerSpec OrderEventsConsumer() {
-  return Spec("ORDERS", "notifications-orders", "orders.events.>");
+  return aggregate_service::presentation::DurableConsumer("ORDERS", "notifications-orders",
+                                                          "orders.events.>");
 }
 
 messaging::ConsumerSpec PaymentEventsConsumer() {
-  return Spec("PAYMENTS", "notifications-payments", "payments.events.>");
+  return aggregate_service::presentation::DurableConsumer("PAYMENTS", "notifications-payments",
+                                                          "payments.events.>");
 }
 
 EventNotifier::EventNotifier(NotificationStorage storage, application::MailSender& sender,

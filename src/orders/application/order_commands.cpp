@@ -9,11 +9,7 @@ using domain::Order;
 using domain::OrderError;
 using domain::OrderSnapshot;
 
-// A port's failure travels up unchanged: the use case adds nothing a caller
-// could act on, and rewording would hide the storage layer's message.
-common::Unexpected<OrderFailure> Propagate(OrderFailure failure) {
-  return common::Unexpected<OrderFailure>{std::move(failure)};
-}
+using aggregate_service::Propagate;
 
 // Loads the order, lets `change` apply one aggregate command, and saves the
 // change with its events. Every command but CreateOrder has this shape.

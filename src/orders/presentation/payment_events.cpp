@@ -1,5 +1,6 @@
 #include "logistics/orders/presentation/payment_events.hpp"
 
+#include "logistics/aggregate_service/presentation/durable_consumer.hpp"
 #include "logistics/common/uuid.hpp"
 #include "logistics/json/json_text.hpp"
 #include "logistics/logging/log.hpp"
@@ -14,15 +15,13 @@ using messaging::HandlerResult;
 }  // namespace
 
 messaging::ConsumerSpec PaymentEventsConsumer() {
-  messaging::ConsumerSpec spec;
-  spec.stream = "PAYMENTS";
-  spec.durable = kPaymentsConsumer;
-  spec.filter_subject = "payments.events.>";
-  return spec;
+  return aggregate_service::presentation::DurableConsumer("PAYMENTS", kPaymentsConsumer,
+                                                          "payments.events.>");
 }
 
-messaging::EventHandler PaymentEventsHandler(OrderStorage::InTransaction open_store,
-                                             const common::Clock& clock) {
+messaging::EventHandler PaymentEventsHandler(
+    aggregate_service::presentation::OpenInTransaction<application::OrderStore> open_store,
+    const common::Clock& clock) {
   return [open_store = std::move(open_store), &clock](sqlite::Database& transaction,
                                                       const messaging::ConsumedEvent& event) {
     const nlohmann::json& cloud_event = event.cloud_event;

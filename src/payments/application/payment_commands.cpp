@@ -14,11 +14,7 @@ using domain::PaymentRejection;
 using domain::PaymentSnapshot;
 using domain::PaymentStatus;
 
-// A port's failure travels up unchanged: the use case adds nothing a caller
-// could act on, and rewording would hide the storage layer's message.
-common::Unexpected<PaymentFailure> Propagate(PaymentFailure failure) {
-  return common::Unexpected<PaymentFailure>{std::move(failure)};
-}
+using aggregate_service::Propagate;
 
 common::Result<Currency, PaymentRejection> CurrencyOf(const std::optional<std::string>& text) {
   if (!text) return Currency::Default();

@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "logistics/aggregate_service/presentation/durable_consumer.hpp"
 #include "logistics/common/uuid.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/event_metadata.hpp"
@@ -34,15 +35,13 @@ std::variant<domain::OrderView, HandlerResult> OrderViewOf(const nlohmann::json&
 }  // namespace
 
 messaging::ConsumerSpec OrderEventsConsumer() {
-  messaging::ConsumerSpec spec;
-  spec.stream = "ORDERS";
-  spec.durable = kOrdersConsumer;
-  spec.filter_subject = "orders.events.>";
-  return spec;
+  return aggregate_service::presentation::DurableConsumer("ORDERS", kOrdersConsumer,
+                                                          "orders.events.>");
 }
 
-messaging::EventHandler OrderEventsHandler(PaymentStorage::InTransaction open_store,
-                                           const common::Clock& clock) {
+messaging::EventHandler OrderEventsHandler(
+    aggregate_service::presentation::OpenInTransaction<application::PaymentStore> open_store,
+    const common::Clock& clock) {
   return [open_store = std::move(open_store), &clock](sqlite::Database& transaction,
                                                       const messaging::ConsumedEvent& event) {
     const nlohmann::json& cloud_event = event.cloud_event;

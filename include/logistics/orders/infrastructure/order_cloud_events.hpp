@@ -3,8 +3,8 @@
 // An OrderEvent of type T about order X becomes the CloudEvent
 //   type "logistics.order.<T>.v1", source "/logistics/orders", subject X,
 //   aggregateversion = the order's version after the change,
-//   data = the order (presentation/order_json.hpp: one wire shape for replies and events) plus "reason" (cancelled) or
-//   "payment_id" (paid),
+//   data = the order (presentation/order_json.hpp: one wire shape for
+//   replies and events) plus "reason" (cancelled) or "payment_id" (paid),
 // published on the NATS subject "orders.events.<X>.<T>" in stream ORDERS.
 //
 // Thread-safety: pure functions.

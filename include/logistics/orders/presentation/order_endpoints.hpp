@@ -20,15 +20,23 @@
 #include <memory>
 #include <vector>
 
+#include "logistics/aggregate_service/presentation/store_openers.hpp"
 #include "logistics/common/clock.hpp"
 #include "logistics/common/id_generator.hpp"
 #include "logistics/json/body_reader.hpp"
 #include "logistics/messaging/command_runner.hpp"
 #include "logistics/messaging/responder.hpp"
 #include "logistics/orders/application/order_commands.hpp"
-#include "logistics/orders/presentation/order_storage.hpp"
+#include "logistics/orders/application/ports/order_store.hpp"
 
 namespace logistics::orders::presentation {
+
+// How the orders handlers reach storage: an OrderStore on the transaction a
+// command or payment event runs in, an OrderRepository on a read-only
+// connection for queries. main.cpp fills it with the adapters.
+using OrderStorage =
+    aggregate_service::presentation::StoreOpeners<application::OrderStore,
+                                                  application::OrderRepository>;
 
 struct OrderEndpointsSettings {
   std::size_t max_body_bytes = json::kDefaultMaxBodyBytes;

@@ -15,7 +15,8 @@
 
 #include "logistics/common/clock.hpp"
 #include "logistics/messaging/event_consumer.hpp"
-#include "logistics/orders/presentation/order_storage.hpp"
+#include "logistics/aggregate_service/presentation/store_openers.hpp"
+#include "logistics/orders/application/ports/order_store.hpp"
 
 namespace logistics::orders::presentation {
 
@@ -24,8 +25,10 @@ inline constexpr const char* kPaymentsConsumer = "orders-payments";
 // The spec of the consumer; retry settings are filled in by the runtime.
 messaging::ConsumerSpec PaymentEventsConsumer();
 
-// `open_store` and `clock` must outlive the handler.
-messaging::EventHandler PaymentEventsHandler(OrderStorage::InTransaction open_store,
-                                             const common::Clock& clock);
+// `clock` must outlive the handler; `open_store` opens the store of the
+// event's transaction (main.cpp names the adapter).
+messaging::EventHandler PaymentEventsHandler(
+    aggregate_service::presentation::OpenInTransaction<application::OrderStore> open_store,
+    const common::Clock& clock);
 
 }  // namespace logistics::orders::presentation

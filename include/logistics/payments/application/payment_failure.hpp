@@ -13,13 +13,7 @@ namespace logistics::payments::application {
 using PaymentFailure = aggregate_service::UseCaseFailure<domain::PaymentRejection>;
 template <typename T>
 using PaymentResult = aggregate_service::UseCaseResult<T, domain::PaymentRejection>;
-
-// A use case or port returns `Rejected(rejection)` or `Failed(port_error)`.
-inline auto Rejected(domain::PaymentRejection rejection) {
-  return aggregate_service::RejectedBecause(std::move(rejection));
-}
-inline auto Failed(common::PortError error) {
-  return aggregate_service::FailedBecause<domain::PaymentRejection>(std::move(error));
-}
+using aggregate_service::Failed;
+using aggregate_service::Rejected;
 
 }  // namespace logistics::payments::application

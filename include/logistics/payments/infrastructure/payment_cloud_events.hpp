@@ -3,7 +3,8 @@
 // A PaymentEvent of type T about payment X becomes the CloudEvent
 //   type "logistics.payment.<T>.v1", source "/logistics/payments", subject X,
 //   aggregateversion = the payment's version after the change,
-//   data = the payment (presentation/payment_json.hpp: one wire shape for replies and events) plus "reason" for failed/refunded,
+//   data = the payment (presentation/payment_json.hpp: one wire shape for
+//   replies and events) plus "reason" for failed/refunded,
 // published on "payments.events.<X>.<T>" in stream PAYMENTS.
 //
 // Thread-safety: pure functions.

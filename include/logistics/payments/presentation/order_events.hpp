@@ -20,7 +20,8 @@
 #include "logistics/messaging/event_consumer.hpp"
 #include "logistics/messaging/projection_rebuild.hpp"
 #include "logistics/payments/application/ports/order_projection.hpp"
-#include "logistics/payments/presentation/payment_storage.hpp"
+#include "logistics/aggregate_service/presentation/store_openers.hpp"
+#include "logistics/payments/application/ports/payment_store.hpp"
 
 namespace logistics::payments::presentation {
 
@@ -29,8 +30,9 @@ inline constexpr const char* kOrdersConsumer = "payments-orders";
 messaging::ConsumerSpec OrderEventsConsumer();
 
 // `clock` must outlive the handler.
-messaging::EventHandler OrderEventsHandler(PaymentStorage::InTransaction open_store,
-                                           const common::Clock& clock);
+messaging::EventHandler OrderEventsHandler(
+    aggregate_service::presentation::OpenInTransaction<application::PaymentStore> open_store,
+    const common::Clock& clock);
 
 // The order projection on a given connection (the rebuild's scratch database).
 using OpenOrderProjection =

@@ -20,15 +20,24 @@
 #include <memory>
 #include <vector>
 
+#include "logistics/aggregate_service/presentation/store_openers.hpp"
 #include "logistics/common/clock.hpp"
 #include "logistics/common/id_generator.hpp"
 #include "logistics/messaging/command_runner.hpp"
 #include "logistics/messaging/responder.hpp"
 #include "logistics/payments/application/payment_commands.hpp"
 #include "logistics/payments/application/ports/order_directory.hpp"
-#include "logistics/payments/presentation/payment_storage.hpp"
+#include "logistics/payments/application/ports/payment_store.hpp"
 
 namespace logistics::payments::presentation {
+
+// How the payments handlers reach storage: a PaymentStore on the transaction
+// a command or order event runs in, a PaymentReadStore on a read-only
+// connection for queries and the lookup before a registration. main.cpp fills
+// it with the adapters.
+using PaymentStorage =
+    aggregate_service::presentation::StoreOpeners<application::PaymentStore,
+                                                  application::PaymentReadStore>;
 
 class PaymentEndpoints {
  public:

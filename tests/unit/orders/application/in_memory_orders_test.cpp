@@ -1,5 +1,6 @@
-// The fakes honour the contracts of the ports they stand in for, so that use
-// case tests built on them mean what they say.
+// What only the orders fakes do: fail on request, and hand out ids and times
+// a test can predict. That they honour the ports' contracts is checked with
+// SQLite's adapters in tests/contract/order_store_contract_test.cpp.
 #include "support/fakes/in_memory_orders.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,11 +17,8 @@ namespace {
 
 using logistics::common::FromUnixMillis;
 using logistics::common::PortError;
-using logistics::orders::application::OrderFailure;
 using logistics::orders::domain::NewOrder;
 using logistics::orders::domain::Order;
-using logistics::orders::domain::OrderError;
-using logistics::orders::domain::OrderRejection;
 using logistics::testing::FixedClock;
 using logistics::testing::InMemoryOrderRepository;
 using logistics::testing::InMemoryOrderUnitOfWork;
@@ -34,71 +32,7 @@ Order NewOrderNamed(const std::string& id, const std::string& tracking_number) {
   return std::move(*order);
 }
 
-OrderError ErrorOf(const OrderFailure& failure) {
-  REQUIRE(std::holds_alternative<OrderRejection>(failure));
-  return std::get<OrderRejection>(failure).error;
-}
-
 }  // namespace
-
-SCENARIO("the in-memory unit of work refuses a change made to a stale copy",
-         "[orders][application][fakes]") {
-  InMemoryOrderRepository orders;
-  InMemoryOrderUnitOfWork unit_of_work(orders);
-  Order order = NewOrderNamed("id-1", "TRK-1");
-  REQUIRE(unit_of_work.Save(order, order.TakeEvents()).has_value());
-
-  GIVEN("two copies of the stored order") {
-    auto first = orders.FindById("id-1");
-    auto second = orders.FindById("id-1");
-    REQUIRE((first.has_value() && *first && second.has_value() && *second));
-    Order a = std::move(**first);
-    Order b = std::move(**second);
-
-    WHEN("both change it and the first saves") {
-      REQUIRE(a.AssignDriver("driver-a", kNow).has_value());
-      REQUIRE(b.Cancel(std::nullopt, kNow).has_value());
-      REQUIRE(unit_of_work.Save(a, a.TakeEvents()).has_value());
-
-      THEN("the second save is a concurrent modification and stores nothing") {
-        auto saved = unit_of_work.Save(b, b.TakeEvents());
-        REQUIRE_FALSE(saved.has_value());
-        CHECK(ErrorOf(saved.error()) == OrderError::kConcurrentModification);
-        CHECK(orders.Stored("id-1") == a.snapshot());
-        CHECK(unit_of_work.saved_events.size() == 2);
-      }
-    }
-  }
-}
-
-TEST_CASE("the in-memory unit of work keeps tracking numbers unique",
-          "[orders][application][fakes]") {
-  InMemoryOrderRepository orders;
-  InMemoryOrderUnitOfWork unit_of_work(orders);
-  Order first = NewOrderNamed("id-1", "TRK-1");
-  REQUIRE(unit_of_work.Save(first, first.TakeEvents()).has_value());
-
-  Order second = NewOrderNamed("id-2", "TRK-1");
-  auto saved = unit_of_work.Save(second, second.TakeEvents());
-  REQUIRE_FALSE(saved.has_value());
-  CHECK(ErrorOf(saved.error()) == OrderError::kDuplicateTrackingNumber);
-  CHECK(orders.size() == 1);
-  CHECK(unit_of_work.saved_events.size() == 1);
-}
-
-TEST_CASE("the in-memory unit of work refuses to insert an id twice",
-          "[orders][application][fakes]") {
-  InMemoryOrderRepository orders;
-  InMemoryOrderUnitOfWork unit_of_work(orders);
-  Order first = NewOrderNamed("id-1", "TRK-1");
-  REQUIRE(unit_of_work.Save(first, first.TakeEvents()).has_value());
-
-  Order again = NewOrderNamed("id-1", "TRK-2");
-  auto saved = unit_of_work.Save(again, again.TakeEvents());
-  REQUIRE_FALSE(saved.has_value());
-  CHECK(ErrorOf(saved.error()) == OrderError::kConcurrentModification);
-  CHECK(orders.Stored("id-1")->tracking_number == "TRK-1");
-}
 
 TEST_CASE("a requested storage failure happens once", "[orders][application][fakes]") {
   InMemoryOrderRepository orders;
