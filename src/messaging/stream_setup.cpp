@@ -41,11 +41,6 @@ common::Result<void, nats::NatsError> EnsureStream(nats::JetStream& js, const St
   return {};
 }
 
-common::Result<void, nats::NatsError> EnsureStream(jsCtx* js, const StreamSpec& spec) {
-  auto borrowed = nats::JetStream::Borrow(js);
-  return EnsureStream(*borrowed, spec);
-}
-
 common::Result<StreamView, nats::NatsError> ReadStreamView(nats::JetStream& js,
                                                            const std::string& stream,
                                                            std::uint64_t sequence) {

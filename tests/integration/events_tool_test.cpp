@@ -7,6 +7,7 @@
 #include "integration/orders_system.hpp"
 #include "logistics/common/time.hpp"
 #include "logistics/messaging/stream_setup.hpp"
+#include "logistics/nats/jet_stream.hpp"
 #include "support/harness/child_process.hpp"
 
 using logistics::testing::ChildProcess;
@@ -67,7 +68,7 @@ void MakeOrders(OrdersSystem& system) {
 
 void CreateOrdersStream(NatsClient& client) {
   auto created = logistics::messaging::EnsureStream(
-      client.jetstream(), {"ORDERS", {"orders.events.>"}, std::chrono::minutes(10), "imported events"});
+      *logistics::nats::JetStream::Borrow(client.jetstream()), {"ORDERS", {"orders.events.>"}, std::chrono::minutes(10), "imported events"});
   REQUIRE(created);
 }
 
@@ -251,7 +252,7 @@ TEST_CASE("the tool says clearly what is wrong: a missing stream, an unreadable 
   }
   SECTION("importing into a stream that does not capture the subjects fails with exit 1 and publishes nothing") {
     NatsClient client(url);
-    REQUIRE(logistics::messaging::EnsureStream(client.jetstream(), {"OTHER", {"other.>"}, std::chrono::minutes(10), "not for orders"}));
+    REQUIRE(logistics::messaging::EnsureStream(*logistics::nats::JetStream::Borrow(client.jetstream()), {"OTHER", {"other.>"}, std::chrono::minutes(10), "not for orders"}));
     const auto run = RunTool({"import", file.string(), "--stream", "OTHER", "--nats-url", url}, dir.path());
     CHECK(run.status.code == 1);
     CHECK_THAT(run.output, Catch::Contains("line 1: subject orders.events."));

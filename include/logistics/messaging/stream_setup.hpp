@@ -32,8 +32,6 @@ struct StreamSpec {
 // differ. Fails when JetStream is unavailable or refuses the configuration
 // (for example, subjects that overlap another stream).
 common::Result<void, nats::NatsError> EnsureStream(nats::JetStream& js, const StreamSpec& spec);
-// The same on a context a test harness owns (tests/integration/events_tool_test.cpp).
-common::Result<void, nats::NatsError> EnsureStream(jsCtx* js, const StreamSpec& spec);
 
 // What `stream` holds now at `sequence` (see StreamView): its existence, its
 // last sequence and the Nats-Msg-Id of the message stored there. Fails when
