@@ -23,7 +23,7 @@ ErrorReply KeyReused(const std::string& key) {
 
 }  // namespace
 
-void CommandRunner::Submit(std::shared_ptr<IncomingRequest> request, Command command) {
+void CommandRunner::Submit(const std::shared_ptr<IncomingRequest>& request, Command command) {
   auto answer = std::make_shared<Answer>();
   WriteJob job;
   job.execute = [this, request, answer, command = std::move(command)](sqlite::Database& db) {

@@ -250,7 +250,7 @@ EventConsumer::Deliveries EventConsumer::Attempt(const Deliveries& deliveries) {
   return held;
 }
 
-void EventConsumer::Submit(const std::shared_ptr<Delivery>& delivery, std::function<void()> done) {
+void EventConsumer::Submit(const std::shared_ptr<Delivery>& delivery, const std::function<void()>& done) {
   delivery->held = false;
   delivery->storage_full = false;
   // What a transaction that never ran its job settles by.

@@ -95,7 +95,7 @@ common::Result<RebuildReport, std::string> RebuildProjections(nats::Connection& 
     if (auto begun = live->BeginImmediate(); !begun) return begun;
     for (const std::string& table : spec.tables) {
       if (auto done = live->Execute("DELETE FROM main." + table); !done) return done;
-      if (auto done = live->Execute("INSERT INTO main." + table + " SELECT * FROM rebuild." + table);
+      if (auto done = live->Execute(std::string("INSERT INTO main.").append(table).append(" SELECT * FROM rebuild.").append(table));
           !done) {
         return done;
       }

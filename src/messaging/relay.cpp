@@ -61,10 +61,10 @@ Relay::~Relay() { Stop(); }
 common::Result<void, nats::NatsError> Relay::Start() {
   auto js = nats::JetStream::Create(
       connection_, nats::AsyncPublishSettings{settings_.window,
-                                              [this](const nats::Message& sent, nats::PubAckResult ack) {
+                                              [this](const nats::Message& sent, const nats::PubAckResult& ack) {
                                                 OnPubAck(sent, ack);
                                               }});
-  if (!js) return common::Unexpected{std::move(js.error())};
+  if (!js) return common::Unexpected{std::move(js).error()};
   js_ = std::move(*js);
   thread_ = std::thread([this] {
     logging::NameThisThread("relay");
@@ -316,7 +316,7 @@ void Relay::SendRound(const std::vector<OutboxRow>& rows, Round& round) {
     if (!sent) {
       // Nothing after this row is sent, so the stream keeps commit order.
       std::lock_guard lock(mutex_);
-      round.Refuse(row.id, std::move(sent.error()));
+      round.Refuse(row.id, std::move(sent).error());
       break;
     }
   }

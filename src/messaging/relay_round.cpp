@@ -59,6 +59,7 @@ std::vector<AcknowledgedPosition> LastPositionPerStream(std::vector<Acknowledged
   std::unordered_map<std::string, AcknowledgedPosition> last;
   for (auto& position : positions) last[position.stream] = std::move(position);
   std::vector<AcknowledgedPosition> kept;
+  kept.reserve(last.size());
   for (auto& [stream, position] : last) kept.push_back(std::move(position));
   return kept;
 }

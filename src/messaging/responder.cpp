@@ -29,7 +29,7 @@ common::Result<void, nats::NatsError> Responder::Add(Endpoint endpoint) {
   auto subscription = nats::Subscription::Subscribe(
       connection_, subscribed->endpoint.subject, queue_group_,
       [target](nats::Message message) { OnMessage(*target, std::move(message)); });
-  if (!subscription) return common::Unexpected{std::move(subscription.error())};
+  if (!subscription) return common::Unexpected{std::move(subscription).error()};
   subscribed->subscription = std::move(*subscription);
   // Requests are small and bursty: allow a deep backlog rather than dropping
   // them as a slow consumer (nats.c's default is 65536 messages / 64 MiB).

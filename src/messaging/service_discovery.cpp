@@ -35,7 +35,7 @@ common::Result<void, nats::NatsError> ServiceDiscovery::Start() {
                                      "$SRV.*." + identity_.name + "." + identity_.id}) {
     auto subscription = nats::Subscription::Subscribe(
         connection_, subject, "", [this](nats::Message request) { OnRequest(request); });
-    if (!subscription) return common::Unexpected{std::move(subscription.error())};
+    if (!subscription) return common::Unexpected{std::move(subscription).error()};
     subscriptions_.push_back(std::move(*subscription));
   }
   return {};

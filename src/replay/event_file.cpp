@@ -59,7 +59,7 @@ common::Result<EventFile, ReplayError> EventFile::Read(const std::string& path,
     auto record = ParseEventRecord(text);
     std::vector<ValidationProblem> problems;
     if (!record) {
-      problems = std::move(record).error();
+      problems = record.error();  // copied: `record` is read again below
     } else {
       problems = validator.Validate(record->event);
       if (problems.empty()) {
@@ -70,7 +70,7 @@ common::Result<EventFile, ReplayError> EventFile::Read(const std::string& path,
         }
       }
     }
-    if (record && problems.empty()) {
+    if (problems.empty()) {
       result.records_.push_back({number, std::move(*record)});
     } else {
       ++result.invalid_lines_;

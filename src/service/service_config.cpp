@@ -64,12 +64,12 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
   app.add_option("--duplicate-window", config.duplicate_window_seconds,
                  "seconds: the event stream's de-duplication window")
       ->envname("DUPLICATE_WINDOW_SECONDS")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7 * 24 * 3600}))
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7} * 24 * 3600))
       ->capture_default_str();
   app.add_option("--republish-horizon", config.republish_horizon_seconds,
                  "seconds: how long published outbox rows are kept for re-publishing")
       ->envname("REPUBLISH_HORIZON_SECONDS")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{7 * 24 * 3600}))
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{7} * 24 * 3600))
       ->capture_default_str();
   app.add_option("--db-max-kib", config.db_max_kib,
                  "KiB: refuse writes beyond this database size with 503 STORAGE_FULL (0: no limit)")
@@ -80,7 +80,7 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
                  "seconds an event may wait for another stream's state once the service's "
                  "other consumers are caught up; then it is dead-lettered")
       ->envname("DEPENDENCY_WAIT_SECONDS")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7 * 24 * 3600}))
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7} * 24 * 3600))
       ->capture_default_str();
   app.add_option("--shutdown-timeout", config.shutdown_timeout_seconds,
                  "seconds: bound on finishing work and flushing the outbox at exit")

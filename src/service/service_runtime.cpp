@@ -44,6 +44,9 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   BlockStopSignals();
   std::unique_ptr<ServiceRuntime> runtime(new ServiceRuntime(std::move(definition), config));
   ServiceRuntime& self = *runtime;
+  // Read at start-up, and nothing in the process calls setenv: getenv's
+  // thread-safety caveat (concurrency-mt-unsafe) does not apply.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   if (const char* fault = std::getenv("LOGISTICS_FAULT"); fault != nullptr && *fault != '\0') {
     logging::Warn("fault injection is on (LOGISTICS_FAULT): for tests only", {{"fault", fault}});
   }
@@ -328,7 +331,7 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
                                                       definition_.name, ids_);
   endpoints.push_back(messaging::Endpoint{
       "status", definition_.name + ".query.status",
-      [this](std::shared_ptr<messaging::IncomingRequest> request) {
+      [this](const std::shared_ptr<messaging::IncomingRequest>& request) {
         request->Respond(json::Serialize(Figures()));
       }});
   for (auto& endpoint : endpoints) {

@@ -42,7 +42,7 @@ class CommandRunner {
                 std::chrono::seconds idempotency_retention)
       : writer_(writer), clock_(clock), retention_(idempotency_retention) {}
 
-  void Submit(std::shared_ptr<IncomingRequest> request, Command command);
+  void Submit(const std::shared_ptr<IncomingRequest>& request, Command command);
 
  private:
   Writer& writer_;

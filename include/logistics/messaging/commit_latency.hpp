@@ -47,10 +47,10 @@ class CommitLatency {
 
  private:
   struct Commit {
-    std::int64_t first_id;
-    std::int64_t last_id;
-    TimePoint when;
-    std::int64_t counted_through;  // rows of this commit up to here are counted
+    std::int64_t first_id = 0;
+    std::int64_t last_id = 0;
+    TimePoint when{};
+    std::int64_t counted_through = 0;  // rows of this commit up to here are counted
   };
 
   std::optional<std::int64_t> last_committed_id_;

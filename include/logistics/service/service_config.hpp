@@ -61,7 +61,7 @@ struct ServiceConfig {
   std::size_t writer_batch = 256;
   std::size_t relay_window = 256;
   std::size_t read_connections = 4;
-  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_body_bytes = std::size_t{64} * 1024;
   std::int64_t duplicate_window_seconds = 600;
   std::int64_t republish_horizon_seconds = 300;
   std::int64_t shutdown_timeout_seconds = 10;
@@ -69,8 +69,8 @@ struct ServiceConfig {
   std::int64_t max_deliveries = 5;
   std::int64_t retry_initial_ms = 1000;
   std::int64_t retry_max_ms = 30000;
-  std::int64_t inbox_retention_seconds = 7 * 24 * 3600;
-  std::int64_t idempotency_retention_seconds = 24 * 3600;
+  std::int64_t inbox_retention_seconds = std::int64_t{7} * 24 * 3600;
+  std::int64_t idempotency_retention_seconds = std::int64_t{24} * 3600;
   bool rebuild_projections = false;  // --rebuild-projections (services with projections)
   bool skip_integrity_check = false;  // see startup_integrity_check.hpp
   // Writes beyond this size are refused with 503 STORAGE_FULL, as on a full

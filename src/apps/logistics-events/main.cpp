@@ -137,9 +137,7 @@ int RunExport(const Options& options, std::optional<common::Timestamp> since) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   CLI::App app{"logistics-events: export the event streams (ORDERS, PAYMENTS) as JSON Lines, "
                "import such files back, and validate them against the event schemas"};
   app.set_version_flag("--version", kVersion);
@@ -212,4 +210,19 @@ int main(int argc, char** argv) {
   }
   if (*import_cmd) return RunImport(options);
   return RunValidate(options);
+}
+
+}  // namespace
+
+// Every failure the tool foresees is a message and an exit status; this turns
+// what it did not foresee (std::bad_alloc, a library's exception) into one too.
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "logistics-events: unexpected error: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "logistics-events: unexpected error\n");
+  }
+  return 1;
 }

@@ -15,14 +15,13 @@
 #include "logistics/notifications/infrastructure/sqlite_notification_store.hpp"
 #include "logistics/notifications/presentation/event_notifier.hpp"
 #include "logistics/service/service_runtime.hpp"
+#include "logistics/service/guarded_main.hpp"
 
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   using namespace logistics;
   namespace infra = notifications::infrastructure;
   CLI::App app{"notifications: e-mails customers about their orders, from the ORDERS and "
@@ -127,7 +126,7 @@ int main(int argc, char** argv) {
   // plan and on the writer's connection in the event's transaction to record.
   notifications::presentation::NotificationStorage storage;
   storage.in_transaction = [&clock = service.clock()](sqlite::Database& transaction,
-                                                      messaging::EventMetadata) {
+                                                      const messaging::EventMetadata& /*unused*/) {
     return std::unique_ptr<notifications::application::NotificationStore>(
         std::make_unique<infra::SqliteNotificationStore>(transaction, clock));
   };
@@ -149,4 +148,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   return service.RunUntilStopped();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return logistics::service::GuardedMain("notifications", Run, argc, argv);
 }

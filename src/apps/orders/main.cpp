@@ -11,14 +11,13 @@
 #include "logistics/orders/presentation/order_endpoints.hpp"
 #include "logistics/orders/presentation/payment_events.hpp"
 #include "logistics/service/service_runtime.hpp"
+#include "logistics/service/guarded_main.hpp"
 
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   using namespace logistics;
   CLI::App app{"orders: owns logistics orders; commands and queries over NATS, events in "
                "the JetStream stream ORDERS"};
@@ -64,4 +63,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   return service.RunUntilStopped();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return logistics::service::GuardedMain("orders", Run, argc, argv);
 }

@@ -12,14 +12,13 @@
 #include "logistics/payments/presentation/order_events.hpp"
 #include "logistics/payments/presentation/payment_endpoints.hpp"
 #include "logistics/service/service_runtime.hpp"
+#include "logistics/service/guarded_main.hpp"
 
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   using namespace logistics;
   namespace infra = payments::infrastructure;
   CLI::App app{"payments: owns payments for logistics orders; commands and queries over NATS, "
@@ -84,4 +83,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   return service.RunUntilStopped();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return logistics::service::GuardedMain("payments", Run, argc, argv);
 }

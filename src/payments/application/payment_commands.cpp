@@ -118,7 +118,7 @@ PaymentResult<PaymentSnapshot> RefundPayment::Execute(const std::string& payment
   });
 }
 
-PaymentResult<std::vector<PaymentSnapshot>> ApplyOrderEvent::Execute(OrderView view_after_event,
+PaymentResult<std::vector<PaymentSnapshot>> ApplyOrderEvent::Execute(const OrderView& view_after_event,
                                                                      bool cancelled) {
   // Whether the view was applied does not matter below (see the header): a
   // stale or repeated view is simply not stored.

@@ -132,7 +132,7 @@ class ApplyOrderEvent {
   // for any other event). On a failure the caller must roll back the
   // transaction (the payments saved before it included) and let the event be
   // redelivered.
-  PaymentResult<std::vector<domain::PaymentSnapshot>> Execute(domain::OrderView view_after_event,
+  PaymentResult<std::vector<domain::PaymentSnapshot>> Execute(const domain::OrderView& view_after_event,
                                                               bool cancelled);
 
  private:
