@@ -473,6 +473,12 @@ class Proc:
             await asyncio.sleep(0.02)
         return self.popen.poll() is not None
 
+    async def kill(self) -> None:
+        """SIGKILL, as a crash would, and wait (bounded) until it is gone; an exit we caused."""
+        self.expected_exit = True
+        self.signal(signal.SIGKILL)
+        await self.wait_exit(10)
+
     def kill_now(self) -> None:
         """SIGKILL and reap (for cleanup; blocking, bounded)."""
         if self.popen is None:
@@ -909,9 +915,7 @@ class Run:
         async with proc.lock:
             started = self.now()
             pid = proc.pid
-            proc.expected_exit = True
-            proc.signal(signal.SIGKILL)
-            await proc.wait_exit(10)
+            await proc.kill()
             await asyncio.sleep(fault["down"])  # the fault: it stays down this long
             ready = await self.start_proc(fault["target"])
             self.fault_log({**fault, "pid": pid, "new_pid": proc.pid, "ready": ready, "started": started})
@@ -951,9 +955,7 @@ class Run:
         async with proc.lock:
             started = self.now()
             pid = proc.pid
-            proc.expected_exit = True
-            proc.signal(signal.SIGKILL)
-            await proc.wait_exit(10)
+            await proc.kill()
             await asyncio.sleep(fault["down"])  # the fault: the server stays down this long
             ready = await self.start_proc("nats-server")
             self.fault_log({**fault, "pid": pid, "new_pid": proc.pid, "ready": ready, "started": started})
@@ -1057,9 +1059,7 @@ class Run:
         async with proc.lock:
             started = self.now()
             pid = proc.pid
-            proc.expected_exit = True
-            proc.signal(signal.SIGKILL)
-            await proc.wait_exit(10)
+            await proc.kill()
             offset = proc.start({"LOGISTICS_FAULT": point})
             proc.expected_exit = True  # it is meant to die at the point
             armed_pid = proc.pid
@@ -1080,7 +1080,8 @@ class Run:
 
     async def marks_full(self, fault: dict) -> None:
         """The relay's marks meet a full disk: the service's stream refuses new messages (a
-        max_msgs limit with discard new; the server stays up) until its outbox holds a backlog;
+        largest message size smaller than any event; the server stays up) until its outbox
+        holds a backlog;
         the disk is filled; the stream takes messages again, so the relay publishes the backlog
         and the PubAcks come back while its marks cannot be written. The disk is freed a while
         after the first failed mark. A relay that forgot those marks would never publish or mark
@@ -1097,8 +1098,11 @@ class Run:
                 started = self.now()
                 info = await nats.stream_info(client, stream, 5.0)
                 original = info["config"]
-                held = max(1, int(info["state"].get("messages", 0)))
-                await nats.stream_update(client, {**original, "max_msgs": held, "discard": "new"}, 5.0)
+                held = int(info["state"].get("messages", 0))
+                # Not max_msgs: a limit below what the stream holds by the time the update lands
+                # (the relay keeps publishing) makes the server delete the oldest messages. A
+                # size limit refuses new messages and never touches stored ones.
+                await nats.stream_update(client, {**original, "max_msg_size": 16}, 5.0)
                 deadline = time.monotonic() + fault["refuse_max"]
                 backlog = 0
                 while time.monotonic() < deadline:
