@@ -371,7 +371,9 @@ def schedule_all_along(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> 
         kind = rng.choice(main_kinds)
         entry = fault_parameters(cfg, rng, kind)
         busy = stopped_at(t, t + entry["length"])
-        if kind == "lost-tail" and busy:
+        if kind in ("lost-tail", "crash-point") and busy:
+            # A lost tail kills every service; a crash point needs traffic to reach its point,
+            # and a stopped service stalls it: both wait for the stop to end.
             t = max(b for (_, b, _) in busy) + 1.5
             busy = stopped_at(t, t + entry["length"])
         if t + entry["length"] > end:
