@@ -7,54 +7,29 @@
 #include <chrono>
 #include <set>
 #include <string>
-#include <variant>
+#include <utility>
 
 #include "logistics/common/uuid.hpp"
 #include "support/fakes/fixed_clock.hpp"
 #include "support/fakes/sequential_id_generator.hpp"
+#include "support/storage_fails_once.hpp"
 
 namespace {
 
+using namespace logistics::orders::domain;
+using namespace logistics::testing;
 using logistics::common::FromUnixMillis;
-using logistics::common::PortError;
-using logistics::orders::domain::NewOrder;
-using logistics::orders::domain::Order;
-using logistics::testing::FixedClock;
-using logistics::testing::InMemoryOrderRepository;
-using logistics::testing::InMemoryOrderUnitOfWork;
-using logistics::testing::SequentialIdGenerator;
 
 const auto kNow = FromUnixMillis(1'795'599'000'123);
-
-Order NewOrderNamed(const std::string& id, const std::string& tracking_number) {
-  auto order = Order::Create(id, NewOrder{tracking_number, "Ana", "Madrid", "Lisboa", {}}, kNow);
-  REQUIRE(order.has_value());
-  return std::move(*order);
-}
 
 }  // namespace
 
 TEST_CASE("a requested storage failure happens once", "[orders][application][fakes]") {
-  InMemoryOrderRepository orders;
-  InMemoryOrderUnitOfWork unit_of_work(orders);
-  Order order = NewOrderNamed("id-1", "TRK-1");
-  const auto events = order.TakeEvents();
-
-  unit_of_work.FailNextSave("disk full");
-  auto failed = unit_of_work.Save(order, events);
-  REQUIRE_FALSE(failed.has_value());
-  CHECK(std::get<PortError>(failed.error()).message == "disk full");
-  CHECK(orders.size() == 0);
-  CHECK(unit_of_work.Save(order, events).has_value());
-
-  orders.FailNextRead("locked");
-  auto read = orders.FindById("id-1");
-  REQUIRE_FALSE(read.has_value());
-  CHECK(std::get<PortError>(read.error()).message == "locked");
-  auto again = orders.FindById("id-1");
-  REQUIRE(again.has_value());
-  CHECK(again->has_value());
-  CHECK(orders.reads() == 2);
+  auto order = Order::Create("id-1", NewOrder{"TRK-1", "Ana", "Madrid", "Lisboa", {}}, kNow);
+  REQUIRE(order.has_value());
+  const auto found = CheckStorageFailsOnce<InMemoryOrderRepository, InMemoryOrderUnitOfWork>(
+      std::move(*order), [](InMemoryOrderRepository& orders) { return orders.FindById("id-1"); });
+  CHECK(found.has_value());
 }
 
 TEST_CASE("sequential ids are distinct UUIDv7s in increasing order", "[fakes]") {

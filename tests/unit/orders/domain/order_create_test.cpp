@@ -3,17 +3,14 @@
 
 #include "logistics/common/time.hpp"
 #include "logistics/orders/domain/order.hpp"
+#include "support/text_rows.hpp"
 
 namespace {
 
+using namespace logistics::orders::domain;
 using logistics::common::FromUnixMillis;
 using logistics::common::Timestamp;
-using logistics::orders::domain::Code;
-using logistics::orders::domain::NewOrder;
-using logistics::orders::domain::Order;
-using logistics::orders::domain::OrderError;
-using logistics::orders::domain::OrderEventType;
-using logistics::orders::domain::OrderStatus;
+using logistics::testing::Repeat;
 
 const Timestamp kNow = FromUnixMillis(1'795'599'000'123);  // 2026-11-25T09:30:00.123Z
 const std::string kOrderId = "01936d4b-7c1e-7a2b-8c3d-4e5f60718293";
@@ -21,12 +18,6 @@ const std::string kEAcute = "\xC3\xA9";  // "é": one character, two bytes
 
 NewOrder ValidFields() {
   return NewOrder{"TRK-0001", "Ana Pérez", "Madrid", "Lisboa", "ana@example.com"};
-}
-
-std::string Repeat(const std::string& piece, std::size_t times) {
-  std::string out;
-  for (std::size_t i = 0; i < times; ++i) out += piece;
-  return out;
 }
 
 // Creates an order from ValidFields() changed by `edit`.

@@ -1,35 +1,23 @@
+// The Order aggregate's state machine (SPEC §2) and the arguments its commands
+// take.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "logistics/common/time.hpp"
 #include "logistics/orders/domain/order.hpp"
+#include "support/text_rows.hpp"
+#include "support/transition_table.hpp"
 
 namespace {
 
-using logistics::common::FromUnixMillis;
-using logistics::common::Result;
-using logistics::common::Timestamp;
-using logistics::orders::domain::Code;
-using logistics::orders::domain::kAllOrderStatuses;
-using logistics::orders::domain::NewOrder;
-using logistics::orders::domain::Order;
-using logistics::orders::domain::OrderError;
-using logistics::orders::domain::OrderEventType;
-using logistics::orders::domain::OrderRejection;
-using logistics::orders::domain::OrderSnapshot;
-using logistics::orders::domain::OrderStatus;
-using logistics::orders::domain::ToString;
+using namespace logistics::orders::domain;
+using namespace logistics::testing;  // kCreatedAt, kUpdatedAt, kNow: the table's instants
 
-const Timestamp kCreatedAt = FromUnixMillis(1'795'599'000'123);  // 2026-11-25T09:30:00.123Z
-const Timestamp kUpdatedAt = kCreatedAt + std::chrono::minutes(5);
-const Timestamp kNow = kCreatedAt + std::chrono::hours(1);
 const std::string kOldDriver = "driver-old";
 const std::string kNewDriver = "driver-new";
 const std::string kPaymentId = "01936d4b-7c1e-7a2b-8c3d-000000000001";
-const std::string kReason = "customer changed their mind";
 
 // An order as the repository would hand it back: mid-life, version 4.
 Order StoredOrder(OrderStatus status, bool has_driver) {
@@ -50,55 +38,6 @@ Order StoredOrder(OrderStatus status, bool has_driver) {
 
 enum class Command { kAssign, kMarkPaid, kDispatch, kDeliver, kCancel };
 
-const char* NameOf(Command command) {
-  switch (command) {
-    case Command::kAssign:
-      return "assign";
-    case Command::kMarkPaid:
-      return "mark paid";
-    case Command::kDispatch:
-      return "dispatch";
-    case Command::kDeliver:
-      return "deliver";
-    case Command::kCancel:
-      return "cancel";
-  }
-  return "?";
-}
-
-Result<void, OrderRejection> Run(Order& order, Command command) {
-  switch (command) {
-    case Command::kAssign:
-      return order.AssignDriver(kNewDriver, kNow);
-    case Command::kMarkPaid:
-      return order.MarkPaid(kPaymentId, kNow);
-    case Command::kDispatch:
-      return order.Dispatch(kNow);
-    case Command::kDeliver:
-      return order.Deliver(kNow);
-    case Command::kCancel:
-      return order.Cancel(kReason, kNow);
-  }
-  FAIL("unknown command");
-  return {};
-}
-
-OrderEventType EventOf(Command command) {
-  switch (command) {
-    case Command::kAssign:
-      return OrderEventType::kAssigned;
-    case Command::kMarkPaid:
-      return OrderEventType::kPaid;
-    case Command::kDispatch:
-      return OrderEventType::kDispatched;
-    case Command::kDeliver:
-      return OrderEventType::kDelivered;
-    case Command::kCancel:
-      return OrderEventType::kCancelled;
-  }
-  return OrderEventType::kCreated;
-}
-
 struct Transition {
   OrderStatus from;
   bool has_driver;
@@ -107,11 +46,29 @@ struct Transition {
   OrderError error = OrderError::kInvalidTransition;
 };
 
-using S = OrderStatus;
 using C = Command;
+using S = OrderStatus;
 constexpr bool kDriver = true;
 constexpr bool kNoDriver = false;
 constexpr auto kInvalid = OrderError::kInvalidTransition;
+
+// The reason the table cancels with.
+const std::string kReason = "customer changed their mind";
+
+// Every command, with the arguments the table runs it with.
+using OrderCommand = CommandSpec<Command, Order, OrderRejection, OrderEventType>;
+const std::vector<OrderCommand> kCommands = {
+    {C::kAssign, "assign", OrderEventType::kAssigned,
+     [](Order& order) { return order.AssignDriver(kNewDriver, kNow); }},
+    {C::kMarkPaid, "mark paid", OrderEventType::kPaid,
+     [](Order& order) { return order.MarkPaid(kPaymentId, kNow); }},
+    {C::kDispatch, "dispatch", OrderEventType::kDispatched,
+     [](Order& order) { return order.Dispatch(kNow); }},
+    {C::kDeliver, "deliver", OrderEventType::kDelivered,
+     [](Order& order) { return order.Deliver(kNow); }},
+    {C::kCancel, "cancel", OrderEventType::kCancelled,
+     [](Order& order) { return order.Cancel(kReason, kNow); }},
+};
 
 // The orders state machine (SPEC §2), one row per status, driver and command.
 // Dispatch appears with and without a driver in every status; the other
@@ -162,68 +119,49 @@ const std::vector<Transition> kTransitions = {
     {S::kCancelled, kNoDriver, C::kCancel, std::nullopt, kInvalid},
 };
 
-std::string Repeat(const std::string& piece, std::size_t times) {
-  std::string out;
-  for (std::size_t i = 0; i < times; ++i) out += piece;
-  return out;
-}
+// How a row of kTransitions drives an order (see support/transition_table.hpp).
+struct OrderTable {
+  using Row = Transition;
+
+  static Order Stored(const Row& row) { return StoredOrder(row.from, row.has_driver); }
+  static const OrderCommand& CommandOf(const Row& row) { return SpecOf(kCommands, row.command); }
+  static Verdict<OrderStatus, OrderError> VerdictOf(const Row& row) {
+    if (row.to) return {Outcome::kChanges, *row.to, row.error};
+    return {Outcome::kRejected, row.from, row.error};
+  }
+  // Assign sets the new driver, cancel the reason.
+  static void AlsoChanged(const Row& row, OrderSnapshot& expected) {
+    if (row.command == C::kAssign) expected.driver_id = kNewDriver;
+    if (row.command == C::kCancel) expected.cancellation_reason = kReason;
+  }
+  // Only cancel's event has a reason, only mark paid's a payment id.
+  static void CheckEvent(const Row& row, const OrderEvent& event, const OrderSnapshot& expected) {
+    CHECK(event.order == expected);
+    CHECK(event.reason ==
+          (row.command == C::kCancel ? std::optional<std::string>(kReason) : std::nullopt));
+    CHECK(event.payment_id ==
+          (row.command == C::kMarkPaid ? std::optional<std::string>(kPaymentId) : std::nullopt));
+  }
+};
 
 }  // namespace
 
 TEST_CASE("the transition table covers every status and command", "[orders][domain]") {
-  for (const OrderStatus status : kAllOrderStatuses) {
-    for (const Command command :
-         {C::kAssign, C::kMarkPaid, C::kDispatch, C::kDeliver, C::kCancel}) {
-      CAPTURE(ToString(status), NameOf(command));
-      std::size_t rows = 0;
-      bool dispatch_with = false;
-      bool dispatch_without = false;
-      for (const Transition& row : kTransitions) {
-        if (row.from != status || row.command != command) continue;
-        ++rows;
-        (row.has_driver ? dispatch_with : dispatch_without) = true;
-      }
-      CHECK(rows >= 1);
-      if (command == C::kDispatch) CHECK((dispatch_with && dispatch_without));
-    }
-  }
+  // Dispatch depends on the driver, so it needs a row with one and a row without.
+  const auto covered = [](Command command, const std::vector<Transition>& rows) {
+    bool dispatch_with = false;
+    bool dispatch_without = false;
+    for (const Transition& row : rows) (row.has_driver ? dispatch_with : dispatch_without) = true;
+    CHECK(rows.size() >= 1);
+    if (command == C::kDispatch) CHECK((dispatch_with && dispatch_without));
+  };
+  ForEveryStatusAndCommand(kTransitions, kAllOrderStatuses, kCommands, covered);
 }
 
 TEST_CASE("each command is allowed or rejected as the state machine says", "[orders][domain]") {
   const Transition row = GENERATE(from_range(kTransitions));
-  CAPTURE(ToString(row.from), row.has_driver, NameOf(row.command));
-
-  Order order = StoredOrder(row.from, row.has_driver);
-  const OrderSnapshot before = order.snapshot();
-  const auto result = Run(order, row.command);
-
-  if (row.to) {
-    INFO("allowed, to " << ToString(*row.to));
-    REQUIRE(result.has_value());
-
-    OrderSnapshot expected = before;
-    expected.status = *row.to;
-    expected.version = before.version + 1;
-    expected.updated_at = kNow;
-    if (row.command == C::kAssign) expected.driver_id = kNewDriver;
-    if (row.command == C::kCancel) expected.cancellation_reason = kReason;
-    CHECK(order.snapshot() == expected);
-
-    const auto events = order.TakeEvents();
-    REQUIRE(events.size() == 1);
-    CHECK(events[0].type == EventOf(row.command));
-    CHECK(events[0].order == expected);
-    CHECK(events[0].reason ==
-          (row.command == C::kCancel ? std::optional<std::string>(kReason) : std::nullopt));
-    CHECK(events[0].payment_id ==
-          (row.command == C::kMarkPaid ? std::optional<std::string>(kPaymentId) : std::nullopt));
-  } else {
-    INFO("rejected with " << Code(row.error));
-    REQUIRE_FALSE(result.has_value());
-    CHECK(Code(result.error().error) == Code(row.error));
-    CHECK(order.snapshot() == before);
-    CHECK(order.TakeEvents().empty());
-  }
+  CAPTURE(ToString(row.from), row.has_driver, SpecOf(kCommands, row.command).name);
+  CheckTransitionRow<OrderTable>(row);
 }
 
 TEST_CASE("a rejected transition says what the order is and what the command needs",
@@ -251,7 +189,7 @@ TEST_CASE("a rejected transition says what the order is and what the command nee
        "CREATED, ASSIGNED or PAID"},
   }));
   Order order = StoredOrder(row.from, row.has_driver);
-  const auto result = Run(order, row.command);
+  const auto result = SpecOf(kCommands, row.command).run(order);
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().message == row.message);
 }
@@ -268,32 +206,17 @@ TEST_CASE("re-assigning an order to the same driver is still a change", "[orders
 }
 
 TEST_CASE("a driver id must be present and at most 100 characters", "[orders][domain]") {
-  struct Row {
-    std::string driver_id;
-    std::optional<OrderError> error;
-  };
-  const auto row = GENERATE_COPY(values<Row>({
-      {"", OrderError::kDriverIdEmpty},
-      {" ", OrderError::kDriverIdEmpty},
-      {"\t\n", OrderError::kDriverIdEmpty},
-      {"d", std::nullopt},
-      {std::string(100, 'd'), std::nullopt},
-      {Repeat("\xC3\xA9", 100), std::nullopt},  // 100 characters in 200 bytes
-      {std::string(101, 'd'), OrderError::kDriverIdTooLong},
-      {Repeat("\xC3\xA9", 101), OrderError::kDriverIdTooLong},
-  }));
-  CAPTURE(row.driver_id);
+  const auto row = GENERATE(from_range(
+      RequiredTextRows(100, 'd', OrderError::kDriverIdEmpty, OrderError::kDriverIdTooLong)));
+  CAPTURE(row.text);
   Order order = StoredOrder(S::kCreated, kNoDriver);
   const OrderSnapshot before = order.snapshot();
-  const auto result = order.AssignDriver(row.driver_id, kNow);
+  const auto result = order.AssignDriver(row.text, kNow);
   if (!row.error) {
     REQUIRE(result.has_value());
-    CHECK(order.snapshot().driver_id == row.driver_id);
+    CHECK(order.snapshot().driver_id == row.text);
   } else {
-    REQUIRE_FALSE(result.has_value());
-    CHECK(Code(result.error().error) == Code(*row.error));
-    CHECK(order.snapshot() == before);
-    CHECK(order.TakeEvents().empty());
+    CheckRejected(order, before, result, *row.error);
   }
 }
 
@@ -314,35 +237,12 @@ TEST_CASE("a malformed driver id is reported before the order's status", "[order
 }
 
 TEST_CASE("a cancellation reason is optional and at most 500 characters", "[orders][domain]") {
-  struct Row {
-    std::optional<std::string> reason;
-    bool accepted;
-  };
-  const auto row = GENERATE_COPY(values<Row>({
-      {std::nullopt, true},
-      {"", true},
-      {std::string(500, 'r'), true},
-      {Repeat("\xC3\xA9", 500), true},
-      {std::string(501, 'r'), false},
-      {Repeat("\xC3\xA9", 501), false},
-  }));
-  CAPTURE(row.reason);
+  const auto row = GENERATE(from_range(OptionalTextRows(500, 'r')));
+  CAPTURE(row.text);
   Order order = StoredOrder(S::kCreated, kNoDriver);
-  const OrderSnapshot before = order.snapshot();
-  const auto result = order.Cancel(row.reason, kNow);
-  if (row.accepted) {
-    REQUIRE(result.has_value());
-    CHECK(order.snapshot().cancellation_reason == row.reason);
-    const auto events = order.TakeEvents();
-    REQUIRE(events.size() == 1);
-    CHECK(events[0].reason == row.reason);
-  } else {
-    REQUIRE_FALSE(result.has_value());
-    CHECK(result.error().error == OrderError::kReasonTooLong);
-    CHECK(result.error().message == "reason must be at most 500 characters (got 501)");
-    CHECK(order.snapshot() == before);
-    CHECK(order.TakeEvents().empty());
-  }
+  CheckOptionalReasonRow(
+      row, order, [](Order& o, const auto& reason) { return o.Cancel(reason, kNow); },
+      &OrderSnapshot::cancellation_reason, OrderError::kReasonTooLong);
 }
 
 SCENARIO("an order goes from creation to delivery", "[orders][domain]") {

@@ -7,31 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "logistics/common/time.hpp"
+#include "support/text_rows.hpp"
+#include "support/transition_table.hpp"
 
 namespace {
 
-using logistics::common::FromUnixMillis;
-using logistics::common::Result;
-using logistics::common::Timestamp;
-using logistics::payments::domain::Code;
-using logistics::payments::domain::Currency;
-using logistics::payments::domain::kAllPaymentStatuses;
-using logistics::payments::domain::Money;
-using logistics::payments::domain::Payment;
-using logistics::payments::domain::PaymentError;
-using logistics::payments::domain::PaymentEventType;
-using logistics::payments::domain::PaymentRejection;
-using logistics::payments::domain::PaymentSnapshot;
-using logistics::payments::domain::PaymentStatus;
-using logistics::payments::domain::ToString;
+using namespace logistics::payments::domain;
+using namespace logistics::testing;  // kCreatedAt, kUpdatedAt, kNow: the table's instants
 
-const Timestamp kCreatedAt = FromUnixMillis(1'795'599'000'123);  // 2026-11-25T09:30:00.123Z
-const Timestamp kUpdatedAt = kCreatedAt + std::chrono::minutes(5);
-const Timestamp kNow = kCreatedAt + std::chrono::hours(1);
 const std::string kPaymentId = "01936d4b-7c1e-7a2b-8c3d-000000000001";
 const std::string kOrderId = "01936d4b-7c1e-7a2b-8c3d-4e5f60718293";
-const std::string kReason = "card declined";
 
 Money Amount(const char* text) {
   auto money = Money::Parse(text);
@@ -65,45 +50,6 @@ Payment StoredPayment(PaymentStatus status) {
 
 enum class Command { kConfirm, kFail, kRefund };
 
-const char* NameOf(Command command) {
-  switch (command) {
-    case Command::kConfirm:
-      return "confirm";
-    case Command::kFail:
-      return "fail";
-    case Command::kRefund:
-      return "refund";
-  }
-  return "?";
-}
-
-Result<void, PaymentRejection> Run(Payment& payment, Command command) {
-  switch (command) {
-    case Command::kConfirm:
-      return payment.Confirm(kNow);
-    case Command::kFail:
-      return payment.Fail(kReason, kNow);
-    case Command::kRefund:
-      return payment.Refund(kReason, kNow);
-  }
-  FAIL("unknown command");
-  return {};
-}
-
-PaymentEventType EventOf(Command command) {
-  switch (command) {
-    case Command::kConfirm:
-      return PaymentEventType::kConfirmed;
-    case Command::kFail:
-      return PaymentEventType::kFailed;
-    case Command::kRefund:
-      return PaymentEventType::kRefunded;
-  }
-  return PaymentEventType::kRegistered;
-}
-
-enum class Outcome { kChanges, kNoChange, kRejected };
-
 struct Transition {
   PaymentStatus from;
   Command command;
@@ -111,9 +57,23 @@ struct Transition {
   PaymentStatus to;  // for kChanges
 };
 
-using S = PaymentStatus;
 using C = Command;
+using S = PaymentStatus;
 using O = Outcome;
+
+// The reason the table fails and refunds with.
+const std::string kReason = "card declined";
+
+// Every command, with the arguments the table runs it with.
+using PaymentCommand = CommandSpec<Command, Payment, PaymentRejection, PaymentEventType>;
+const std::vector<PaymentCommand> kCommands = {
+    {C::kConfirm, "confirm", PaymentEventType::kConfirmed,
+     [](Payment& payment) { return payment.Confirm(kNow); }},
+    {C::kFail, "fail", PaymentEventType::kFailed,
+     [](Payment& payment) { return payment.Fail(kReason, kNow); }},
+    {C::kRefund, "refund", PaymentEventType::kRefunded,
+     [](Payment& payment) { return payment.Refund(kReason, kNow); }},
+};
 
 // The payments state machine, every status against every command.
 const std::vector<Transition> kTransitions = {
@@ -134,11 +94,28 @@ const std::vector<Transition> kTransitions = {
     {S::kRefunded, C::kRefund, O::kRejected, S::kRefunded},
 };
 
-std::string Repeat(const std::string& piece, std::size_t times) {
-  std::string out;
-  for (std::size_t i = 0; i < times; ++i) out += piece;
-  return out;
-}
+// How a row of kTransitions drives a payment (see support/transition_table.hpp):
+// every rejection is an invalid transition.
+struct PaymentTable {
+  using Row = Transition;
+
+  static Payment Stored(const Row& row) { return StoredPayment(row.from); }
+  static const PaymentCommand& CommandOf(const Row& row) { return SpecOf(kCommands, row.command); }
+  static Verdict<PaymentStatus, PaymentError> VerdictOf(const Row& row) {
+    return {row.outcome, row.to, PaymentError::kInvalidTransition};
+  }
+  // Fail and refund keep their reason, in the payment and in its event.
+  static void AlsoChanged(const Row& row, PaymentSnapshot& expected) {
+    if (row.command == C::kFail) expected.failure_reason = kReason;
+    if (row.command == C::kRefund) expected.refund_reason = kReason;
+  }
+  static void CheckEvent(const Row& row, const PaymentEvent& event,
+                         const PaymentSnapshot& expected) {
+    CHECK(event.payment == expected);
+    CHECK(event.reason ==
+          (row.command == C::kConfirm ? std::nullopt : std::optional<std::string>(kReason)));
+  }
+};
 
 }  // namespace
 
@@ -176,64 +153,16 @@ TEST_CASE("a new payment records exactly one registered event carrying the new p
 }
 
 TEST_CASE("the payment transition table covers every status and command", "[payments][domain]") {
-  for (const PaymentStatus status : kAllPaymentStatuses) {
-    for (const Command command : {C::kConfirm, C::kFail, C::kRefund}) {
-      CAPTURE(ToString(status), NameOf(command));
-      std::size_t rows = 0;
-      for (const Transition& row : kTransitions) {
-        if (row.from == status && row.command == command) ++rows;
-      }
-      CHECK(rows == 1);
-    }
-  }
+  ForEveryStatusAndCommand(
+      kTransitions, kAllPaymentStatuses, kCommands,
+      [](Command, const std::vector<Transition>& rows) { CHECK(rows.size() == 1); });
 }
 
 TEST_CASE("each payment command is allowed or rejected as the state machine says",
           "[payments][domain]") {
   const Transition row = GENERATE(from_range(kTransitions));
-  CAPTURE(ToString(row.from), NameOf(row.command));
-
-  Payment payment = StoredPayment(row.from);
-  const PaymentSnapshot before = payment.snapshot();
-  const auto result = Run(payment, row.command);
-
-  switch (row.outcome) {
-    case Outcome::kChanges: {
-      INFO("allowed, to " << ToString(row.to));
-      REQUIRE(result.has_value());
-
-      PaymentSnapshot expected = before;
-      expected.status = row.to;
-      expected.version = before.version + 1;
-      expected.updated_at = kNow;
-      if (row.command == C::kFail) expected.failure_reason = kReason;
-      if (row.command == C::kRefund) expected.refund_reason = kReason;
-      CHECK(payment.snapshot() == expected);
-
-      const auto events = payment.TakeEvents();
-      REQUIRE(events.size() == 1);
-      CHECK(events[0].type == EventOf(row.command));
-      CHECK(events[0].payment == expected);
-      CHECK(events[0].reason ==
-            (row.command == C::kConfirm ? std::nullopt : std::optional<std::string>(kReason)));
-      break;
-    }
-    case Outcome::kNoChange: {
-      INFO("allowed, changing nothing");
-      REQUIRE(result.has_value());
-      CHECK(payment.snapshot() == before);
-      CHECK(payment.TakeEvents().empty());
-      break;
-    }
-    case Outcome::kRejected: {
-      INFO("rejected");
-      REQUIRE_FALSE(result.has_value());
-      CHECK(Code(result.error().error) == Code(PaymentError::kInvalidTransition));
-      CHECK(payment.snapshot() == before);
-      CHECK(payment.TakeEvents().empty());
-      break;
-    }
-  }
+  CAPTURE(ToString(row.from), SpecOf(kCommands, row.command).name);
+  CheckTransitionRow<PaymentTable>(row);
 }
 
 TEST_CASE("confirming a confirmed payment is a success that changes nothing",
@@ -271,44 +200,28 @@ TEST_CASE("a rejected payment command says what the payment is and what the comm
       {S::kRefunded, C::kRefund,
        "cannot refund a payment that is REFUNDED: only a CONFIRMED payment can be refunded"},
   }));
-  CAPTURE(ToString(row.from), NameOf(row.command));
+  const PaymentCommand& command = SpecOf(kCommands, row.command);
+  CAPTURE(ToString(row.from), command.name);
   Payment payment = StoredPayment(row.from);
-  const auto result = Run(payment, row.command);
+  const auto result = command.run(payment);
   REQUIRE_FALSE(result.has_value());
   CHECK(result.error().message == row.message);
 }
 
 TEST_CASE("a failure reason is required, not blank, and at most 500 characters",
           "[payments][domain]") {
-  struct Row {
-    std::string reason;
-    std::optional<PaymentError> error;
-  };
-  const auto row = GENERATE_COPY(values<Row>({
-      {"", PaymentError::kReasonEmpty},
-      {" ", PaymentError::kReasonEmpty},
-      {"\t\n", PaymentError::kReasonEmpty},
-      {"x", std::nullopt},
-      {std::string(500, 'r'), std::nullopt},
-      {Repeat("\xC3\xA9", 500), std::nullopt},  // 500 characters in 1000 bytes
-      {std::string(501, 'r'), PaymentError::kReasonTooLong},
-      {Repeat("\xC3\xA9", 501), PaymentError::kReasonTooLong},
-  }));
-  CAPTURE(row.reason);
+  const auto row = GENERATE(from_range(
+      RequiredTextRows(500, 'r', PaymentError::kReasonEmpty, PaymentError::kReasonTooLong)));
+  CAPTURE(row.text);
   Payment payment = StoredPayment(S::kPending);
   const PaymentSnapshot before = payment.snapshot();
-  const auto result = payment.Fail(row.reason, kNow);
+  const auto result = payment.Fail(row.text, kNow);
   if (!row.error) {
-    REQUIRE(result.has_value());
-    CHECK(payment.snapshot().failure_reason == row.reason);
-    const auto events = payment.TakeEvents();
-    REQUIRE(events.size() == 1);
-    CHECK(events[0].reason == row.reason);
+    const auto event = TheOnlyEvent(payment, result);
+    CHECK(payment.snapshot().failure_reason == row.text);
+    CHECK(event.reason == row.text);
   } else {
-    REQUIRE_FALSE(result.has_value());
-    CHECK(Code(result.error().error) == Code(*row.error));
-    CHECK(payment.snapshot() == before);
-    CHECK(payment.TakeEvents().empty());
+    CheckRejected(payment, before, result, *row.error);
   }
 }
 
@@ -328,36 +241,13 @@ TEST_CASE("a bad failure reason is reported before the payment's status", "[paym
 }
 
 TEST_CASE("a refund reason is optional and at most 500 characters", "[payments][domain]") {
-  struct Row {
-    std::optional<std::string> reason;
-    bool accepted;
-  };
-  const auto row = GENERATE_COPY(values<Row>({
-      {std::nullopt, true},
-      {"", true},
-      {std::string(500, 'r'), true},
-      {Repeat("\xC3\xA9", 500), true},
-      {std::string(501, 'r'), false},
-      {Repeat("\xC3\xA9", 501), false},
-  }));
-  CAPTURE(row.reason);
+  const auto row = GENERATE(from_range(OptionalTextRows(500, 'r')));
+  CAPTURE(row.text);
   Payment payment = StoredPayment(S::kConfirmed);
-  const PaymentSnapshot before = payment.snapshot();
-  const auto result = payment.Refund(row.reason, kNow);
-  if (row.accepted) {
-    REQUIRE(result.has_value());
-    CHECK(payment.status() == S::kRefunded);
-    CHECK(payment.snapshot().refund_reason == row.reason);
-    const auto events = payment.TakeEvents();
-    REQUIRE(events.size() == 1);
-    CHECK(events[0].reason == row.reason);
-  } else {
-    REQUIRE_FALSE(result.has_value());
-    CHECK(result.error().error == PaymentError::kReasonTooLong);
-    CHECK(result.error().message == "reason must be at most 500 characters (got 501)");
-    CHECK(payment.snapshot() == before);
-    CHECK(payment.TakeEvents().empty());
-  }
+  CheckOptionalReasonRow(
+      row, payment, [](Payment& p, const auto& reason) { return p.Refund(reason, kNow); },
+      &PaymentSnapshot::refund_reason, PaymentError::kReasonTooLong);
+  if (row.accepted) CHECK(payment.status() == S::kRefunded);
 }
 
 SCENARIO("a payment goes from registration to refund", "[payments][domain]") {
