@@ -360,6 +360,14 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
   return {};
 }
 
+int ServiceRuntime::ServeUntilStopped(std::vector<messaging::Endpoint> endpoints) {
+  if (auto served = Serve(std::move(endpoints)); !served) {
+    logging::Error("cannot subscribe", {{"error", served.error()}});
+    return 1;
+  }
+  return RunUntilStopped();
+}
+
 int ServiceRuntime::RunUntilStopped() {
   sigset_t signals;
   sigemptyset(&signals);

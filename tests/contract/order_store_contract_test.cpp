@@ -67,7 +67,7 @@ domain::OrderError RejectionOf(const application::OrderFailure& failure) {
 
 std::vector<std::string> IdsOf(const application::OrderPage& page) {
   std::vector<std::string> ids;
-  for (const auto& order : page.orders) ids.push_back(order.order_id);
+  for (const auto& order : page.items) ids.push_back(order.order_id);
   return ids;
 }
 
@@ -190,7 +190,7 @@ TEMPLATE_TEST_CASE("orders are listed newest first, filtered, a page at a time",
 
   application::OrderListQuery next_page;
   next_page.limit = 2;
-  next_page.before_order_id = IdAt(4);
+  next_page.before = IdAt(4);
   auto next = backend.store.orders().List(next_page);
   REQUIRE(next.has_value());
   CHECK(IdsOf(*next) == std::vector<std::string>{IdAt(3), IdAt(2)});

@@ -133,16 +133,16 @@ TEMPLATE_TEST_CASE("an order's payments come oldest first; a list comes newest f
   page_query.limit = 2;
   auto page = backend.store.payments().List(page_query);
   REQUIRE(page.has_value());
-  CHECK(IdsOf(page->payments) == std::vector<std::string>{PaymentAt(5), PaymentAt(4)});
+  CHECK(IdsOf(page->items) == std::vector<std::string>{PaymentAt(5), PaymentAt(4)});
   CHECK(page->has_more);
 
   application::PaymentListQuery filtered_query;
   filtered_query.order_id = kOrder;
   filtered_query.status = domain::PaymentStatus::kPending;
-  filtered_query.before_payment_id = PaymentAt(5);
+  filtered_query.before = PaymentAt(5);
   auto filtered = backend.store.payments().List(filtered_query);
   REQUIRE(filtered.has_value());
-  CHECK(IdsOf(filtered->payments) == std::vector<std::string>{PaymentAt(1)});
+  CHECK(IdsOf(filtered->items) == std::vector<std::string>{PaymentAt(1)});
   CHECK_FALSE(filtered->has_more);
 }
 

@@ -108,6 +108,9 @@ class ServiceRuntime {
   // good), then shuts down in order. Returns the exit code: 0 after a signal,
   // 1 when the connection was lost for good (a supervisor should restart us).
   int RunUntilStopped();
+  // Serve, then RunUntilStopped: what every service's main ends with. A
+  // subscription that fails is logged ("cannot subscribe") and exits 1.
+  int ServeUntilStopped(std::vector<messaging::Endpoint> endpoints);
 
  private:
   ServiceRuntime(ServiceDefinition definition, const ServiceConfig& config);

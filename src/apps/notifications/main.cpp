@@ -143,11 +143,7 @@ int Run(int argc, char** argv) {
                       orders.BeforeTransaction());
   service.AddConsumer(notifications::presentation::PaymentEventsConsumer(),
                       payments.InTransaction(), payments.BeforeTransaction());
-  if (auto served = service.Serve({}); !served) {
-    logging::Error("cannot subscribe", {{"error", served.error()}});
-    return 1;
-  }
-  return service.RunUntilStopped();
+  return service.ServeUntilStopped({});
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "logistics/orders/infrastructure/sqlite_order_store.hpp"
 #include "logistics/orders/presentation/order_endpoints.hpp"
 #include "logistics/orders/presentation/payment_events.hpp"
+#include "logistics/service/event_streams.hpp"
 #include "logistics/service/service_runtime.hpp"
 #include "logistics/service/guarded_main.hpp"
 
@@ -31,7 +32,7 @@ int Run(int argc, char** argv) {
       kVersion,
       "Owns logistics orders: commands and queries over NATS, events in the JetStream stream ORDERS",
       {{"orders", orders::infrastructure::OrdersMigrations()}},
-      {orders::infrastructure::OrdersStream(std::chrono::seconds(config.duplicate_window_seconds))},
+      {service::OrdersStream(std::chrono::seconds(config.duplicate_window_seconds))},
       {}};  // orders keeps no projection: its reaction to payments changes orders
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
   if (!runtime) {
@@ -58,11 +59,7 @@ int Run(int argc, char** argv) {
                                                                  service.clock()));
   orders::presentation::OrderEndpoints endpoints(service.commands(), storage, service.ids(),
                                                  service.clock(), {config.max_body_bytes});
-  if (auto served = service.Serve(endpoints.Endpoints()); !served) {
-    logging::Error("cannot subscribe", {{"error", served.error()}});
-    return 1;
-  }
-  return service.RunUntilStopped();
+  return service.ServeUntilStopped(endpoints.Endpoints());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "logistics/payments/infrastructure/sqlite_payment_store.hpp"
 #include "logistics/payments/presentation/order_events.hpp"
 #include "logistics/payments/presentation/payment_endpoints.hpp"
+#include "logistics/service/event_streams.hpp"
 #include "logistics/service/service_runtime.hpp"
 #include "logistics/service/guarded_main.hpp"
 
@@ -42,7 +43,7 @@ int Run(int argc, char** argv) {
       kVersion,
       "Owns payments for logistics orders: commands and queries over NATS, events in the JetStream stream PAYMENTS",
       {{"payments", infra::PaymentsMigrations()}},
-      {infra::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))},
+      {service::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))},
       [](const common::Clock& clock) {
         auto spec = payments::presentation::OrderViewRebuild([&clock](sqlite::Database& scratch) {
           return std::unique_ptr<payments::application::OrderProjection>(
@@ -78,11 +79,7 @@ int Run(int argc, char** argv) {
   payments::presentation::PaymentEndpoints endpoints(service.commands(), storage, service.ids(),
                                                      service.clock(), orders,
                                                      config.max_body_bytes);
-  if (auto served = service.Serve(endpoints.Endpoints()); !served) {
-    logging::Error("cannot subscribe", {{"error", served.error()}});
-    return 1;
-  }
-  return service.RunUntilStopped();
+  return service.ServeUntilStopped(endpoints.Endpoints());
 }
 
 }  // namespace

@@ -34,11 +34,4 @@ std::string EventSubject(const domain::OrderEvent& event) {
   return "orders.events." + event.order.order_id + "." + std::string(domain::EventName(event.type));
 }
 
-messaging::StreamSpec OrdersStream(std::chrono::milliseconds duplicate_window) {
-  return messaging::StreamSpec{std::string(kOrdersStream),
-                               {"orders.events.>"},
-                               duplicate_window,
-                               "Events of the orders service (logistics.order.*.v1)"};
-}
-
 }  // namespace logistics::orders::infrastructure

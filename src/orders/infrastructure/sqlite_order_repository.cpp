@@ -1,4 +1,6 @@
 #include "logistics/orders/infrastructure/sqlite_order_repository.hpp"
+
+#include "logistics/aggregate_service/infrastructure/sqlite_keyset_page.hpp"
 #include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::orders::infrastructure {
@@ -38,7 +40,7 @@ std::string ListSql(const application::OrderListQuery& query) {
   std::string sql = "SELECT " + std::string(kColumns) + " FROM orders WHERE 1";
   if (query.status) sql += " AND status = ?1";
   if (query.customer_name) sql += " AND customer_name = ?2";
-  if (query.before_order_id) sql += " AND order_id < ?3";
+  if (query.before) sql += " AND order_id < ?3";
   return sql + " ORDER BY order_id DESC LIMIT ?4";
 }
 
@@ -103,7 +105,7 @@ OrderResult<application::OrderPage> SqliteOrderRepository::List(
   static const std::string kCustomerFirstPage = CustomerListSql(false);
   static const std::string kCustomerNextPage = CustomerListSql(true);
   const std::string sql = !by_customer_alone        ? ListSql(query)
-                          : query.before_order_id ? kCustomerNextPage
+                          : query.before ? kCustomerNextPage
                                                   : kCustomerFirstPage;
 
   auto select = db_.Prepare(sql);
@@ -111,24 +113,15 @@ OrderResult<application::OrderPage> SqliteOrderRepository::List(
   // Parameters are numbered: ?1 status, ?2 customer, ?3 cursor, ?4 limit.
   if (query.status) (*select)->Bind(1, domain::ToString(*query.status));
   if (query.customer_name) (*select)->Bind(2, *query.customer_name);
-  if (query.before_order_id) (*select)->Bind(3, *query.before_order_id);
+  if (query.before) (*select)->Bind(3, *query.before);
   // One row more than asked tells whether another page exists.
   (*select)->Bind(4, static_cast<std::int64_t>(query.limit + 1));
 
-  application::OrderPage page;
-  for (;;) {
-    auto row = (*select)->Step();
-    if (!row) return Failed(StorageError(row.error()));
-    if (!*row) break;
-    if (page.orders.size() == query.limit) {
-      page.has_more = true;
-      break;
-    }
-    auto snapshot = ReadRow(**select);
-    if (!snapshot) return Failed(common::PortError{"orders storage: unknown status in a row"});
-    page.orders.push_back(std::move(*snapshot));
-  }
-  return page;
+  auto page = aggregate_service::infrastructure::ReadKeysetPage<domain::OrderSnapshot>(
+      **select, query.limit, "orders storage", &ReadRow,
+      common::PortError{"orders storage: unknown status in a row"});
+  if (!page) return Failed(std::move(page).error());
+  return std::move(*page);
 }
 
 }  // namespace logistics::orders::infrastructure

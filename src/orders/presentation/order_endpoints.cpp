@@ -27,10 +27,9 @@ const aggregate_service::presentation::AggregateReplies<domain::OrderSnapshot,
 OrderEndpoints::OrderEndpoints(messaging::CommandRunner& commands, OrderStorage storage,
                                common::IdGenerator& ids, const common::Clock& clock,
                                OrderEndpointsSettings settings)
-    : commands_(commands),
-      storage_(std::move(storage)),
+    : storage_(std::move(storage)),
+      commands_(commands, storage_.in_transaction, clock, kReplies),
       ids_(ids),
-      clock_(clock),
       settings_(settings) {}
 
 std::vector<messaging::Endpoint> OrderEndpoints::Endpoints() {
@@ -46,27 +45,19 @@ std::vector<messaging::Endpoint> OrderEndpoints::Endpoints() {
             });
 }
 
-void OrderEndpoints::Submit(const RequestPtr& request, Command command) {
-  aggregate_service::presentation::SubmitCommand<application::OrderStore>(
-      commands_, request, storage_.in_transaction,
-      std::function([this, command = std::move(command)](application::OrderStore& store) {
-        return command(store.CommandPorts(clock_));
-      }),
-      kReplies);
-}
-
 void OrderEndpoints::Create(const RequestPtr& request) {
   auto decoded = DecodeCreateOrder(request->data(), settings_.max_body_bytes);
   if (RejectBadBody(request, decoded)) return;
-  Submit(request, [this, fields = std::move(*decoded)](application::OrderCommandPorts ports) {
-    return application::CreateOrder(ports, ids_).Execute(fields);
-  });
+  commands_.Submit(request,
+                   [this, fields = std::move(*decoded)](application::OrderCommandPorts ports) {
+                     return application::CreateOrder(ports, ids_).Execute(fields);
+                   });
 }
 
 void OrderEndpoints::Assign(const RequestPtr& request) {
   auto decoded = DecodeAssignDriver(request->data(), settings_.max_body_bytes);
   if (RejectBadBody(request, decoded)) return;
-  Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
+  commands_.Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
     return application::AssignDriver(ports).Execute(body.order_id, body.driver_id);
   });
 }
@@ -74,7 +65,7 @@ void OrderEndpoints::Assign(const RequestPtr& request) {
 void OrderEndpoints::Dispatch(const RequestPtr& request) {
   auto decoded = DecodeOrderId(request->data(), settings_.max_body_bytes);
   if (RejectBadBody(request, decoded)) return;
-  Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
+  commands_.Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
     return application::DispatchOrder(ports).Execute(body.order_id);
   });
 }
@@ -82,7 +73,7 @@ void OrderEndpoints::Dispatch(const RequestPtr& request) {
 void OrderEndpoints::Deliver(const RequestPtr& request) {
   auto decoded = DecodeOrderId(request->data(), settings_.max_body_bytes);
   if (RejectBadBody(request, decoded)) return;
-  Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
+  commands_.Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
     return application::DeliverOrder(ports).Execute(body.order_id);
   });
 }
@@ -90,7 +81,7 @@ void OrderEndpoints::Deliver(const RequestPtr& request) {
 void OrderEndpoints::Cancel(const RequestPtr& request) {
   auto decoded = DecodeCancelOrder(request->data(), settings_.max_body_bytes);
   if (RejectBadBody(request, decoded)) return;
-  Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
+  commands_.Submit(request, [body = std::move(*decoded)](application::OrderCommandPorts ports) {
     return application::CancelOrder(ports).Execute(body.order_id, body.reason);
   });
 }
@@ -99,8 +90,7 @@ void OrderEndpoints::Get(const RequestPtr& request) {
   auto decoded = DecodeGetOrder(request->data(), settings_.max_body_bytes);
   if (RejectBadBody(request, decoded)) return;
   const auto orders = storage_.for_reading();
-  RespondWith(request, application::GetOrder(*orders).Execute(*decoded), OrderJson,
-              ToErrorReply);
+  RespondWith(request, application::GetOrder(*orders).Execute(*decoded), OrderJson, ToErrorReply);
 }
 
 void OrderEndpoints::List(const RequestPtr& request) {
@@ -112,8 +102,8 @@ void OrderEndpoints::List(const RequestPtr& request) {
     request->Respond(ToErrorReply(page.error()));
     return;
   }
-  request->Respond(messaging::ListPageReply("orders", page->orders, page->has_more, OrderJson,
-                                            OrderIdOf));
+  request->Respond(
+      messaging::ListPageReply("orders", page->items, page->has_more, OrderJson, OrderIdOf));
 }
 
 }  // namespace logistics::orders::presentation

@@ -129,8 +129,8 @@ Decoded<ListOrdersRequest> DecodeListOrders(std::string_view body_text, std::siz
   request.query.limit = static_cast<std::size_t>(
       body->OptionalInteger("limit", 1, kMaxListLimit).value_or(kDefaultListLimit));
   if (auto cursor = body->OptionalString("cursor")) {
-    request.query.before_order_id = messaging::DecodeListCursor(*cursor);
-    if (!request.query.before_order_id) {
+    request.query.before = messaging::DecodeListCursor(*cursor);
+    if (!request.query.before) {
       body->AddProblem("cursor", "is not a cursor returned by orders.query.list");
     }
   }

@@ -31,11 +31,4 @@ std::string EventSubject(const domain::PaymentEvent& event) {
          std::string(domain::EventName(event.type));
 }
 
-messaging::StreamSpec PaymentsStream(std::chrono::milliseconds duplicate_window) {
-  return messaging::StreamSpec{"PAYMENTS",
-                               {"payments.events.>"},
-                               duplicate_window,
-                               "Events of the payments service (logistics.payment.*.v1)"};
-}
-
 }  // namespace logistics::payments::infrastructure

@@ -1,4 +1,6 @@
 #include "logistics/payments/infrastructure/sqlite_payment_repository.hpp"
+
+#include "logistics/aggregate_service/infrastructure/sqlite_keyset_page.hpp"
 #include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::payments::infrastructure {
@@ -58,30 +60,20 @@ PaymentResult<application::PaymentPage> SqlitePaymentRepository::List(
   std::string sql = "SELECT " + std::string(kColumns) + " FROM payments WHERE 1";
   if (query.order_id) sql += " AND order_id = ?";
   if (query.status) sql += " AND status = ?";
-  if (query.before_payment_id) sql += " AND payment_id < ?";
+  if (query.before) sql += " AND payment_id < ?";
   sql += " ORDER BY payment_id DESC LIMIT ?";
   auto select = db_.Prepare(sql);
   if (!select) return Failed(StorageError(select.error()));
   int index = 1;
   if (query.order_id) (*select)->Bind(index++, *query.order_id);
   if (query.status) (*select)->Bind(index++, domain::ToString(*query.status));
-  if (query.before_payment_id) (*select)->Bind(index++, *query.before_payment_id);
+  if (query.before) (*select)->Bind(index++, *query.before);
   (*select)->Bind(index, static_cast<std::int64_t>(query.limit + 1));
 
-  application::PaymentPage page;
-  for (;;) {
-    auto row = (*select)->Step();
-    if (!row) return Failed(StorageError(row.error()));
-    if (!*row) break;
-    if (page.payments.size() == query.limit) {
-      page.has_more = true;
-      break;
-    }
-    auto snapshot = ReadRow(**select);
-    if (!snapshot) return Failed(kCorruptRow);
-    page.payments.push_back(std::move(*snapshot));
-  }
-  return page;
+  auto page = aggregate_service::infrastructure::ReadKeysetPage<domain::PaymentSnapshot>(
+      **select, query.limit, "payments storage", &ReadRow, kCorruptRow);
+  if (!page) return Failed(std::move(page).error());
+  return std::move(*page);
 }
 
 PaymentResult<std::vector<domain::Payment>> SqlitePaymentRepository::FindByOrder(

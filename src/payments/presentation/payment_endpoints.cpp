@@ -17,9 +17,7 @@ namespace {
 using aggregate_service::presentation::RejectBadBody;
 using aggregate_service::presentation::RespondWith;
 
-std::string_view PaymentIdOf(const domain::PaymentSnapshot& payment) {
-  return payment.payment_id;
-}
+std::string_view PaymentIdOf(const domain::PaymentSnapshot& payment) { return payment.payment_id; }
 
 const aggregate_service::presentation::AggregateReplies<domain::PaymentSnapshot,
                                                         application::PaymentFailure>
@@ -43,10 +41,9 @@ PaymentEndpoints::PaymentEndpoints(messaging::CommandRunner& commands, PaymentSt
                                    common::IdGenerator& ids, const common::Clock& clock,
                                    const application::OrderDirectory& orders,
                                    std::size_t max_body_bytes)
-    : commands_(commands),
-      storage_(std::move(storage)),
+    : storage_(std::move(storage)),
+      commands_(commands, storage_.in_transaction, clock, kReplies),
       ids_(ids),
-      clock_(clock),
       orders_(orders),
       max_body_bytes_(max_body_bytes) {}
 
@@ -62,15 +59,6 @@ std::vector<messaging::Endpoint> PaymentEndpoints::Endpoints() {
             });
 }
 
-void PaymentEndpoints::Submit(const RequestPtr& request, Command command) {
-  aggregate_service::presentation::SubmitCommand<application::PaymentStore>(
-      commands_, request, storage_.in_transaction,
-      std::function([this, command = std::move(command)](application::PaymentStore& store) {
-        return command(store.CommandPorts(clock_));
-      }),
-      kReplies);
-}
-
 void PaymentEndpoints::Register(const RequestPtr& request) {
   auto decoded = DecodeRegisterPayment(request->data(), max_body_bytes_);
   if (RejectBadBody(request, decoded)) return;
@@ -84,15 +72,16 @@ void PaymentEndpoints::Register(const RequestPtr& request) {
     request->Respond(BlockedReply(decoded->order_id, prepared.error()));
     return;
   }
-  Submit(request, [this, command = std::move(*prepared)](application::PaymentCommandPorts ports) {
-    return application::RegisterPayment(ports, ids_).Execute(command);
-  });
+  commands_.Submit(request,
+                   [this, command = std::move(*prepared)](application::PaymentCommandPorts ports) {
+                     return application::RegisterPayment(ports, ids_).Execute(command);
+                   });
 }
 
 void PaymentEndpoints::Confirm(const RequestPtr& request) {
   auto decoded = DecodePaymentId(request->data(), max_body_bytes_);
   if (RejectBadBody(request, decoded)) return;
-  Submit(request, [id = decoded->payment_id](application::PaymentCommandPorts ports) {
+  commands_.Submit(request, [id = decoded->payment_id](application::PaymentCommandPorts ports) {
     return application::ConfirmPayment(ports).Execute(id);
   });
 }
@@ -100,7 +89,7 @@ void PaymentEndpoints::Confirm(const RequestPtr& request) {
 void PaymentEndpoints::Fail(const RequestPtr& request) {
   auto decoded = DecodeFailPayment(request->data(), max_body_bytes_);
   if (RejectBadBody(request, decoded)) return;
-  Submit(request, [body = std::move(*decoded)](application::PaymentCommandPorts ports) {
+  commands_.Submit(request, [body = std::move(*decoded)](application::PaymentCommandPorts ports) {
     return application::FailPayment(ports).Execute(body.payment_id, body.reason);
   });
 }
@@ -108,7 +97,7 @@ void PaymentEndpoints::Fail(const RequestPtr& request) {
 void PaymentEndpoints::Refund(const RequestPtr& request) {
   auto decoded = DecodeRefundPayment(request->data(), max_body_bytes_);
   if (RejectBadBody(request, decoded)) return;
-  Submit(request, [body = std::move(*decoded)](application::PaymentCommandPorts ports) {
+  commands_.Submit(request, [body = std::move(*decoded)](application::PaymentCommandPorts ports) {
     return application::RefundPayment(ports).Execute(body.payment_id, body.reason);
   });
 }
@@ -130,8 +119,8 @@ void PaymentEndpoints::List(const RequestPtr& request) {
     request->Respond(ToErrorReply(page.error()));
     return;
   }
-  request->Respond(messaging::ListPageReply("payments", page->payments, page->has_more,
-                                            PaymentJson, PaymentIdOf));
+  request->Respond(messaging::ListPageReply("payments", page->items, page->has_more, PaymentJson,
+                                            PaymentIdOf));
 }
 
 }  // namespace logistics::payments::presentation

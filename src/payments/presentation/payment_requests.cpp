@@ -97,8 +97,8 @@ Decoded<application::PaymentListQuery> DecodeListPayments(std::string_view text,
   }
   query.limit = static_cast<std::size_t>(body->OptionalInteger("limit", 1, 500).value_or(50));
   if (auto cursor = body->OptionalString("cursor")) {
-    query.before_payment_id = messaging::DecodeListCursor(*cursor);
-    if (!query.before_payment_id) {
+    query.before = messaging::DecodeListCursor(*cursor);
+    if (!query.before) {
       body->AddProblem("cursor", "is not a cursor returned by payments.query.list");
     }
   }

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "support/fakes/keyset_page.hpp"
+
 namespace logistics::testing {
 namespace {
 
@@ -50,19 +52,7 @@ OrderResult<std::optional<Order>> InMemoryOrderRepository::FindByTrackingNumber(
 
 OrderResult<OrderPage> InMemoryOrderRepository::List(const OrderListQuery& query) {
   if (auto failure = StartRead()) return Failed(std::move(*failure));
-  // Keyset paging as SQL does it: start strictly below the cursor, walk down.
-  auto it = query.before_order_id ? orders_.lower_bound(*query.before_order_id) : orders_.end();
-  OrderPage page;
-  while (it != orders_.begin()) {
-    --it;
-    if (!Matches(it->second, query)) continue;
-    if (page.orders.size() == query.limit) {
-      page.has_more = true;
-      break;
-    }
-    page.orders.push_back(it->second);
-  }
-  return page;
+  return PageOf(orders_, query, [&query](const auto& row) { return Matches(row, query); });
 }
 
 void InMemoryOrderRepository::Put(OrderSnapshot order) {

@@ -38,7 +38,7 @@ class InMemoryOrderRepository final : public orders::application::OrderRepositor
   orders::application::OrderResult<std::optional<orders::domain::Order>> FindByTrackingNumber(
       std::string_view tracking_number) override;
   // Newest (largest order_id) first; `status` and `customer_name` filters
-  // combine; only ids below `before_order_id` when it is set.
+  // combine; only ids below `before` when it is set.
   orders::application::OrderResult<orders::application::OrderPage> List(
       const orders::application::OrderListQuery& query) override;
 

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "support/fakes/keyset_page.hpp"
+
 namespace logistics::testing {
 namespace {
 
@@ -47,20 +49,7 @@ PaymentResult<std::optional<Payment>> InMemoryPaymentRepository::FindById(
 
 PaymentResult<PaymentPage> InMemoryPaymentRepository::List(const PaymentListQuery& query) {
   if (auto failure = StartRead()) return Failed(std::move(*failure));
-  // Keyset paging as SQL does it: start strictly below the cursor, walk down.
-  auto it = query.before_payment_id ? payments_.lower_bound(*query.before_payment_id)
-                                    : payments_.end();
-  PaymentPage page;
-  while (it != payments_.begin()) {
-    --it;
-    if (!Matches(it->second, query)) continue;
-    if (page.payments.size() == query.limit) {
-      page.has_more = true;
-      break;
-    }
-    page.payments.push_back(it->second);
-  }
-  return page;
+  return PageOf(payments_, query, [&query](const auto& row) { return Matches(row, query); });
 }
 
 PaymentResult<std::vector<Payment>> InMemoryPaymentRepository::FindByOrder(

@@ -43,7 +43,7 @@ class InMemoryPaymentRepository final : public payments::application::PaymentRep
   payments::application::PaymentResult<std::optional<payments::domain::Payment>> FindById(
       std::string_view payment_id) override;
   // Newest (largest payment_id) first; `order_id` and `status` filters
-  // combine; only ids below `before_payment_id` when it is set.
+  // combine; only ids below `before` when it is set.
   payments::application::PaymentResult<payments::application::PaymentPage> List(
       const payments::application::PaymentListQuery& query) override;
   // Oldest (smallest payment_id) first.

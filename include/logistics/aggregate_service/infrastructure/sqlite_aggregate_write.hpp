@@ -21,6 +21,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <string>
 #include <string_view>
 
 #include "logistics/common/port_error.hpp"
@@ -31,14 +33,27 @@
 
 namespace logistics::aggregate_service::infrastructure {
 
-// How one aggregate type is stored. Both statements bind the row's columns as
-// parameters 1..row_parameters, the aggregate's id last; update_sql binds the
-// expected previous version as parameter row_parameters + 1.
-struct AggregateTable {
-  std::string_view storage_name;  // names the PortError: "orders storage"
-  std::string_view insert_sql;
-  std::string_view update_sql;
-  int row_parameters = 0;
+// How one aggregate type is stored: its table, its id column and its other
+// columns in bind order. The INSERT and the versioned UPDATE are built from
+// that one list, so they cannot disagree with each other or with the binding:
+// both bind the columns as parameters 1..n and the id as n + 1 (=
+// row_parameters()); the UPDATE binds the expected previous version as
+// row_parameters() + 1.
+class AggregateTable {
+ public:
+  AggregateTable(std::string storage_name, std::string_view table, std::string_view id_column,
+                 std::initializer_list<std::string_view> columns);
+
+  const std::string& storage_name() const { return storage_name_; }  // "orders storage"
+  const std::string& insert_sql() const { return insert_sql_; }
+  const std::string& update_sql() const { return update_sql_; }
+  int row_parameters() const { return row_parameters_; }
+
+ private:
+  std::string storage_name_;
+  std::string insert_sql_;
+  std::string update_sql_;
+  int row_parameters_ = 0;
 };
 
 // One event, as it goes to the outbox.
@@ -53,6 +68,10 @@ enum class AggregateWrite {
   kVersionConflict,  // the stored row is not at version - 1 (for version 1:
                      // a row with the id is already stored)
 };
+
+// The message of a refused write that lost a race, the same for every
+// aggregate: "order <id> was changed concurrently; retry the command".
+std::string ChangedConcurrently(std::string_view aggregate, std::string_view id);
 
 // Writes the row, then `event_count` events (entry i made by event_at(i),
 // only once the row is written). kUniqueKeyTaken and kVersionConflict write

@@ -8,8 +8,14 @@
 // commit) or the failure's ErrorReply (its writes rolled back). A change is
 // logged at debug level with the aggregate's id, the verb and the version.
 //
+// AggregateCommands binds what SubmitCommand needs for one service (the
+// runner, the store opener, the clock and the replies), so an endpoint only
+// says which use case to run on the ports its store hands out:
+//   commands_.Submit(request, [](OrderCommandPorts ports) { return ...; });
+//
 // Ownership: `open` and `replies` are borrowed until the command has run: keep
-// them in the endpoints object, which outlives the runtime's writer.
+// them in the endpoints object (AggregateCommands copies the opener and
+// borrows the replies, a constant), which outlives the runtime's writer.
 // Thread-safety: call from any thread; the use case runs on the writer thread.
 #pragma once
 
@@ -20,6 +26,7 @@
 
 #include "logistics/aggregate_service/presentation/request_replies.hpp"
 #include "logistics/aggregate_service/presentation/store_openers.hpp"
+#include "logistics/common/clock.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/command_runner.hpp"
 
@@ -53,5 +60,32 @@ void SubmitCommand(messaging::CommandRunner& commands, const RequestPtr& request
     return replies.to_json(*result);
   });
 }
+
+// Store::CommandPorts(clock) gives the ports a command's use case runs on.
+template <typename Store, typename Snapshot, typename Failure>
+class AggregateCommands {
+ public:
+  using Ports = decltype(std::declval<Store&>().CommandPorts(std::declval<const common::Clock&>()));
+  using Command = std::function<common::Result<Snapshot, Failure>(Ports)>;
+
+  AggregateCommands(messaging::CommandRunner& runner, OpenInTransaction<Store> open,
+                    const common::Clock& clock, const AggregateReplies<Snapshot, Failure>& replies)
+      : runner_(runner), open_(std::move(open)), clock_(clock), replies_(replies) {}
+
+  void Submit(const RequestPtr& request, Command command) const {
+    SubmitCommand<Store>(
+        runner_, request, open_,
+        std::function([&clock = clock_, command = std::move(command)](Store& store) {
+          return command(store.CommandPorts(clock));
+        }),
+        replies_);
+  }
+
+ private:
+  messaging::CommandRunner& runner_;
+  const OpenInTransaction<Store> open_;
+  const common::Clock& clock_;
+  const AggregateReplies<Snapshot, Failure>& replies_;
+};
 
 }  // namespace logistics::aggregate_service::presentation

@@ -15,21 +15,16 @@
 
 #include "logistics/messaging/cloud_event.hpp"
 #include "logistics/messaging/event_metadata.hpp"
-#include "logistics/messaging/stream_setup.hpp"
 #include "logistics/orders/domain/order_event.hpp"
 
 namespace logistics::orders::infrastructure {
 
 inline constexpr std::string_view kOrdersSource = "/logistics/orders";
-inline constexpr std::string_view kOrdersStream = "ORDERS";
 
 messaging::CloudEvent ToCloudEvent(const domain::OrderEvent& event, std::string event_id,
                                    const messaging::EventMetadata& metadata);
 
 // "orders.events.<order_id>.<name>".
 std::string EventSubject(const domain::OrderEvent& event);
-
-// The ORDERS stream: "orders.events.>", never a command subject.
-messaging::StreamSpec OrdersStream(std::chrono::milliseconds duplicate_window);
 
 }  // namespace logistics::orders::infrastructure

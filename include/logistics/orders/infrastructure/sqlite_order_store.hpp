@@ -25,7 +25,7 @@ class SqliteOrderStore final : public application::OrderStore {
  public:
   SqliteOrderStore(sqlite::Database& db, common::IdGenerator& event_ids,
                    messaging::EventMetadata metadata)
-      : orders_(db), unit_of_work_(db, event_ids, std::move(metadata)) {}
+      : orders_(db), unit_of_work_(kOrderRows, db, event_ids, std::move(metadata)) {}
 
   application::OrderRepository& orders() override { return orders_; }
   application::OrderUnitOfWork& unit_of_work() override { return unit_of_work_; }

@@ -20,6 +20,7 @@
 #include <memory>
 #include <vector>
 
+#include "logistics/aggregate_service/presentation/command_submission.hpp"
 #include "logistics/aggregate_service/presentation/store_openers.hpp"
 #include "logistics/common/clock.hpp"
 #include "logistics/common/id_generator.hpp"
@@ -34,9 +35,8 @@ namespace logistics::orders::presentation {
 // How the orders handlers reach storage: an OrderStore on the transaction a
 // command or payment event runs in, an OrderRepository on a read-only
 // connection for queries. main.cpp fills it with the adapters.
-using OrderStorage =
-    aggregate_service::presentation::StoreOpeners<application::OrderStore,
-                                                  application::OrderRepository>;
+using OrderStorage = aggregate_service::presentation::StoreOpeners<application::OrderStore,
+                                                                   application::OrderRepository>;
 
 struct OrderEndpointsSettings {
   std::size_t max_body_bytes = json::kDefaultMaxBodyBytes;
@@ -44,18 +44,13 @@ struct OrderEndpointsSettings {
 
 class OrderEndpoints {
  public:
-  OrderEndpoints(messaging::CommandRunner& commands, OrderStorage storage,
-                 common::IdGenerator& ids, const common::Clock& clock,
-                 OrderEndpointsSettings settings = {});
+  OrderEndpoints(messaging::CommandRunner& commands, OrderStorage storage, common::IdGenerator& ids,
+                 const common::Clock& clock, OrderEndpointsSettings settings = {});
 
   // Every endpoint, in the order they are documented.
   std::vector<messaging::Endpoint> Endpoints();
 
  private:
-  using Command = std::function<application::OrderResult<domain::OrderSnapshot>(
-      application::OrderCommandPorts ports)>;
-  void Submit(const std::shared_ptr<messaging::IncomingRequest>& request, Command command);
-
   void Create(const std::shared_ptr<messaging::IncomingRequest>& request);
   void Assign(const std::shared_ptr<messaging::IncomingRequest>& request);
   void Dispatch(const std::shared_ptr<messaging::IncomingRequest>& request);
@@ -64,10 +59,11 @@ class OrderEndpoints {
   void Get(const std::shared_ptr<messaging::IncomingRequest>& request);
   void List(const std::shared_ptr<messaging::IncomingRequest>& request);
 
-  messaging::CommandRunner& commands_;
   const OrderStorage storage_;
+  const aggregate_service::presentation::AggregateCommands<
+      application::OrderStore, domain::OrderSnapshot, application::OrderFailure>
+      commands_;
   common::IdGenerator& ids_;
-  const common::Clock& clock_;
   const OrderEndpointsSettings settings_;
 };
 

@@ -15,7 +15,6 @@
 
 #include "logistics/messaging/cloud_event.hpp"
 #include "logistics/messaging/event_metadata.hpp"
-#include "logistics/messaging/stream_setup.hpp"
 #include "logistics/payments/domain/payment_event.hpp"
 
 namespace logistics::payments::infrastructure {
@@ -27,8 +26,5 @@ messaging::CloudEvent ToCloudEvent(const domain::PaymentEvent& event, std::strin
 
 // "payments.events.<payment_id>.<name>".
 std::string EventSubject(const domain::PaymentEvent& event);
-
-// The PAYMENTS stream: "payments.events.>", never a command subject.
-messaging::StreamSpec PaymentsStream(std::chrono::milliseconds duplicate_window);
 
 }  // namespace logistics::payments::infrastructure

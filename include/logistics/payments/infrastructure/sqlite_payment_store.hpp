@@ -40,7 +40,9 @@ class SqlitePaymentStore final : public application::PaymentStore {
  public:
   SqlitePaymentStore(sqlite::Database& db, common::IdGenerator& event_ids,
                      const common::Clock& clock, messaging::EventMetadata metadata)
-      : payments_(db), orders_(db, clock), unit_of_work_(db, event_ids, std::move(metadata)) {}
+      : payments_(db),
+        orders_(db, clock),
+        unit_of_work_(kPaymentRows, db, event_ids, std::move(metadata)) {}
 
   application::PaymentRepository& payments() override { return payments_; }
   application::OrderProjection& orders() override { return orders_; }

@@ -20,6 +20,7 @@
 #include <memory>
 #include <vector>
 
+#include "logistics/aggregate_service/presentation/command_submission.hpp"
 #include "logistics/aggregate_service/presentation/store_openers.hpp"
 #include "logistics/common/clock.hpp"
 #include "logistics/common/id_generator.hpp"
@@ -35,9 +36,8 @@ namespace logistics::payments::presentation {
 // a command or order event runs in, a PaymentReadStore on a read-only
 // connection for queries and the lookup before a registration. main.cpp fills
 // it with the adapters.
-using PaymentStorage =
-    aggregate_service::presentation::StoreOpeners<application::PaymentStore,
-                                                  application::PaymentReadStore>;
+using PaymentStorage = aggregate_service::presentation::StoreOpeners<application::PaymentStore,
+                                                                     application::PaymentReadStore>;
 
 class PaymentEndpoints {
  public:
@@ -49,10 +49,6 @@ class PaymentEndpoints {
 
  private:
   using RequestPtr = std::shared_ptr<messaging::IncomingRequest>;
-  using Command = std::function<application::PaymentResult<domain::PaymentSnapshot>(
-      application::PaymentCommandPorts ports)>;
-  void Submit(const RequestPtr& request, Command command);
-
   void Register(const RequestPtr& request);
   void Confirm(const RequestPtr& request);
   void Fail(const RequestPtr& request);
@@ -60,10 +56,11 @@ class PaymentEndpoints {
   void Get(const RequestPtr& request);
   void List(const RequestPtr& request);
 
-  messaging::CommandRunner& commands_;
   const PaymentStorage storage_;
+  const aggregate_service::presentation::AggregateCommands<
+      application::PaymentStore, domain::PaymentSnapshot, application::PaymentFailure>
+      commands_;
   common::IdGenerator& ids_;
-  const common::Clock& clock_;
   const application::OrderDirectory& orders_;
   const std::size_t max_body_bytes_;
 };

@@ -64,7 +64,7 @@ OrderRejection RejectionOf(const OrderFailure& failure) {
 
 std::vector<std::string> TrackingNumbers(const OrderPage& page) {
   std::vector<std::string> out;
-  for (const auto& order : page.orders) out.push_back(order.tracking_number);
+  for (const auto& order : page.items) out.push_back(order.tracking_number);
   return out;
 }
 
@@ -193,7 +193,7 @@ SCENARIO("a long list of orders is read page by page", "[orders][application]") 
         pages.push_back(TrackingNumbers(*page));
         has_more.push_back(page->has_more);
         if (!page->has_more) break;
-        query.before_order_id = page->orders.back().order_id;
+        query.before = page->items.back().order_id;
       }
 
       THEN("every order appears once, newest first, and only the last page has no more") {
@@ -215,7 +215,7 @@ SCENARIO("a long list of orders is read page by page", "[orders][application]") 
       CHECK(TrackingNumbers(*first) == std::vector<std::string>{"TRK-7", "TRK-5"});
       CHECK(first->has_more);
 
-      query.before_order_id = first->orders.back().order_id;
+      query.before = first->items.back().order_id;
       auto second = list.Execute(query);
       REQUIRE(second.has_value());
       CHECK(TrackingNumbers(*second) == std::vector<std::string>{"TRK-3", "TRK-1"});
@@ -230,7 +230,7 @@ SCENARIO("a long list of orders is read page by page", "[orders][application]") 
     THEN("it holds every order and says there is no more") {
       auto page = list.Execute(query);
       REQUIRE(page.has_value());
-      CHECK(page->orders.size() == 7);
+      CHECK(page->items.size() == 7);
       CHECK_FALSE(page->has_more);
     }
   }

@@ -43,7 +43,7 @@ struct World : logistics::testing::PaymentsWorld {
 // Payments are told apart by their amount in whole units: 1..7.
 std::vector<std::int64_t> Units(const PaymentPage& page) {
   std::vector<std::int64_t> out;
-  for (const auto& payment : page.payments) out.push_back(payment.amount.cents() / 100);
+  for (const auto& payment : page.items) out.push_back(payment.amount.cents() / 100);
   return out;
 }
 
@@ -153,7 +153,7 @@ SCENARIO("a long list of payments is read page by page", "[payments][application
         pages.push_back(Units(*page));
         has_more.push_back(page->has_more);
         if (!page->has_more) break;
-        query.before_payment_id = page->payments.back().payment_id;
+        query.before = page->items.back().payment_id;
       }
 
       THEN("every payment appears once, newest first, and only the last page has no more") {
@@ -174,7 +174,7 @@ SCENARIO("a long list of payments is read page by page", "[payments][application
       CHECK(Units(*first) == std::vector<std::int64_t>{7, 5});
       CHECK(first->has_more);
 
-      query.before_payment_id = first->payments.back().payment_id;
+      query.before = first->items.back().payment_id;
       auto second = list.Execute(query);
       REQUIRE(second.has_value());
       CHECK(Units(*second) == std::vector<std::int64_t>{3, 1});
@@ -189,7 +189,7 @@ SCENARIO("a long list of payments is read page by page", "[payments][application
     THEN("it holds every payment and says there is no more") {
       auto page = list.Execute(query);
       REQUIRE(page.has_value());
-      CHECK(page->payments.size() == 7);
+      CHECK(page->items.size() == 7);
       CHECK_FALSE(page->has_more);
     }
   }

@@ -10,29 +10,23 @@
 // Thread-safety: an instance is used by one thread at a time.
 #pragma once
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "logistics/aggregate_service/application/keyset_page.hpp"
 #include "logistics/orders/application/order_failure.hpp"
 #include "logistics/orders/domain/order.hpp"
 
 namespace logistics::orders::application {
 
-// Filters and keyset position for listing orders, newest first.
-struct OrderListQuery {
+// Filters of a list of orders, and the page asked for (newest first).
+struct OrderListQuery : aggregate_service::KeysetPosition {
   std::optional<domain::OrderStatus> status;
   std::optional<std::string> customer_name;  // exact match
-  std::size_t limit = 50;                    // 1..500, checked by the caller
-  std::optional<std::string> before_order_id;  // keyset: only ids < this one
 };
 
-struct OrderPage {
-  std::vector<domain::OrderSnapshot> orders;  // newest (largest order_id) first
-  bool has_more = false;  // true when orders after the last one match too
-};
+using OrderPage = aggregate_service::KeysetPage<domain::OrderSnapshot>;
 
 class OrderRepository {
  public:

@@ -10,29 +10,24 @@
 // Thread-safety: an instance is used by one thread at a time.
 #pragma once
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "logistics/aggregate_service/application/keyset_page.hpp"
 #include "logistics/payments/application/payment_failure.hpp"
 #include "logistics/payments/domain/payment.hpp"
 
 namespace logistics::payments::application {
 
-// Filters and keyset position for listing payments, newest first.
-struct PaymentListQuery {
-  std::optional<std::string> order_id;           // exact match
+// Filters of a list of payments, and the page asked for (newest first).
+struct PaymentListQuery : aggregate_service::KeysetPosition {
+  std::optional<std::string> order_id;  // exact match
   std::optional<domain::PaymentStatus> status;
-  std::size_t limit = 50;                        // 1..500, checked by the caller
-  std::optional<std::string> before_payment_id;  // keyset: only ids < this one
 };
 
-struct PaymentPage {
-  std::vector<domain::PaymentSnapshot> payments;  // newest (largest payment_id) first
-  bool has_more = false;  // true when payments after the last one match too
-};
+using PaymentPage = aggregate_service::KeysetPage<domain::PaymentSnapshot>;
 
 class PaymentRepository {
  public:
