@@ -43,6 +43,22 @@ jsStreamConfig RawConfigOf(const StreamConfig& config, std::vector<const char*>&
   return raw;
 }
 
+// js_AddStream or js_UpdateStream with `config`; `action` names the error.
+using StreamConfigCall = natsStatus (*)(jsStreamInfo**, jsCtx*, jsStreamConfig*, jsOptions*,
+                                        jsErrCode*);
+common::Result<StreamInfo, NatsError> ApplyStreamConfig(StreamConfigCall call, jsCtx* context,
+                                                        const StreamConfig& config,
+                                                        const char* action) {
+  std::vector<const char*> subjects;
+  jsStreamConfig raw_config = RawConfigOf(config, subjects);
+  jsStreamInfo* raw = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  const natsStatus s = call(&raw, context, &raw_config, nullptr, &js_error);
+  StreamInfoHandle info(raw);
+  if (s != NATS_OK) return Unexpected{MakeNatsError(s, action + config.name, js_error)};
+  return InfoOf(*info);
+}
+
 }  // namespace
 
 // The asynchronous PubAck callback and its trampoline; nats.c holds a
@@ -108,25 +124,11 @@ common::Result<StreamInfo, NatsError> JetStream::GetStreamInfo(const std::string
 }
 
 common::Result<StreamInfo, NatsError> JetStream::AddStream(const StreamConfig& config) {
-  std::vector<const char*> subjects;
-  jsStreamConfig raw_config = RawConfigOf(config, subjects);
-  jsStreamInfo* raw = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
-  const natsStatus s = js_AddStream(&raw, context_, &raw_config, nullptr, &js_error);
-  StreamInfoHandle info(raw);
-  if (s != NATS_OK) return Unexpected{MakeNatsError(s, "create stream " + config.name, js_error)};
-  return InfoOf(*info);
+  return ApplyStreamConfig(js_AddStream, context_, config, "create stream ");
 }
 
 common::Result<StreamInfo, NatsError> JetStream::UpdateStream(const StreamConfig& config) {
-  std::vector<const char*> subjects;
-  jsStreamConfig raw_config = RawConfigOf(config, subjects);
-  jsStreamInfo* raw = nullptr;
-  jsErrCode js_error = static_cast<jsErrCode>(0);
-  const natsStatus s = js_UpdateStream(&raw, context_, &raw_config, nullptr, &js_error);
-  StreamInfoHandle info(raw);
-  if (s != NATS_OK) return Unexpected{MakeNatsError(s, "update stream " + config.name, js_error)};
-  return InfoOf(*info);
+  return ApplyStreamConfig(js_UpdateStream, context_, config, "update stream ");
 }
 
 common::Result<Message, NatsError> JetStream::GetMessage(const std::string& stream,
