@@ -33,6 +33,11 @@ ErrorReply PortFailureReply(std::string_view context, const common::PortError& f
                         "the service's database is damaged; an operator must restore it "
                         "(see the service's log)",
                         {}};
+    case common::PortErrorKind::kEventTooLarge:
+      // A client's doing, not a fault: said once, for whoever wonders why.
+      logging::Info(std::string(context) + " refused: an event would be too large",
+                    {{"error", failure.message}});
+      return EventTooLarge();
     case common::PortErrorKind::kFailure:
       break;
   }
@@ -47,8 +52,23 @@ ErrorReply StorageFull() {
                     {}};
 }
 
+ErrorReply EventTooLarge() {
+  return ErrorReply{400, "EVENT_TOO_LARGE",
+                    "the command would emit an event larger than the message server accepts; "
+                    "nothing was changed. Send shorter fields or headers",
+                    {}};
+}
+
 ErrorReply BadRequest(const json::BodyError& error) {
   return ErrorReply{400, error.code, error.message, error.details};
+}
+
+ErrorReply InvalidHeader(std::vector<json::FieldProblem> problems) {
+  std::string message;
+  for (const auto& problem : problems) {
+    message += (message.empty() ? "header " : "; header ") + problem.field + " " + problem.reason;
+  }
+  return ErrorReply{400, "INVALID_HEADER", std::move(message), std::move(problems)};
 }
 
 ErrorReply InternalError() {

@@ -195,10 +195,12 @@ void EventConsumer::ProcessBatch(std::vector<nats::Message> batch) {
 
 EventConsumer::Deliveries EventConsumer::Decode(std::vector<nats::Message> batch) {
   Deliveries deliveries;
+  const std::size_t max_event_bytes = connection_.MaxPayload().value_or(kDefaultMaxEventBytes);
   for (nats::Message& message : batch) {
     auto delivery = std::make_shared<Delivery>(std::move(message));
     ConsumedEvent& event = delivery->event;
     event.subject = std::string(delivery->message.subject());
+    event.max_event_bytes = max_event_bytes;
     if (const auto meta = delivery->message.Metadata()) {
       event.deliveries = meta->deliveries;
       event.stream_sequence = meta->stream_sequence;

@@ -1,7 +1,7 @@
 #include "logistics/messaging/responder.hpp"
 
 #include "logistics/logging/log.hpp"
-#include "logistics/messaging/trace_context.hpp"
+#include "logistics/messaging/request_metadata.hpp"
 
 namespace logistics::messaging {
 
@@ -61,31 +61,24 @@ void Responder::OnMessage(Subscribed& subscribed, nats::Message message) {
   std::shared_ptr<IncomingRequest> request;
   try {
     Responder& self = *subscribed.owner;
-    RequestMetadata metadata;
-    if (auto key = message.Header("Nats-Msg-Id"); key && !key->empty()) {
-      metadata.request_id = std::move(*key);
-      metadata.request_id_from_client = true;
-    } else {
-      metadata.request_id = self.ids_.NextId();
-    }
-    auto correlation = message.Header("Correlation-Id");
-    metadata.correlation_id =
-        correlation && !correlation->empty() ? std::move(*correlation) : self.ids_.NextId();
-    // A malformed traceparent is ignored, and tracestate with it (W3C).
-    metadata.traceparent = message.Header("traceparent");
-    if (metadata.traceparent && !IsValidTraceparent(*metadata.traceparent)) {
-      metadata.traceparent.reset();
-    }
-    if (metadata.traceparent) {
-      metadata.tracestate = message.Header("tracestate");
-      if (metadata.tracestate && !IsAcceptableTracestate(*metadata.tracestate)) {
-        metadata.tracestate.reset();
-      }
-    }
+    DecodedMetadata decoded = DecodeRequestMetadata(
+        RequestHeaders{message.Header("Nats-Msg-Id"), message.Header("Correlation-Id"),
+                       message.Header("traceparent"), message.Header("tracestate")},
+        self.ids_, self.connection_.MaxPayload().value_or(kDefaultMaxEventBytes));
     subscribed.stats.RecordRequest();
     request = std::make_shared<IncomingRequest>(self.connection_, std::move(message), self.service_,
-                                                subscribed.endpoint.name, std::move(metadata),
-                                                &subscribed.stats);
+                                                subscribed.endpoint.name,
+                                                std::move(decoded.metadata), &subscribed.stats);
+    if (!decoded.problems.empty()) {
+      // Refused before the handler: nothing is run, stored or remembered for
+      // the key, and the answer carries none of the values it refuses.
+      logging::Debug("rejected a request's headers",
+                     {{"subject", request->subject()},
+                      {"header", decoded.problems.front().field},
+                      {"reason", decoded.problems.front().reason}});
+      request->Respond(InvalidHeader(std::move(decoded.problems)));
+      return;
+    }
     subscribed.endpoint.handler(request);
   } catch (const std::exception& error) {
     logging::Error("request handler failed", {{"error", error.what()}});

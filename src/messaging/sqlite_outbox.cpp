@@ -6,6 +6,8 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "logistics/sqlite/storage_health.hpp"
+
 namespace logistics::messaging {
 namespace {
 
@@ -57,6 +59,27 @@ Headers DecodeHeaders(const std::string& text) {
 }  // namespace
 
 std::span<const sqlite::Migration> SqliteOutbox::Migrations() { return kMigrations; }
+
+common::PortError ToPortError(std::string_view storage_name, const AppendError& error) {
+  if (const auto* too_large = std::get_if<MessageTooLarge>(&error)) {
+    return common::PortError{"event " + too_large->event_id + " would take " +
+                                 std::to_string(too_large->wire_bytes) +
+                                 " bytes on the wire; the NATS server accepts at most " +
+                                 std::to_string(too_large->max_bytes),
+                             common::PortErrorKind::kEventTooLarge};
+  }
+  return sqlite::ToPortError(storage_name, std::get<sqlite::SqliteError>(error));
+}
+
+common::Result<void, AppendError> SqliteOutbox::Append(const OutboxMessage& message,
+                                                       common::Timestamp now,
+                                                       std::size_t max_message_bytes) {
+  if (const std::size_t wire_bytes = WireSize(message); wire_bytes > max_message_bytes) {
+    return Unexpected{MessageTooLarge{message.event_id, wire_bytes, max_message_bytes}};
+  }
+  if (auto appended = Append(message, now); !appended) return Unexpected{appended.error()};
+  return {};
+}
 
 common::Result<void, sqlite::SqliteError> SqliteOutbox::Append(const OutboxMessage& message,
                                                                common::Timestamp now) {

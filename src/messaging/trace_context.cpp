@@ -15,7 +15,10 @@ bool AllZero(std::string_view text) { return text.find_first_not_of('0') == std:
 }  // namespace
 
 bool IsValidTraceparent(std::string_view value) {
-  if (value.size() != 55 || value[2] != '-' || value[35] != '-' || value[52] != '-') return false;
+  if (value.size() != kTraceparentLength || value[2] != '-' || value[35] != '-' ||
+      value[52] != '-') {
+    return false;
+  }
   const auto version = value.substr(0, 2);
   const auto trace_id = value.substr(3, 32);
   const auto parent_id = value.substr(36, 16);
@@ -25,11 +28,22 @@ bool IsValidTraceparent(std::string_view value) {
 }
 
 bool IsAcceptableTracestate(std::string_view value) {
-  if (value.empty() || value.size() > 512) return false;
+  if (value.empty() || value.size() > kMaxTracestateLength) return false;
   for (const char c : value) {
     if (c < 0x20 || c > 0x7E) return false;
   }
-  return true;
+  return TracestateMemberCount(value) <= kMaxTracestateMembers;
+}
+
+std::size_t TracestateMemberCount(std::string_view value) {
+  std::size_t members = 0;
+  while (true) {
+    const std::size_t comma = value.find(',');
+    const std::string_view element = value.substr(0, comma);
+    if (element.find_first_not_of(" \t") != std::string_view::npos) ++members;
+    if (comma == std::string_view::npos) return members;
+    value.remove_prefix(comma + 1);
+  }
 }
 
 }  // namespace logistics::messaging

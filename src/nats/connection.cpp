@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 
 #include "logistics/logging/log.hpp"
@@ -163,6 +164,13 @@ std::string Connection::ServerId() const {
     return {};
   }
   return std::string(buffer.data());
+}
+
+std::optional<std::size_t> Connection::MaxPayload() const {
+  // nats.c keeps the INFO of the server last connected (0 before any).
+  const std::int64_t max_payload = handle_ ? natsConnection_GetMaxPayload(handle_.get()) : 0;
+  if (max_payload <= 0) return std::nullopt;
+  return static_cast<std::size_t>(max_payload);
 }
 
 bool Connection::IsClosed() const {

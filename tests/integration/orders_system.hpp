@@ -24,7 +24,11 @@ namespace logistics::testing {
 
 class OrdersSystem {
  public:
-  OrdersSystem() : nats_(dir_.path() / "nats") {
+  OrdersSystem() : OrdersSystem(std::vector<std::string>{}) {}
+  // With extra nats-server arguments, e.g. {"-c", "<a configuration file>"}
+  // for settings that have no flag (max_payload).
+  explicit OrdersSystem(std::vector<std::string> nats_args)
+      : nats_(ServerOptions(dir_.path() / "nats", std::move(nats_args))) {
     nats_.Start();
     client_ = std::make_unique<NatsClient>(nats_.url());
   }
@@ -194,6 +198,14 @@ class OrdersSystem {
   }
 
  private:
+  static NatsServerOptions ServerOptions(std::filesystem::path store_dir,
+                                         std::vector<std::string> extra_args) {
+    NatsServerOptions options;
+    options.store_dir = std::move(store_dir);
+    options.extra_args = std::move(extra_args);
+    return options;
+  }
+
   TempDir dir_;
   NatsServer nats_;
   std::unique_ptr<NatsClient> client_;

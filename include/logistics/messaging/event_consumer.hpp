@@ -68,6 +68,7 @@
 #include "logistics/common/result.hpp"
 #include "logistics/messaging/consumer_settlement.hpp"
 #include "logistics/messaging/handler_result.hpp"
+#include "logistics/messaging/request_metadata.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
 #include "logistics/nats/jet_stream.hpp"
@@ -107,6 +108,9 @@ struct ConsumedEvent {  // NOLINT(bugprone-exception-escape)
   std::uint64_t stream_sequence = 0;
   std::uint64_t deliveries = 1;  // 1 on the first delivery
   nlohmann::json cloud_event;    // the whole event, parsed
+  // The largest message the NATS server takes, as the consumer's connection
+  // knows it: what the events this one causes must fit (EventMetadata).
+  std::size_t max_event_bytes = kDefaultMaxEventBytes;
 };
 
 // Runs on the writer thread, inside the event's transaction.

@@ -1,18 +1,15 @@
 // IncomingRequest: one command or query received on an endpoint, and the only
 // way to answer it.
 //
-// It owns the NATS message. Its metadata comes from the request's headers:
-//  - `Nats-Msg-Id`: the command's key (idempotency, causation); when absent a
-//    request id is generated, so every command has a causation id;
-//  - `Correlation-Id`: carried into every event the command causes; generated
-//    when absent;
-//  - `traceparent` / `tracestate` (W3C Trace Context): carried the same way.
-// Header names are matched exactly as written above (nats.c is case-sensitive).
+// It owns the NATS message. Its metadata comes from the request's headers,
+// decoded and bounded by the Responder (request_metadata.hpp) before any
+// handler sees the request.
 //
 // Respond() answers once; later calls are ignored. With no reply subject (a
 // `nats pub`), success is silent and an error is published on
 // `<service>.rejected.<verb>` with the error body plus the rejected command's
-// subject and key, so `nats sub '*.rejected.>'` shows it.
+// subject, key and correlation id, so `nats sub '*.rejected.>'` shows it
+// (both ids are within RequestMetadata's bounds, so a rejection stays small).
 //
 // Ownership: owns its message; borrows the connection. Thread-safety: may be
 // answered from any thread (for example the writer's), once.
@@ -20,24 +17,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <string>
 #include <string_view>
 
 #include "logistics/messaging/endpoint_stats.hpp"
 #include "logistics/messaging/error_reply.hpp"
+#include "logistics/messaging/request_metadata.hpp"
 #include "logistics/nats/connection.hpp"
 #include "logistics/nats/message.hpp"
 
 namespace logistics::messaging {
-
-struct RequestMetadata {
-  std::string request_id;               // Nats-Msg-Id, or a generated UUIDv7
-  bool request_id_from_client = false;  // true when Nats-Msg-Id was sent
-  std::string correlation_id;           // Correlation-Id, or a generated UUIDv7
-  std::optional<std::string> traceparent;
-  std::optional<std::string> tracestate;
-};
 
 class IncomingRequest {
  public:

@@ -4,9 +4,10 @@
 // the Nats-Msg-Id the stream de-duplicates on), a subject, headers and an
 // opaque payload. Services build them from their domain events.
 //
-// Thread-safety: a plain value.
+// Thread-safety: a plain value and a pure function.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,5 +22,12 @@ struct OutboxMessage {
   Headers headers;
   std::string payload;
 };
+
+// What the message takes on the wire, counted as the NATS server counts it
+// against its max_payload (headers and payload together), plus the subject,
+// so that the estimate never falls short of what the server sees: the header
+// block as nats.c writes it ("NATS/1.0\r\n", "<name>: <value>\r\n" per
+// header, a closing "\r\n"), then the payload.
+std::size_t WireSize(const OutboxMessage& message);
 
 }  // namespace logistics::messaging

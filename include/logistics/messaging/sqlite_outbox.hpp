@@ -11,16 +11,26 @@
 // SQLite admits one writer at a time, so id order is commit order: the relay
 // publishes in id order and never has to reason about gaps.
 //
+// A row is appended only if the relay can publish it: Append refuses a
+// message that would take more bytes on the wire than the NATS server accepts
+// (its max_payload), before anything is written, so the command or event that
+// caused it rolls back instead of committing an event the relay would retry
+// forever, with every later event of the service waiting behind it.
+//
 // Ownership: borrows a Database, which must outlive it. Thread-safety: that of
 // its connection (one thread at a time).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
+#include "logistics/common/port_error.hpp"
 #include "logistics/common/result.hpp"
 #include "logistics/common/time.hpp"
 #include "logistics/messaging/outbox_message.hpp"
@@ -29,6 +39,21 @@
 #include "logistics/sqlite/migrations.hpp"
 
 namespace logistics::messaging {
+
+// Append's refusal: the message would not fit in what the server accepts.
+struct MessageTooLarge {
+  std::string event_id;
+  std::size_t wire_bytes = 0;  // WireSize(message)
+  std::size_t max_bytes = 0;   // the limit it exceeds
+};
+
+// Why Append wrote nothing.
+using AppendError = std::variant<MessageTooLarge, sqlite::SqliteError>;
+
+// The PortError a caller reports for an AppendError: kEventTooLarge for
+// MessageTooLarge, else the storage error's (sqlite::ToPortError, named after
+// `storage_name`).
+common::PortError ToPortError(std::string_view storage_name, const AppendError& error);
 
 struct OutboxRow {
   std::int64_t id = 0;
@@ -49,7 +74,14 @@ class SqliteOutbox {
   // Component "outbox" of the schema_version table.
   static std::span<const sqlite::Migration> Migrations();
 
-  // Appends a row. Fails on a duplicate event id or a storage error.
+  // Appends a row, unless the message would take more than
+  // `max_message_bytes` on the wire (WireSize; pass the server's max_payload):
+  // then MessageTooLarge, and nothing is written. Fails with a SqliteError on
+  // a duplicate event id or a storage error.
+  common::Result<void, AppendError> Append(const OutboxMessage& message, common::Timestamp now,
+                                           std::size_t max_message_bytes);
+  // Appends a row whatever its size. TODO(#17): goes once SaveAggregate
+  // passes the limit.
   common::Result<void, sqlite::SqliteError> Append(const OutboxMessage& message,
                                                    common::Timestamp now);
 

@@ -27,8 +27,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "logistics/common/result.hpp"
@@ -102,6 +104,11 @@ class Connection {
   // The id of the server we are connected to ("" while disconnected). A new id
   // after a reconnect means we now talk to another (or a restarted) server.
   std::string ServerId() const;
+  // The largest message the server accepts, headers and payload together (its
+  // max_payload, from its INFO; a larger publish is refused). After a
+  // disconnection, the last server's until another one answers; nullopt
+  // before the first connection.
+  std::optional<std::size_t> MaxPayload() const;
   // Waits until the server has processed everything sent so far.
   common::Result<void, NatsError> Flush(std::chrono::milliseconds timeout);
   // Closes the connection (pending buffers are flushed first) and waits, up

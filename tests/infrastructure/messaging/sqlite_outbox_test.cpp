@@ -96,3 +96,41 @@ TEST_CASE("an event id can be appended only once", "[messaging][outbox]") {
   REQUIRE_FALSE(again);
   CHECK(again.error().IsUniqueViolation());
 }
+
+TEST_CASE("a message larger on the wire than the server accepts is refused, and nothing is written",
+          "[messaging][outbox]") {
+  ScratchDir dir;
+  Database db = OpenOutbox(dir);
+  SqliteOutbox outbox(db);
+  const OutboxMessage message = Message("e1");
+  const std::size_t wire = logistics::messaging::WireSize(message);
+
+  auto refused = outbox.Append(message, FromUnixMillis(1000), wire - 1);
+  REQUIRE_FALSE(refused);
+  const auto* too_large = std::get_if<logistics::messaging::MessageTooLarge>(&refused.error());
+  REQUIRE(too_large != nullptr);
+  CHECK(too_large->event_id == "e1");
+  CHECK(too_large->wire_bytes == wire);
+  CHECK(too_large->max_bytes == wire - 1);
+  CHECK(ToPortError("orders storage", refused.error()).kind ==
+        logistics::common::PortErrorKind::kEventTooLarge);
+  CHECK(outbox.Stats()->last_id == 0);
+
+  // Exactly the limit fits.
+  REQUIRE(outbox.Append(message, FromUnixMillis(1000), wire));
+  CHECK(outbox.ReadUnpublished(0, 10)->size() == 1);
+}
+
+TEST_CASE("an append's storage failure is told apart from a size refusal", "[messaging][outbox]") {
+  ScratchDir dir;
+  Database db = OpenOutbox(dir);
+  SqliteOutbox outbox(db);
+  REQUIRE(outbox.Append(Message("e1"), FromUnixMillis(1000), 1 << 20));
+  auto again = outbox.Append(Message("e1"), FromUnixMillis(1000), 1 << 20);
+  REQUIRE_FALSE(again);
+  const auto* storage = std::get_if<logistics::sqlite::SqliteError>(&again.error());
+  REQUIRE(storage != nullptr);
+  CHECK(storage->IsUniqueViolation());
+  CHECK(ToPortError("orders storage", again.error()).kind ==
+        logistics::common::PortErrorKind::kFailure);
+}

@@ -182,3 +182,28 @@ TEST_CASE("a connection closed from inside its own callback does not wait for it
   server.Start();  // nats.c connects and calls on_reconnected on its callback thread
   CHECK(Eventually([&] { return closed_inside.load(); }, std::chrono::seconds(20)));
 }
+
+#include <fstream>
+
+#include "support/harness/temp_dir.hpp"
+
+TEST_CASE("a connection knows the server's max payload once connected", "[nats]") {
+  logistics::testing::TempDir dir("max-payload");
+  const auto config = dir.path() / "small.conf";
+  std::ofstream(config) << "max_payload: 4096\n";
+  logistics::testing::NatsServerOptions options;
+  options.extra_args = {"-c", config.string()};
+  NatsServer server(options);
+  server.Start();
+  ConnectionSettings settings;
+  settings.url = server.url();
+  auto connection = Connection::Connect(settings);
+  REQUIRE(connection);
+  REQUIRE(Eventually([&] { return (*connection)->IsConnected(); }));
+  CHECK((*connection)->MaxPayload() == std::size_t{4096});
+
+  // While the server is away, the last one's limit still holds.
+  server.Stop();
+  REQUIRE(Eventually([&] { return !(*connection)->IsConnected(); }));
+  CHECK((*connection)->MaxPayload() == std::size_t{4096});
+}
