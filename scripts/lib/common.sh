@@ -6,6 +6,7 @@
 #
 # It defines LOGISTICS_REPO_ROOT (the repository's absolute path) and:
 #   install_missing_packages        install the Debian packages the project needs, if missing
+#   install_packages_if_missing P.. install the given Debian packages, if missing
 #   build_project DIR TYPE [...]    configure (once) and build the project
 #   port_in_use PORT                true if 127.0.0.1:PORT accepts TCP connections
 #   absolute_path PATH              PATH made absolute (relative to the current directory)
@@ -21,6 +22,7 @@ readonly LOGISTICS_REQUIRED_PACKAGES=(
   libsqlite3-dev sqlite3
   nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libcurl4-openssl-dev
   python3 python3-jsonschema python3-aiosmtpd
+  openssl
 )
 
 log_info() { printf '%s: %s\n' "$(basename "$0")" "$*"; }
@@ -38,8 +40,15 @@ as_root() {
 # Installs whichever of LOGISTICS_REQUIRED_PACKAGES is not installed yet. Does
 # nothing (and needs no network or root) when all of them are.
 install_missing_packages() {
+  install_packages_if_missing "${LOGISTICS_REQUIRED_PACKAGES[@]}"
+}
+
+# install_packages_if_missing PACKAGE...: installs whichever of the given
+# Debian packages is not installed yet (apt-get, as root or through sudo).
+# Does nothing (and needs no network or root) when all of them are.
+install_packages_if_missing() {
   local missing=() package status
-  for package in "${LOGISTICS_REQUIRED_PACKAGES[@]}"; do
+  for package in "$@"; do
     status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
     if [[ $status != "install ok installed" ]]; then
       missing+=("$package")
