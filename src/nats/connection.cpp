@@ -1,7 +1,9 @@
 #include "logistics/nats/connection.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -30,6 +32,59 @@ class InCallback {
  private:
   bool outer_;
 };
+
+// True if one of the comma-separated URLs says tls://. nats.c 3.4 takes the
+// scheme as a plain name: without this, such a URL to a server that does not
+// offer TLS would quietly connect in plain text.
+bool UrlsAskForTls(const std::string& urls) {
+  std::size_t start = 0;
+  while (start < urls.size()) {
+    const std::size_t comma = std::min(urls.find(',', start), urls.size());
+    const std::size_t begin = urls.find_first_not_of(' ', start);
+    if (begin < comma && urls.size() - begin >= 6) {
+      std::string scheme = urls.substr(begin, 6);
+      for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (scheme == "tls://") return true;
+    }
+    start = comma + 1;
+  }
+  return false;
+}
+
+// A first connection that failed over TLS, said so that the reader knows what
+// to change (the same flags name the CA for every service and tool).
+// `nats_text` is nats.c's own account (MakeNatsError's message).
+NatsError TlsRefusal(natsStatus status, const ConnectionSettings& cfg, bool tls_asked,
+                     const std::string& nats_text) {
+  const std::string url = RedactUrl(cfg.url);
+  // nats.c puts the verify callback's finding ("20:unable to get local issuer
+  // certificate:depth=0:cert=...") into the handshake error when the
+  // certificate is what failed.
+  const bool verify_failed =
+      status == NATS_SSL_ERROR && nats_text.find(":depth=") != std::string::npos;
+  std::string why;
+  if (status == NATS_SECURE_CONNECTION_WANTED) {
+    why = "the NATS server at " + url +
+          " does not offer TLS, but TLS was asked for (--nats-tls-ca, --nats-tls-cert or a "
+          "tls:// URL): point --nats-url at a server that requires TLS, or leave TLS out";
+  } else if (!tls_asked) {
+    // nats.c switches to TLS when the server requires it, and then verifies
+    // the server against the system's CAs only.
+    why = "the NATS server at " + url +
+          " requires TLS: pass --nats-tls-ca (NATS_TLS_CA) with the CA that signed its "
+          "certificate";
+  } else if (verify_failed && !cfg.tls_ca_file.empty()) {
+    why = "the NATS server's TLS certificate is not trusted (certificate verify failed) with "
+          "--nats-tls-ca " + cfg.tls_ca_file + ": it must be signed by that CA and name the host of " +
+          url;
+  } else if (verify_failed) {
+    why = "the NATS server's TLS certificate is not trusted by the system's CAs (certificate "
+          "verify failed): pass --nats-tls-ca (NATS_TLS_CA) with the CA that signed it";
+  } else {
+    why = "TLS with the NATS server at " + url + " failed";
+  }
+  return NatsError{NatsErrorKind::kRejected, status, 0, why + " (" + nats_text + ")"};
+}
 
 }  // namespace
 
@@ -101,7 +156,8 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
   if (s == NATS_OK && !cfg.credentials_file.empty()) {
     s = natsOptions_SetUserCredentialsFromFiles(o, cfg.credentials_file.c_str(), nullptr);
   }
-  const bool tls = !cfg.tls_ca_file.empty() || !cfg.tls_cert_file.empty();
+  const bool tls =
+      !cfg.tls_ca_file.empty() || !cfg.tls_cert_file.empty() || UrlsAskForTls(cfg.url);
   if (s == NATS_OK && tls) s = natsOptions_SetSecure(o, true);
   if (s == NATS_OK && !cfg.tls_ca_file.empty()) {
     s = natsOptions_LoadCATrustedCertificates(o, cfg.tls_ca_file.c_str());
@@ -146,6 +202,11 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
     return common::Unexpected{NatsError{NatsErrorKind::kRejected, s, 0,
                                         "NATS refused the credentials for " + RedactUrl(cfg.url) +
                                             " (check --nats-user and the password or creds file)"}};
+  }
+  if (s == NATS_SSL_ERROR || s == NATS_SECURE_CONNECTION_WANTED ||
+      s == NATS_SECURE_CONNECTION_REQUIRED) {
+    return common::Unexpected{
+        TlsRefusal(s, cfg, tls, MakeNatsError(s, "connect to " + RedactUrl(cfg.url)).message)};
   }
   if (s != NATS_OK) return Fail(s, "connect to " + RedactUrl(cfg.url));
   return connection;
