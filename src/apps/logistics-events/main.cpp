@@ -36,6 +36,9 @@ struct Options {
   std::string nats_user;
   std::string nats_password_file;
   std::string nats_creds;
+  std::string nats_tls_ca;
+  std::string nats_tls_cert;
+  std::string nats_tls_key;
   bool quiet = false;
   // export
   std::string stream;
@@ -65,6 +68,9 @@ common::Result<std::unique_ptr<nats::Connection>, std::string> Connect(const Opt
   settings.name = "logistics-events";
   settings.user = options.nats_user;
   settings.credentials_file = options.nats_creds;
+  settings.tls_ca_file = options.nats_tls_ca;
+  settings.tls_cert_file = options.nats_tls_cert;
+  settings.tls_key_file = options.nats_tls_key;
   if (!options.nats_password_file.empty()) {
     std::ifstream file(options.nats_password_file);
     if (!std::getline(file, settings.password) || settings.password.empty()) {
@@ -154,6 +160,16 @@ int Main(int argc, char** argv) {
   app.add_option("--nats-creds", options.nats_creds, "NATS credentials (.creds) file")
       ->envname("NATS_CREDS")
       ->check(CLI::ExistingFile);
+  // The same flags and variables as the services' (service_config.cpp).
+  app.add_option("--nats-tls-ca", options.nats_tls_ca, "CA certificate(s) to trust for NATS TLS")
+      ->envname("NATS_TLS_CA")
+      ->check(CLI::ExistingFile);
+  app.add_option("--nats-tls-cert", options.nats_tls_cert, "client certificate for NATS mutual TLS")
+      ->envname("NATS_TLS_CERT")
+      ->check(CLI::ExistingFile);
+  app.add_option("--nats-tls-key", options.nats_tls_key, "client key for NATS mutual TLS")
+      ->envname("NATS_TLS_KEY")
+      ->check(CLI::ExistingFile);
   app.add_flag("-q,--quiet", options.quiet, "no progress or summary on stderr");
 
   auto* export_cmd = app.add_subcommand("export", "write a stream's messages as JSON Lines");
@@ -189,6 +205,9 @@ int Main(int argc, char** argv) {
   }
   if (!options.nats_password_file.empty() && options.nats_user.empty()) {
     return Fail(kUsageError, "--nats-password-file needs --nats-user");
+  }
+  if (options.nats_tls_cert.empty() != options.nats_tls_key.empty()) {
+    return Fail(kUsageError, "--nats-tls-cert and --nats-tls-key go together");
   }
   // nats.c reconnection warnings would only repeat what the errors say.
   logging::ConfigureLogging("logistics-events", logging::Level::kError);
