@@ -77,11 +77,11 @@ common::Result<void, AppendError> SqliteOutbox::Append(const OutboxMessage& mess
   if (const std::size_t wire_bytes = WireSize(message); wire_bytes > max_message_bytes) {
     return Unexpected{MessageTooLarge{message.event_id, wire_bytes, max_message_bytes}};
   }
-  if (auto appended = Append(message, now); !appended) return Unexpected{appended.error()};
+  if (auto inserted = Insert(message, now); !inserted) return Unexpected{inserted.error()};
   return {};
 }
 
-common::Result<void, sqlite::SqliteError> SqliteOutbox::Append(const OutboxMessage& message,
+common::Result<void, sqlite::SqliteError> SqliteOutbox::Insert(const OutboxMessage& message,
                                                                common::Timestamp now) {
   auto insert = db_.Prepare(
       "INSERT INTO outbox(event_id, subject, headers, payload, created_at) VALUES(?, ?, ?, ?, ?)");

@@ -23,6 +23,10 @@ struct OutboxMessage {
   std::string payload;
 };
 
+// The NATS server's default max_payload (1 MiB): the limit assumed for events
+// until a connection has told the real one.
+inline constexpr std::size_t kDefaultMaxEventBytes = std::size_t{1} << 20;
+
 // What the message takes on the wire, counted as the NATS server counts it
 // against its max_payload (headers and payload together), plus the subject,
 // so that the estimate never falls short of what the server sees: the header

@@ -42,6 +42,7 @@
 
 #include "logistics/common/id_generator.hpp"
 #include "logistics/json/body_reader.hpp"
+#include "logistics/messaging/outbox_message.hpp"
 
 namespace logistics::messaging {
 
@@ -49,10 +50,6 @@ namespace logistics::messaging {
 // client makes (a UUID has 36 characters) and small next to the server's
 // max_payload, in every event, reply and rejection that carries one.
 inline constexpr std::size_t kMaxIdHeaderLength = 128;
-
-// The NATS server's default max_payload (1 MiB): the limit assumed for events
-// until a connection has told the real one.
-inline constexpr std::size_t kDefaultMaxEventBytes = std::size_t{1} << 20;
 
 // Every field is within the bounds above.
 struct RequestMetadata {

@@ -80,10 +80,6 @@ class SqliteOutbox {
   // a duplicate event id or a storage error.
   common::Result<void, AppendError> Append(const OutboxMessage& message, common::Timestamp now,
                                            std::size_t max_message_bytes);
-  // Appends a row whatever its size. TODO(#17): goes once SaveAggregate
-  // passes the limit.
-  common::Result<void, sqlite::SqliteError> Append(const OutboxMessage& message,
-                                                   common::Timestamp now);
 
   // Up to `limit` unpublished rows with id > after_id, in id order.
   common::Result<std::vector<OutboxRow>, sqlite::SqliteError> ReadUnpublished(std::int64_t after_id,
@@ -119,6 +115,8 @@ class SqliteOutbox {
   common::Result<std::int64_t, sqlite::SqliteError> LastId();
 
  private:
+  common::Result<void, sqlite::SqliteError> Insert(const OutboxMessage& message,
+                                                   common::Timestamp now);
   common::Result<std::vector<OutboxRow>, sqlite::SqliteError> ReadRows(sqlite::Statement& select);
   sqlite::Database& db_;
 };

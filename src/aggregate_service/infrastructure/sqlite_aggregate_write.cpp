@@ -35,7 +35,7 @@ std::string ChangedConcurrently(std::string_view aggregate, std::string_view id)
 common::Result<AggregateWrite, common::PortError> SaveAggregate(
     sqlite::Database& db, const AggregateTable& table, std::int64_t version,
     const std::function<void(sqlite::Statement&)>& bind_row, std::size_t event_count,
-    const std::function<OutboxEntry(std::size_t)>& event_at) {
+    const std::function<OutboxEntry(std::size_t)>& event_at, std::size_t max_event_bytes) {
   auto failed = [&table](const sqlite::SqliteError& error) {
     return common::Unexpected{sqlite::ToPortError(table.storage_name(), error)};
   };
@@ -58,8 +58,9 @@ common::Result<AggregateWrite, common::PortError> SaveAggregate(
   messaging::SqliteOutbox outbox(db);
   for (std::size_t i = 0; i < event_count; ++i) {
     const OutboxEntry entry = event_at(i);
-    if (auto appended = outbox.Append(entry.message, entry.occurred_at); !appended) {
-      return failed(appended.error());
+    if (auto appended = outbox.Append(entry.message, entry.occurred_at, max_event_bytes);
+        !appended) {
+      return common::Unexpected{messaging::ToPortError(table.storage_name(), appended.error())};
     }
   }
   return AggregateWrite::kSaved;

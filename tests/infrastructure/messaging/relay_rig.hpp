@@ -98,7 +98,8 @@ class RelayRig {
     REQUIRE(writer_->Submit(messaging::WriteJob{
         [&messages, this](sqlite::Database& db) {
           for (const auto& message : messages) {
-            if (!messaging::SqliteOutbox(db).Append(message, clock_.Now())) {
+            if (!messaging::SqliteOutbox(db).Append(message, clock_.Now(),
+                                                    messaging::kDefaultMaxEventBytes)) {
               return messaging::SavepointOutcome::kRollBack;
             }
           }

@@ -12,6 +12,8 @@ using logistics::testing::ScratchDir;
 
 namespace {
 
+constexpr std::size_t kLimit = logistics::messaging::kDefaultMaxEventBytes;
+
 Database OpenOutbox(const ScratchDir& dir) {
   auto db = Database::Open(dir.File("o.db"));
   REQUIRE(db);
@@ -30,7 +32,9 @@ TEST_CASE("unpublished rows are read in id order after a cursor, with their head
   ScratchDir dir;
   Database db = OpenOutbox(dir);
   SqliteOutbox outbox(db);
-  for (const char* id : {"e1", "e2", "e3"}) REQUIRE(outbox.Append(Message(id), FromUnixMillis(1000)));
+  for (const char* id : {"e1", "e2", "e3"}) {
+    REQUIRE(outbox.Append(Message(id), FromUnixMillis(1000), kLimit));
+  }
   auto rows = outbox.ReadUnpublished(0, 10);
   REQUIRE(rows);
   REQUIRE(rows->size() == 3);
@@ -49,7 +53,9 @@ TEST_CASE("published rows are skipped by the relay and deleted after the horizon
   ScratchDir dir;
   Database db = OpenOutbox(dir);
   SqliteOutbox outbox(db);
-  for (const char* id : {"e1", "e2", "e3"}) REQUIRE(outbox.Append(Message(id), FromUnixMillis(1000)));
+  for (const char* id : {"e1", "e2", "e3"}) {
+    REQUIRE(outbox.Append(Message(id), FromUnixMillis(1000), kLimit));
+  }
   auto rows = *outbox.ReadUnpublished(0, 10);
   const std::vector<std::int64_t> first_two{rows[0].id, rows[1].id};
   REQUIRE(outbox.MarkPublished(first_two, FromUnixMillis(2000)));
@@ -80,7 +86,7 @@ TEST_CASE("a failed attempt is counted with its error", "[messaging][outbox]") {
   ScratchDir dir;
   Database db = OpenOutbox(dir);
   SqliteOutbox outbox(db);
-  REQUIRE(outbox.Append(Message("e1"), FromUnixMillis(1000)));
+  REQUIRE(outbox.Append(Message("e1"), FromUnixMillis(1000), kLimit));
   const auto id = outbox.ReadUnpublished(0, 1)->front().id;
   REQUIRE(outbox.RecordFailure(id, "no stream"));
   REQUIRE(outbox.RecordFailure(id, "no stream"));
@@ -91,10 +97,10 @@ TEST_CASE("an event id can be appended only once", "[messaging][outbox]") {
   ScratchDir dir;
   Database db = OpenOutbox(dir);
   SqliteOutbox outbox(db);
-  REQUIRE(outbox.Append(Message("e1"), FromUnixMillis(1000)));
-  auto again = outbox.Append(Message("e1"), FromUnixMillis(1000));
+  REQUIRE(outbox.Append(Message("e1"), FromUnixMillis(1000), kLimit));
+  auto again = outbox.Append(Message("e1"), FromUnixMillis(1000), kLimit);
   REQUIRE_FALSE(again);
-  CHECK(again.error().IsUniqueViolation());
+  CHECK(std::get<logistics::sqlite::SqliteError>(again.error()).IsUniqueViolation());
 }
 
 TEST_CASE("a message larger on the wire than the server accepts is refused, and nothing is written",
@@ -114,23 +120,13 @@ TEST_CASE("a message larger on the wire than the server accepts is refused, and 
   CHECK(too_large->max_bytes == wire - 1);
   CHECK(ToPortError("orders storage", refused.error()).kind ==
         logistics::common::PortErrorKind::kEventTooLarge);
+  CHECK(logistics::messaging::ToPortError(
+            "orders storage", logistics::messaging::AppendError{logistics::sqlite::SqliteError{}})
+            .kind ==
+        logistics::common::PortErrorKind::kFailure);
   CHECK(outbox.Stats()->last_id == 0);
 
   // Exactly the limit fits.
   REQUIRE(outbox.Append(message, FromUnixMillis(1000), wire));
   CHECK(outbox.ReadUnpublished(0, 10)->size() == 1);
-}
-
-TEST_CASE("an append's storage failure is told apart from a size refusal", "[messaging][outbox]") {
-  ScratchDir dir;
-  Database db = OpenOutbox(dir);
-  SqliteOutbox outbox(db);
-  REQUIRE(outbox.Append(Message("e1"), FromUnixMillis(1000), 1 << 20));
-  auto again = outbox.Append(Message("e1"), FromUnixMillis(1000), 1 << 20);
-  REQUIRE_FALSE(again);
-  const auto* storage = std::get_if<logistics::sqlite::SqliteError>(&again.error());
-  REQUIRE(storage != nullptr);
-  CHECK(storage->IsUniqueViolation());
-  CHECK(ToPortError("orders storage", again.error()).kind ==
-        logistics::common::PortErrorKind::kFailure);
 }

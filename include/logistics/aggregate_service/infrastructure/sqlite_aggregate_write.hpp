@@ -13,7 +13,8 @@
 // Usage (see sqlite_order_unit_of_work.cpp):
 //   auto saved = SaveAggregate(db, kOrdersTable, snapshot.version,
 //       [&](sqlite::Statement& row) { BindFields(row, snapshot); },
-//       events.size(), [&](std::size_t i) { return OutboxEntry{...}; });
+//       events.size(), [&](std::size_t i) { return OutboxEntry{...}; },
+//       metadata.max_event_bytes);
 //
 // Ownership: borrows everything for the call. Thread-safety: writer thread.
 #pragma once
@@ -76,10 +77,14 @@ std::string ChangedConcurrently(std::string_view aggregate, std::string_view id)
 // Writes the row, then `event_count` events (entry i made by event_at(i),
 // only once the row is written). kUniqueKeyTaken and kVersionConflict write
 // nothing; a PortError (named after table.storage_name) leaves what was
-// written to the caller's rollback.
+// written to the caller's rollback. An event that would take more than
+// `max_event_bytes` on the wire (EventMetadata::max_event_bytes: the NATS
+// server's max_payload) is refused with a PortError of kind kEventTooLarge,
+// so the command rolls back rather than commit an event the relay could
+// never publish.
 common::Result<AggregateWrite, common::PortError> SaveAggregate(
     sqlite::Database& db, const AggregateTable& table, std::int64_t version,
     const std::function<void(sqlite::Statement&)>& bind_row, std::size_t event_count,
-    const std::function<OutboxEntry(std::size_t)>& event_at);
+    const std::function<OutboxEntry(std::size_t)>& event_at, std::size_t max_event_bytes);
 
 }  // namespace logistics::aggregate_service::infrastructure

@@ -71,7 +71,8 @@ class SqliteUnitOfWork final : public Port {
               messaging::ToOutboxMessage(rows_.to_cloud_event(event, event_ids_.NextId(), metadata_),
                                          rows_.subject(event)),
               rows_.occurred_at(event)};
-        });
+        },
+        metadata_.max_event_bytes);
     if (!saved) return Failed(saved.error());
     if (*saved == AggregateWrite::kSaved) return {};
     return Rejected(rows_.refusal(*saved, snapshot));
