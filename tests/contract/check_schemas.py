@@ -476,6 +476,9 @@ EXAMPLES = [
     # --- common/rejected_command
     ("common/rejected_command", "no Nats-Msg-Id", dict(error_body(), command={"subject": "orders.cmd.create", "msg_id": None, "correlation_id": EID}), V),
     ("common/rejected_command", "with Nats-Msg-Id", dict(error_body("ORDER_NOT_FOUND", []), command={"subject": "orders.cmd.cancel", "msg_id": "cancel-key-1", "correlation_id": "checkout-991"}), V),
+    ("common/rejected_command", "refused headers not echoed", dict(error_body("INVALID_HEADER", [{"field": "Nats-Msg-Id", "reason": "is longer than 128 characters"}]), command={"subject": "orders.cmd.create", "msg_id": None, "correlation_id": EID}), V),
+    ("common/rejected_command", "msg_id over 128 characters", dict(error_body(), command={"subject": "orders.cmd.create", "msg_id": "k" * 129, "correlation_id": EID}), X),
+    ("common/rejected_command", "correlation_id with a space", dict(error_body(), command={"subject": "orders.cmd.create", "msg_id": None, "correlation_id": "two words"}), X),
     ("common/rejected_command", "command missing", error_body(), X),
     ("common/rejected_command", "msg_id missing", dict(error_body(), command={"subject": "orders.cmd.create", "correlation_id": EID}), X),
     ("common/rejected_command", "extra member in command", dict(error_body(), command={"subject": "orders.cmd.create", "msg_id": None, "correlation_id": EID, "reply": "_INBOX.x"}), X),
