@@ -92,9 +92,8 @@ NatsServer::NatsServer(NatsServerOptions options)
     args.push_back(options.name);
   }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  process_ =
-      std::make_unique<ChildProcess>(NatsServerBinary(), std::move(args),
-                                     std::map<std::string, std::string>{}, log_dir_, "nats-server");
+  process_ = std::make_unique<ChildProcess>(NatsServerBinary(), std::move(args),
+                                            std::move(options.env), log_dir_, "nats-server");
 }
 
 NatsServer::~NatsServer() {

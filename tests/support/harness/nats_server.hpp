@@ -30,6 +30,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,9 @@ struct NatsServerOptions {
   std::filesystem::path log_dir;        // empty: the store dir if given, else the owned temp dir
   std::string name;                     // server name (-n); empty: nats-server's default
   std::vector<std::string> extra_args;  // e.g. {"--cluster", "nats://127.0.0.1:6222"}
+  // Added to the server's environment (the test's own, which it inherits), e.g.
+  // the variables a configuration file reads: {"NATS_TLS_SERVER_CERT", "\"...\""}.
+  std::map<std::string, std::string> env;
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);
 };
 
