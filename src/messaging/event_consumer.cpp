@@ -8,6 +8,7 @@
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
+#include "logistics/messaging/stream_check.hpp"
 
 namespace logistics::messaging {
 namespace {
@@ -99,10 +100,20 @@ bool EventConsumer::Subscribe() {
     js_ = std::move(*js);
   }
   // Deliveries are counted by us (dead letter on the last one), so the server
-  // must never give up on a message by itself (DurableConsumerConfig).
-  const nats::DurableConsumerConfig config{spec_.stream, spec_.durable, spec_.filter_subject,
-                                           "logistics event consumer", spec_.ack_wait};
-  if (auto ensured = js_->EnsureDurableConsumer(config); !ensured) {
+  // must never give up on a message by itself (DurableConfigOf).
+  const nats::DurableConsumerConfig config = DurableConfigOf(spec_);
+  if (!spec_.manage_consumer) {
+    auto checked = CheckDurableConsumer(*js_, spec_);
+    if (!checked) {
+      if (checked.error().kind != ProvisioningProblem::Kind::kUnavailable && spec_.on_unusable) {
+        spec_.on_unusable(checked.error().message);
+      } else {
+        logging::Warn("consumer cannot check its durable consumer yet; retrying",
+                      {{"consumer", spec_.durable}, {"error", checked.error().message}});
+      }
+      return false;
+    }
+  } else if (auto ensured = js_->EnsureDurableConsumer(config); !ensured) {
     const std::string& error = ensured.error().message;
     std::lock_guard lock(mutex_);
     // Say it once per distinct error: the stream may not exist for a while

@@ -1,9 +1,10 @@
 #include "logistics/messaging/relay.hpp"
-#include "logistics/logging/thread_name.hpp"
 
 #include <algorithm>
 
 #include "logistics/logging/log.hpp"
+#include "logistics/logging/thread_name.hpp"
+#include "logistics/messaging/stream_check.hpp"
 
 namespace logistics::messaging {
 
@@ -220,6 +221,17 @@ void Relay::Run() {
 
 bool Relay::EnsureStreams() {
   for (const StreamSpec& spec : settings_.streams) {
+    if (!settings_.manage_streams) {
+      auto checked = CheckStream(*js_, spec);
+      if (checked) continue;
+      if (checked.error().kind == ProvisioningProblem::Kind::kUnavailable) {
+        logging::Warn("relay cannot check its stream yet; retrying",
+                      {{"stream", spec.name}, {"error", checked.error().message}});
+      } else if (settings_.on_unusable_stream) {
+        settings_.on_unusable_stream(checked.error().message);
+      }
+      return false;
+    }
     if (auto ensured = EnsureStream(*js_, spec); !ensured) {
       logging::Warn("relay cannot set up its stream yet; retrying",
                     {{"stream", spec.name}, {"error", ensured.error().message}});

@@ -61,6 +61,7 @@ void Responder::OnMessage(Subscribed& subscribed, nats::Message message) {
   std::shared_ptr<IncomingRequest> request;
   try {
     Responder& self = *subscribed.owner;
+    if (!self.reply_guard_.Allows(message.subject(), message.reply())) return;
     DecodedMetadata decoded = DecodeRequestMetadata(
         RequestHeaders{message.Header("Nats-Msg-Id"), message.Header("Correlation-Id"),
                        message.Header("traceparent"), message.Header("tracestate")},

@@ -101,7 +101,7 @@ nlohmann::ordered_json ServiceDiscovery::Stats() const {
 void ServiceDiscovery::OnRequest(const nats::Message& request) const {
   try {
     const std::string reply_to(request.reply());
-    if (reply_to.empty()) return;
+    if (reply_to.empty() || !responder_.reply_guard().Allows(request.subject(), reply_to)) return;
     const auto tokens = Tokens(request.subject());
     // $SRV.<VERB>[.<name>[.<id>]]: anything else (another service's name or
     // instance) is not for us.

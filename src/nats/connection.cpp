@@ -156,6 +156,9 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
   if (s == NATS_OK && !cfg.credentials_file.empty()) {
     s = natsOptions_SetUserCredentialsFromFiles(o, cfg.credentials_file.c_str(), nullptr);
   }
+  if (s == NATS_OK && !cfg.inbox_prefix.empty()) {
+    s = natsOptions_SetCustomInboxPrefix(o, cfg.inbox_prefix.c_str());
+  }
   const bool tls =
       !cfg.tls_ca_file.empty() || !cfg.tls_cert_file.empty() || UrlsAskForTls(cfg.url);
   if (s == NATS_OK && tls) s = natsOptions_SetSecure(o, true);

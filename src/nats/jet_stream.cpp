@@ -170,6 +170,30 @@ common::Result<void, NatsError> JetStream::EnsureDurableConsumer(const DurableCo
   return {};
 }
 
+common::Result<ConsumerInfo, NatsError> JetStream::GetConsumerInfo(const std::string& stream,
+                                                                   const std::string& durable) {
+  jsConsumerInfo* raw = nullptr;
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  const natsStatus s =
+      js_GetConsumerInfo(&raw, context_, stream.c_str(), durable.c_str(), nullptr, &js_error);
+  ConsumerInfoHandle info(raw);
+  if (s != NATS_OK) {
+    return Unexpected{MakeNatsError(s, "look up consumer " + durable + " on " + stream, js_error)};
+  }
+  ConsumerInfo out;
+  out.stream = stream;
+  out.durable = durable;
+  if (const jsConsumerConfig* config = info->Config; config != nullptr) {
+    if (config->FilterSubject != nullptr) out.filter_subject = config->FilterSubject;
+    out.acks_explicitly = config->AckPolicy == js_AckExplicit;
+    out.delivers_everything = config->DeliverPolicy == js_DeliverAll;
+    out.ack_wait = std::chrono::nanoseconds(config->AckWait);
+    out.max_deliver = config->MaxDeliver;
+  }
+  out.pending = info->NumPending;
+  return out;
+}
+
 common::Result<std::unique_ptr<PullSubscription>, NatsError> JetStream::BindPull(
     const DurableConsumerConfig& config) {
   jsSubOptions options;

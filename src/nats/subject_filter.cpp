@@ -30,4 +30,20 @@ bool SubjectMatches(std::string_view filter, std::string_view subject) {
 }
 
 
+bool IsPlainSubject(std::string_view subject) {
+  if (subject.empty() || subject.front() == '.' || subject.back() == '.') return false;
+  std::size_t token_start = 0;
+  for (std::size_t i = 0; i <= subject.size(); ++i) {
+    if (i < subject.size() && subject[i] != '.') {
+      const auto c = static_cast<unsigned char>(subject[i]);
+      if (c <= 0x20 || c >= 0x7f) return false;
+      continue;
+    }
+    const std::string_view token = subject.substr(token_start, i - token_start);
+    if (token.empty() || token == "*" || token == ">") return false;
+    token_start = i + 1;
+  }
+  return true;
+}
+
 }  // namespace logistics::nats

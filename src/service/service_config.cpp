@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "logistics/logging/log.hpp"
+#include "logistics/nats/subject_filter.hpp"
 
 namespace logistics::service {
 
@@ -37,6 +38,17 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
   app.add_option("--nats-tls-key", config.nats_tls_key, "client key for NATS mutual TLS")
       ->envname("NATS_TLS_KEY")
       ->check(CLI::ExistingFile);
+  config.nats_inbox_prefix = "_INBOX." + std::string(service);
+  app.add_option("--nats-inbox-prefix", config.nats_inbox_prefix,
+                 "subject prefix of this service's reply inboxes (its user may read only its own)")
+      ->envname("NATS_INBOX_PREFIX")
+      ->capture_default_str();
+  app.add_option("--manage-streams", config.manage_streams,
+                 "create and update its stream and durable consumers (false: only check what an "
+                 "administrator provisioned with `logistics-events provision`, and exit 1 if "
+                 "anything is missing or differs)")
+      ->envname("MANAGE_STREAMS")
+      ->capture_default_str();
   app.add_option("--db", config.db, "SQLite database file (created if missing)")
       ->envname(upper + "_DB")
       ->capture_default_str();
@@ -167,6 +179,10 @@ std::optional<std::string> Validate(ServiceConfig& config) {
     return "--nats-tls-cert and --nats-tls-key go together";
   }
   if (config.nats_url.empty()) return "--nats-url must not be empty";
+  if (!nats::IsPlainSubject(config.nats_inbox_prefix)) {
+    return "--nats-inbox-prefix '" + config.nats_inbox_prefix +
+           "' must be a subject without wildcards or spaces, such as _INBOX.orders";
+  }
   if (config.duplicate_window_seconds <= config.republish_horizon_seconds) {
     return "--duplicate-window (" + std::to_string(config.duplicate_window_seconds) +
            " s) must be longer than --republish-horizon (" +

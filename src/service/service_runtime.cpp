@@ -1,6 +1,7 @@
+#include "logistics/service/service_runtime.hpp"
+
 #include "logistics/json/json_text.hpp"
 #include "logistics/logging/thread_name.hpp"
-#include "logistics/service/service_runtime.hpp"
 
 #include <signal.h>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include "logistics/messaging/sqlite_idempotency.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
+#include "logistics/messaging/stream_check.hpp"
 #include "logistics/sqlite/storage_health.hpp"
 #include "logistics/service/startup_integrity_check.hpp"
 
@@ -94,6 +96,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
     nats_settings.user = config.nats_user;
     nats_settings.password = config.nats_password;
     nats_settings.credentials_file = config.nats_creds;
+    nats_settings.inbox_prefix = config.nats_inbox_prefix;
     nats_settings.tls_ca_file = config.nats_tls_ca;
     nats_settings.tls_cert_file = config.nats_tls_cert;
     nats_settings.tls_key_file = config.nats_tls_key;
@@ -136,7 +139,16 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
         }
       });
 
+  if (!config.manage_streams && self.connection_->IsConnected()) {
+    // Said before anything starts, when NATS can answer now; otherwise the
+    // relay and the consumers check when it can (and stop the service).
+    if (auto checked = self.CheckProvisionedStreams(); !checked) return Unexpected{checked.error()};
+  }
   messaging::RelaySettings relay_settings;
+  relay_settings.manage_streams = config.manage_streams;
+  relay_settings.on_unusable_stream = [&self](const std::string& problem) {
+    self.StopUnusable(problem);
+  };
   relay_settings.window = config.relay_window;
   relay_settings.republish_horizon = std::chrono::seconds(config.republish_horizon_seconds);
   relay_settings.hold_until_flush = messaging::FaultEnabled("hold-relay");
@@ -247,6 +259,8 @@ void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventH
   // A wait for another stream's state counts only while the other consumers
   // have nothing left to bring (they run on their own threads; consumers_ is
   // complete before Serve starts any of them).
+  spec.manage_consumer = config_.manage_streams;
+  spec.on_unusable = [this](const std::string& problem) { StopUnusable(problem); };
   spec.fail_events_containing = messaging::FaultArgument("fail-events-containing");
   spec.crash_after_effects_containing = messaging::FaultArgument("crash-after-effects-containing");
   const std::size_t index = consumers_.size();
@@ -294,6 +308,7 @@ nlohmann::json ServiceRuntime::Figures() {
                         {"p90", relay.commit_to_ack.Percentile(0.90).count()},
                         {"p99", relay.commit_to_ack.Percentile(0.99).count()},
                         {"max", relay.commit_to_ack.Max().count()}}}};
+  figures["replies_refused"] = responder_ ? responder_->reply_guard().refused() : 0;
   const auto writer = writer_->Stats();
   figures["writer"] = {{"queue_depth", writer.queue_depth},
                        {"durable_commits", writer.durable_commits},
@@ -340,6 +355,9 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
       return Unexpected{added.error().message};
     }
   }
+  if (!config_.manage_streams && connection_->IsConnected()) {
+    if (auto checked = CheckProvisionedStreams(); !checked) return Unexpected{checked.error()};
+  }
   for (auto& consumer : consumers_) consumer->Start();
   std::string instance = ids_.NextId();
   std::erase(instance, '-');
@@ -360,9 +378,43 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
   return {};
 }
 
+void ServiceRuntime::StopUnusable(const std::string& problem) {
+  {
+    std::lock_guard lock(unusable_mutex_);
+    if (unusable_) return;
+    unusable_ = problem;
+  }
+  logging::Error("cannot run: " + problem);
+  ::kill(::getpid(), SIGTERM);
+}
+
+std::optional<std::string> ServiceRuntime::Unusable() {
+  std::lock_guard lock(unusable_mutex_);
+  return unusable_;
+}
+
+common::Result<void, std::string> ServiceRuntime::CheckProvisionedStreams() {
+  auto js = nats::JetStream::Create(*connection_);
+  if (!js) return Unexpected{js.error().message};
+  for (auto stream : definition_.streams) {
+    stream.duplicate_window = std::chrono::seconds(config_.duplicate_window_seconds);
+    auto checked = messaging::CheckStream(**js, stream);
+    if (!checked && checked.error().kind != messaging::ProvisioningProblem::Kind::kUnavailable) {
+      return Unexpected{checked.error().message};
+    }
+  }
+  for (const auto& consumer : consumers_) {
+    auto checked = messaging::CheckDurableConsumer(**js, consumer->spec());
+    if (!checked && checked.error().kind != messaging::ProvisioningProblem::Kind::kUnavailable) {
+      return Unexpected{checked.error().message};
+    }
+  }
+  return {};
+}
+
 int ServiceRuntime::ServeUntilStopped(std::vector<messaging::Endpoint> endpoints) {
   if (auto served = Serve(std::move(endpoints)); !served) {
-    logging::Error("cannot subscribe", {{"error", served.error()}});
+    logging::Error("cannot serve", {{"error", served.error()}});
     return 1;
   }
   return RunUntilStopped();
@@ -377,6 +429,11 @@ int ServiceRuntime::RunUntilStopped() {
   sigwait(&signals, &received);
   if (connection_lost_.load()) {
     logging::Error("stopping: the NATS connection is closed for good");
+    Shutdown();
+    return 1;
+  }
+  if (auto problem = Unusable()) {
+    logging::Error("stopping: " + *problem);
     Shutdown();
     return 1;
   }

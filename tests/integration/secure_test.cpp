@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "integration/secure_system.hpp"
 #include "support/harness/child_process.hpp"
 #include "support/harness/eventually.hpp"
 #include "support/harness/free_port.hpp"
@@ -38,162 +39,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const std::string kSecureConfig = LOGISTICS_NATS_SECURE_CONF;
 const std::string kRunScript = std::string(LOGISTICS_SOURCE_DIR) + "/scripts/run";
-
-// The users of the configuration file and the environment variable that
-// holds each one's password.
-const std::map<std::string, std::string> kPasswordVariables = {
-    {"orders", "ORDERS_NATS_PASSWORD"},
-    {"payments", "PAYMENTS_NATS_PASSWORD"},
-    {"notifications", "NOTIFICATIONS_NATS_PASSWORD"},
-    {"admin", "ADMIN_NATS_PASSWORD"},
-    {"sys", "SYS_NATS_PASSWORD"},
-};
-
-// 32 letters and digits, like scripts/run --secure makes.
-std::string RandomPassword() {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device random;
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof(kAlphabet) - 2);
-  std::string password;
-  for (int i = 0; i < 32; ++i) password += kAlphabet[pick(random)];
-  return password;
-}
-
-// Sets environment variables for as long as it lives, then restores them.
-// nats-server (a child of this test) reads its passwords from the environment.
-class ScopedEnvironment {
- public:
-  explicit ScopedEnvironment(const std::map<std::string, std::string>& variables) {
-    for (const auto& [name, value] : variables) {
-      const char* previous = std::getenv(name.c_str());
-      previous_.emplace(name, previous != nullptr ? std::optional<std::string>(previous)
-                                                  : std::nullopt);
-      ::setenv(name.c_str(), value.c_str(), 1);
-    }
-  }
-  ~ScopedEnvironment() {
-    for (const auto& [name, value] : previous_) {
-      if (value) {
-        ::setenv(name.c_str(), value->c_str(), 1);
-      } else {
-        ::unsetenv(name.c_str());
-      }
-    }
-  }
-  ScopedEnvironment(const ScopedEnvironment&) = delete;
-  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-
- private:
-  std::map<std::string, std::optional<std::string>> previous_;
-};
-
-std::map<std::string, std::string> RandomPasswords() {
-  std::map<std::string, std::string> passwords;
-  for (const auto& [user, variable] : kPasswordVariables) passwords[user] = RandomPassword();
-  return passwords;
-}
-
-// nats-server parses the value of a variable as a configuration value: in
-// double quotes it is always a string (unquoted, "12345" would be a number and
-// leave the user without a password), as scripts/run --secure passes it.
-std::map<std::string, std::string> PasswordEnvironment(
-    const std::map<std::string, std::string>& passwords) {
-  std::map<std::string, std::string> environment;
-  for (const auto& [user, variable] : kPasswordVariables) {
-    environment[variable] = '"' + passwords.at(user) + '"';
-  }
-  return environment;
-}
-
-NatsServerOptions SecureServerOptions() {
-  NatsServerOptions options;
-  options.extra_args = {"-c", kSecureConfig};
-  return options;
-}
-
-// nats-server with the shipped configuration, and the services under their
-// own users, in a temporary directory.
-class SecureSystem {
- public:
-  SecureSystem()
-      : passwords_(RandomPasswords()),
-        environment_(PasswordEnvironment(passwords_)),
-        nats_(SecureServerOptions()) {
-    nats_.Start();
-    std::filesystem::create_directories(dir_.path() / "secrets");
-    std::filesystem::permissions(dir_.path() / "secrets", std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::replace);
-    for (const auto& [user, password] : passwords_) {
-      const std::filesystem::path file = PasswordFile(user);
-      std::ofstream(file) << password << '\n';
-      REQUIRE(::chmod(file.c_str(), 0600) == 0);
-    }
-  }
-
-  // A client of `user` with that user's password.
-  std::unique_ptr<NatsClient> ClientOf(const std::string& user) {
-    return std::make_unique<NatsClient>(nats_.url(), "secure-test-" + user, user,
-                                        passwords_.at(user));
-  }
-  NatsClient& admin() {
-    if (!admin_) admin_ = ClientOf("admin");
-    return *admin_;
-  }
-
-  // Starts a service as its own user (NATS_USER, NATS_PASSWORD_FILE) and
-  // waits until it takes requests.
-  ServiceProcess& Start(const std::string& service, const std::string& binary,
-                        std::map<std::string, std::string> env = {}) {
-    env.emplace("NATS_USER", service);
-    env.emplace("NATS_PASSWORD_FILE", PasswordFile(service).string());
-    env.emplace("RETRY_INITIAL_MS", "100");  // keep redeliveries quick in tests
-    env.emplace("RETRY_MAX_MS", "400");
-    auto process = std::make_unique<ServiceProcess>(
-        binary,
-        std::vector<std::string>{"--nats-url", nats_.url(), "--db",
-                                 (dir_.path() / (service + ".db")).string(), "--log-level",
-                                 "debug"},
-        std::move(env), dir_.path());
-    process->Start();
-    REQUIRE(process->WaitUntilReady(20s));
-    services_.push_back(std::move(process));
-    return *services_.back();
-  }
-
-  std::filesystem::path PasswordFile(const std::string& user) const {
-    return dir_.path() / "secrets" / (user + ".password");
-  }
-  const std::string& password(const std::string& user) const { return passwords_.at(user); }
-  NatsServer& nats() { return nats_; }
-
-  // Every log line of nats-server and the services that mentions `text`.
-  std::vector<std::string> LogLinesMentioning(const std::string& text) {
-    std::vector<std::string> found;
-    auto scan = [&](const std::string& name, const std::string& log) {
-      std::size_t begin = 0;
-      while (begin < log.size()) {
-        const std::size_t end = std::min(log.find('\n', begin), log.size());
-        const std::string line = log.substr(begin, end - begin);
-        if (line.find(text) != std::string::npos) found.push_back(name + ": " + line);
-        begin = end + 1;
-      }
-    };
-    scan("nats-server", nats_.Log());
-    for (const auto& service : services_) scan(service->log_path().stem().string(), service->Log());
-    return found;
-  }
-
- private:
-  TempDir dir_{"secure"};
-  std::map<std::string, std::string> passwords_;
-  ScopedEnvironment environment_;
-  NatsServer nats_;
-  std::unique_ptr<NatsClient> admin_;
-  std::vector<std::unique_ptr<ServiceProcess>> services_;
-};
 
 // The connection's last error, as nats.c recorded it from the server's -ERR.
 std::pair<natsStatus, std::string> LastError(NatsClient& client) {
@@ -220,6 +66,7 @@ int64_t DuplicateWindowSeconds(NatsClient& client, const std::string& stream) {
 
 TEST_CASE("with users and permissions, an order is paid through events as before", "[secure]") {
   SecureSystem system;
+  REQUIRE(system.Provision().first.Success());
   ServiceProcess& orders = system.Start("orders", LOGISTICS_ORDERS_BIN);
   // payments' consumer never processes the events of SECURE-UNSEEN orders, so
   // registering a payment for one makes payments ask orders.query.get.
@@ -290,10 +137,21 @@ TEST_CASE("with users and permissions, an order is paid through events as before
     CHECK(admin.Request(service + ".query.status", "{}").Status() == 200);
   }
 
-  // Restarted with another de-duplication window, orders updates its stream.
+  // Restarted with another de-duplication window, orders may not change its
+  // stream: it says what differs and exits 1; provisioned with that window,
+  // it starts.
   REQUIRE(orders.Terminate().Success());
+  ServiceProcess& refused =
+      system.Launch("orders", LOGISTICS_ORDERS_BIN, {{"DUPLICATE_WINDOW_SECONDS", "900"}});
+  const auto refused_exit = refused.WaitForExit(20s);
+  REQUIRE(refused_exit);
+  CHECK(refused_exit->code == 1);
+  CHECK_THAT(refused.Log(), Catch::Contains("stream ORDERS is configured differently: duplicate "
+                                            "window 600 s instead of 900 s"));
+  CHECK(DuplicateWindowSeconds(admin, "ORDERS") == 600);
+  REQUIRE(system.Provision({"--duplicate-window", "900"}).first.Success());
+  CHECK(DuplicateWindowSeconds(admin, "ORDERS") == 900);
   system.Start("orders", LOGISTICS_ORDERS_BIN, {{"DUPLICATE_WINDOW_SECONDS", "900"}});
-  CHECK(Eventually([&] { return DuplicateWindowSeconds(admin, "ORDERS") == 900; }));
   CHECK(OrderStatus(admin, order_id) == "PAID");
 
   // Nothing the services did was refused (nats-server logs "Publish Violation"
@@ -306,7 +164,8 @@ TEST_CASE("with users and permissions, an order is paid through events as before
 
 TEST_CASE("the payments user cannot publish orders events", "[secure]") {
   SecureSystem system;
-  system.Start("orders", LOGISTICS_ORDERS_BIN);  // creates the stream ORDERS
+  REQUIRE(system.Provision().first.Success());
+  system.Start("orders", LOGISTICS_ORDERS_BIN);
   NatsClient& admin = system.admin();
   REQUIRE(Eventually([&] { return admin.StreamExists("ORDERS"); }));
   const uint64_t stored_before = admin.StreamLastSequence("ORDERS");
@@ -361,9 +220,9 @@ TEST_CASE("the orders user cannot subscribe to payments commands", "[secure]") {
   // And nothing reaches it: the admin publishes a payments command, then a
   // marker on a subject orders may read; the server delivers one publisher's
   // messages in order, so once the marker is there the command would be too.
-  const Subscription marker = orders->Subscribe("_INBOX.secure-test-marker");
+  const Subscription marker = orders->Subscribe("_INBOX.orders.secure-test-marker");
   admin.Publish("payments.cmd.register", R"({"order_id":"x","amount":"1.00"})");
-  admin.Publish("_INBOX.secure-test-marker", "marker");
+  admin.Publish("_INBOX.orders.secure-test-marker", "marker");
   REQUIRE(Eventually([&] { return marker.Count() == 1; }));
   CHECK(refused.Count() == 0);
 }

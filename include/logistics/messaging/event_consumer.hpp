@@ -91,6 +91,12 @@ struct ConsumerSpec {
   // does a wait for another stream's state count against dependency_wait.
   // Empty: always.
   std::function<bool()> others_caught_up;
+  // true: the consumer creates its durable consumer on the server and
+  // corrects its configuration. false (an administrator provisions it): it
+  // only checks it (stream_check.hpp); one missing or configured differently
+  // is reported once to `on_unusable`, which stops the service.
+  bool manage_consumer = true;
+  std::function<void(const std::string& problem)> on_unusable;
   // Test-only faults (LOGISTICS_FAULT, fault_injection.hpp), set by the
   // runtime; empty: off. An event whose payload contains
   // `fail_events_containing` fails as a transient error; one whose payload

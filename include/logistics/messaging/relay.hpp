@@ -43,6 +43,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -72,6 +73,13 @@ struct RelaySettings {
   std::chrono::milliseconds retry_max{5000};
   std::chrono::milliseconds republish_horizon{std::chrono::minutes(5)};
   std::vector<StreamSpec> streams;
+  // true: the relay creates its streams and corrects their configuration.
+  // false (an administrator provisions them): it only checks them
+  // (stream_check.hpp), and a stream that is missing or configured
+  // differently is reported once to `on_unusable_stream`, which stops the
+  // service; until then nothing is published.
+  bool manage_streams = true;
+  std::function<void(const std::string& problem)> on_unusable_stream;
   // Test-only fault (LOGISTICS_FAULT=hold-relay, fault_injection.hpp): publish
   // nothing until a Flush asks for it.
   bool hold_until_flush = false;

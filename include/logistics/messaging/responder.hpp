@@ -27,6 +27,7 @@
 #include "logistics/common/id_generator.hpp"
 #include "logistics/common/result.hpp"
 #include "logistics/messaging/incoming_request.hpp"
+#include "logistics/messaging/reply_guard.hpp"
 #include "logistics/nats/connection.hpp"
 #include "logistics/nats/subscription.hpp"
 
@@ -62,6 +63,10 @@ class Responder {
   // Every endpoint with its figures, in the order they were added.
   std::vector<EndpointView> Endpoints() const;
 
+  // Refuses requests whose reply subject is outside the inbox space
+  // (reply_guard.hpp); shared with service discovery, which answers requests too.
+  const ReplyGuard& reply_guard() const { return reply_guard_; }
+
  private:
   struct Subscribed {
     Responder* owner = nullptr;
@@ -77,6 +82,7 @@ class Responder {
   std::string queue_group_;
   common::IdGenerator& ids_;
   std::vector<std::unique_ptr<Subscribed>> endpoints_;
+  ReplyGuard reply_guard_;
 };
 
 }  // namespace logistics::messaging

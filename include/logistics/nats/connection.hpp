@@ -47,6 +47,10 @@ struct ConnectionSettings {
   std::string user;
   std::string password;  // never logged
   std::string credentials_file;
+  // Where replies to this connection's requests arrive ("_INBOX.orders":
+  // inboxes "_INBOX.orders.<unique>"), so a server can let each user read its
+  // own inbox space only. Empty: nats.c's "_INBOX".
+  std::string inbox_prefix;
   // TLS: a CA to trust, and a client certificate and key for mutual TLS.
   std::string tls_ca_file;
   std::string tls_cert_file;

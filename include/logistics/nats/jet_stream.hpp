@@ -77,6 +77,19 @@ struct DurableConsumerConfig {
   std::chrono::nanoseconds ack_wait{std::chrono::seconds(30)};
 };
 
+// What the server holds for a durable consumer: the parts of its
+// configuration a service depends on, and how far behind it is.
+struct ConsumerInfo {
+  std::string stream;
+  std::string durable;
+  std::string filter_subject;
+  bool acks_explicitly = false;      // AckPolicy explicit
+  bool delivers_everything = false;  // DeliverPolicy all
+  std::chrono::nanoseconds ack_wait{0};
+  std::int64_t max_deliver = -1;  // -1: no limit
+  std::uint64_t pending = 0;      // messages not yet delivered (num_pending)
+};
+
 // Where an ephemeral, unacknowledged read of a stream starts.
 struct EphemeralReadConfig {
   std::string stream;
@@ -130,6 +143,10 @@ class JetStream {
   // Creates the durable consumer, or updates it when it exists with another
   // configuration. kNotFound when the stream does not exist.
   common::Result<void, NatsError> EnsureDurableConsumer(const DurableConsumerConfig& config);
+  // The consumer's configuration and state. kNotFound when it (or its
+  // stream) does not exist.
+  common::Result<ConsumerInfo, NatsError> GetConsumerInfo(const std::string& stream,
+                                                          const std::string& durable);
   // Binds a pull subscription to an existing durable consumer.
   common::Result<std::unique_ptr<PullSubscription>, NatsError> BindPull(
       const DurableConsumerConfig& config);

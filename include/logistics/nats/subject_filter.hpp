@@ -15,4 +15,8 @@ namespace logistics::nats {
 // True when `subject` (no wildcards) is matched by `filter`.
 bool SubjectMatches(std::string_view filter, std::string_view subject);
 
+// True when `subject` is a subject one can publish to: non-empty tokens of
+// printable ASCII, no wildcard token, no spaces ("_INBOX.orders").
+bool IsPlainSubject(std::string_view subject);
+
 }  // namespace logistics::nats

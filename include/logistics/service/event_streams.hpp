@@ -1,7 +1,8 @@
-// The JetStream streams of the system, defined in one place: each service
-// ensures its own at start-up (ServiceDefinition::streams), and an admin step
-// that provisions every stream for a deployment where services may not manage
-// streams reads the same definitions, so the two can never disagree.
+// The JetStream streams and durable consumers of the system, defined in one
+// place: each service ensures its own at start-up (ServiceDefinition::streams,
+// ServiceRuntime::AddConsumer), and `logistics-events provision`, which an
+// administrator runs where services may not manage streams, creates the same
+// ones, so the two can never disagree.
 //
 // A stream captures its service's event subjects only, never a command
 // subject (it would answer `nats req` with a PubAck).
@@ -10,8 +11,10 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <vector>
 
+#include "logistics/messaging/event_consumer.hpp"
 #include "logistics/messaging/stream_setup.hpp"
 
 namespace logistics::service {
@@ -24,5 +27,17 @@ messaging::StreamSpec PaymentsStream(std::chrono::milliseconds duplicate_window)
 
 // Every stream of the system, in the order above.
 std::vector<messaging::StreamSpec> AllStreams(std::chrono::milliseconds duplicate_window);
+
+// The durable consumer through which `service` reads `stream`: named
+// "<service>-<stream in lower case>" ("payments-orders"), every event of the
+// stream. Retry, ack wait and batch settings are the runtime's
+// (ServiceConfig; the provisioning step takes the same flags).
+// Throws std::invalid_argument for a stream not defined here (a programming
+// error, caught by every test that starts the service).
+messaging::ConsumerSpec DurableConsumerOn(const std::string& service, const std::string& stream);
+
+// Every durable consumer of the system: orders on PAYMENTS, payments on
+// ORDERS, notifications on ORDERS and on PAYMENTS.
+std::vector<messaging::ConsumerSpec> AllDurableConsumers();
 
 }  // namespace logistics::service

@@ -56,6 +56,15 @@ struct ServiceConfig {
   std::string nats_tls_ca;
   std::string nats_tls_cert;
   std::string nats_tls_key;
+  // Replies to this service's requests arrive under it; the shipped server
+  // configuration lets each user read only "_INBOX.<user>.>". Default
+  // "_INBOX.<service>".
+  std::string nats_inbox_prefix;
+  // true (the default, for a local server): the service creates and updates
+  // its stream and its durable consumers. false (secure deployments): an
+  // administrator provisions them (`logistics-events provision`); the service
+  // only checks them at start-up and exits 1 when one is missing or differs.
+  bool manage_streams = true;
   std::string db;
   std::string log_level = "info";
   std::size_t writer_batch = 256;

@@ -31,6 +31,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -144,6 +146,16 @@ class ServiceRuntime {
   // After the writer it hands its deletes to: stopped (and destroyed) first.
   std::unique_ptr<messaging::Housekeeping> housekeeping_;
   std::atomic<bool> connection_lost_{false};
+  // Set (once) when a stream or durable consumer an administrator provisions
+  // is missing or configured differently (--manage-streams=false): the
+  // service stops and exits 1 with this message.
+  void StopUnusable(const std::string& problem);
+  std::optional<std::string> Unusable();
+  // Checks the streams and consumers an administrator provisions; fails with
+  // the first that is missing or differs (not when NATS cannot answer).
+  common::Result<void, std::string> CheckProvisionedStreams();
+  std::mutex unusable_mutex_;
+  std::optional<std::string> unusable_;
   bool stopped_ = false;
 };
 

@@ -1,6 +1,8 @@
-// logistics-events: export and import the event streams as JSON Lines, and
-// validate such files against the event schemas. Composition root: parses the
-// command line, connects to NATS, and hands the work to logistics_replay.
+// logistics-events: export and import the event streams as JSON Lines,
+// validate such files against the event schemas, and provision the streams and
+// durable consumers (an administrator's step where services may not manage
+// them). Composition root: parses the command line, connects to NATS, and
+// hands the work to logistics_replay or logistics_service.
 //
 // Exit codes: 0 done, 1 a runtime failure (no stream, unreadable file, NATS,
 // invalid lines), 2 a usage error (bad flag or value).
@@ -22,6 +24,7 @@
 #include "logistics/replay/output_file.hpp"
 #include "logistics/replay/progress_meter.hpp"
 #include "logistics/replay/since_spec.hpp"
+#include "logistics/service/provisioning.hpp"
 
 namespace {
 
@@ -39,6 +42,7 @@ struct Options {
   std::string nats_tls_ca;
   std::string nats_tls_cert;
   std::string nats_tls_key;
+  std::string nats_inbox_prefix;
   bool quiet = false;
   // export
   std::string stream;
@@ -51,6 +55,8 @@ struct Options {
   std::string file;
   std::string target_stream;
   bool skip_invalid = false;
+  // provision
+  std::int64_t duplicate_window_seconds = 600;
 };
 
 int Fail(int code, const std::string& message) {
@@ -71,6 +77,9 @@ common::Result<std::unique_ptr<nats::Connection>, std::string> Connect(const Opt
   settings.tls_ca_file = options.nats_tls_ca;
   settings.tls_cert_file = options.nats_tls_cert;
   settings.tls_key_file = options.nats_tls_key;
+  settings.inbox_prefix = !options.nats_inbox_prefix.empty() ? options.nats_inbox_prefix
+                          : !options.nats_user.empty()      ? "_INBOX." + options.nats_user
+                                                            : std::string();
   if (!options.nats_password_file.empty()) {
     std::ifstream file(options.nats_password_file);
     if (!std::getline(file, settings.password) || settings.password.empty()) {
@@ -143,9 +152,23 @@ int RunExport(const Options& options, std::optional<common::Timestamp> since) {
   return 0;
 }
 
+int RunProvision(const Options& options) {
+  auto connection = Connect(options);
+  if (!connection) return Fail(kRuntimeFailure, connection.error());
+  auto js = nats::JetStream::Create(**connection);
+  if (!js) return Fail(kRuntimeFailure, js.error().message);
+  service::ProvisionSettings settings;
+  settings.duplicate_window = std::chrono::seconds(options.duplicate_window_seconds);
+  auto provisioned = service::Provision(**js, settings);
+  if (!provisioned) return Fail(kRuntimeFailure, provisioned.error());
+  for (const std::string& line : *provisioned) std::printf("%s\n", line.c_str());
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"logistics-events: export the event streams (ORDERS, PAYMENTS) as JSON Lines, "
-               "import such files back, and validate them against the event schemas"};
+               "import such files back, validate them against the event schemas, and provision "
+               "the streams and durable consumers"};
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
   app.fallthrough();  // global flags may also follow the subcommand
@@ -170,6 +193,9 @@ int Main(int argc, char** argv) {
   app.add_option("--nats-tls-key", options.nats_tls_key, "client key for NATS mutual TLS")
       ->envname("NATS_TLS_KEY")
       ->check(CLI::ExistingFile);
+  app.add_option("--nats-inbox-prefix", options.nats_inbox_prefix,
+                 "subject prefix of reply inboxes (default _INBOX.<user> with --nats-user)")
+      ->envname("NATS_INBOX_PREFIX");
   app.add_flag("-q,--quiet", options.quiet, "no progress or summary on stderr");
 
   auto* export_cmd = app.add_subcommand("export", "write a stream's messages as JSON Lines");
@@ -194,6 +220,18 @@ int Main(int argc, char** argv) {
 
   auto* validate_cmd = app.add_subcommand("validate", "check a JSON Lines file against the event schemas");
   validate_cmd->add_option("file", options.file, "JSON Lines file as export writes it (- for stdin)")->required();
+
+  auto* provision_cmd = app.add_subcommand(
+      "provision",
+      "create or correct the streams (ORDERS, PAYMENTS) and the services' durable consumers, "
+      "as services started with --manage-streams=false expect them (an administrator's step)");
+  provision_cmd
+      ->add_option("--duplicate-window", options.duplicate_window_seconds,
+                   "the streams' de-duplication window in seconds (the services' "
+                   "--duplicate-window)")
+      ->envname("DUPLICATE_WINDOW_SECONDS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -228,6 +266,7 @@ int Main(int argc, char** argv) {
     return RunExport(options, start);
   }
   if (*import_cmd) return RunImport(options);
+  if (*provision_cmd) return RunProvision(options);
   return RunValidate(options);
 }
 

@@ -14,6 +14,7 @@
 #include "logistics/notifications/infrastructure/sqlite_contact_projection.hpp"
 #include "logistics/notifications/infrastructure/sqlite_notification_store.hpp"
 #include "logistics/notifications/presentation/event_notifier.hpp"
+#include "logistics/service/event_streams.hpp"
 #include "logistics/service/service_runtime.hpp"
 #include "logistics/service/guarded_main.hpp"
 
@@ -139,9 +140,9 @@ int Run(int argc, char** argv) {
                                                     message_id_domain);
   notifications::presentation::EventNotifier payments(storage, *sender, service.clock(),
                                                       message_id_domain);
-  service.AddConsumer(notifications::presentation::OrderEventsConsumer(), orders.InTransaction(),
+  service.AddConsumer(service::DurableConsumerOn("notifications", "ORDERS"), orders.InTransaction(),
                       orders.BeforeTransaction());
-  service.AddConsumer(notifications::presentation::PaymentEventsConsumer(),
+  service.AddConsumer(service::DurableConsumerOn("notifications", "PAYMENTS"),
                       payments.InTransaction(), payments.BeforeTransaction());
   return service.ServeUntilStopped({});
 }

@@ -54,7 +54,7 @@ int Run(int argc, char** argv) {
         orders::application::OrderRepository, orders::infrastructure::SqliteOrderRepository>(reads);
   };
 
-  service.AddConsumer(orders::presentation::PaymentEventsConsumer(),
+  service.AddConsumer(service::DurableConsumerOn("orders", "PAYMENTS"),
                       orders::presentation::PaymentEventsHandler(storage.in_transaction,
                                                                  service.clock()));
   orders::presentation::OrderEndpoints endpoints(service.commands(), storage, service.ids(),

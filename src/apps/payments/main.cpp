@@ -71,7 +71,7 @@ int Run(int argc, char** argv) {
     return aggregate_service::infrastructure::OpenOnReadPool<
         payments::application::PaymentReadStore, infra::SqlitePaymentReadStore>(reads, clock);
   };
-  service.AddConsumer(payments::presentation::OrderEventsConsumer(),
+  service.AddConsumer(service::DurableConsumerOn("payments", "ORDERS"),
                       payments::presentation::OrderEventsHandler(storage.in_transaction,
                                                                  service.clock()));
   const infra::NatsOrderDirectory orders(service.connection(),

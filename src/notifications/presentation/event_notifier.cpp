@@ -1,6 +1,5 @@
 #include "logistics/notifications/presentation/event_notifier.hpp"
 
-#include "logistics/aggregate_service/presentation/durable_consumer.hpp"
 #include "logistics/json/json_text.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
@@ -50,16 +49,6 @@ std::optional<application::EventFacts> ReadFacts(const messaging::ConsumedEvent&
 }
 
 }  // namespace
-
-messaging::ConsumerSpec OrderEventsConsumer() {
-  return aggregate_service::presentation::DurableConsumer("ORDERS", "notifications-orders",
-                                                          "orders.events.>");
-}
-
-messaging::ConsumerSpec PaymentEventsConsumer() {
-  return aggregate_service::presentation::DurableConsumer("PAYMENTS", "notifications-payments",
-                                                          "payments.events.>");
-}
 
 EventNotifier::EventNotifier(NotificationStorage storage, application::MailSender& sender,
                              const common::Clock& clock, std::string message_id_domain)

@@ -1,6 +1,5 @@
 #include "logistics/orders/presentation/payment_events.hpp"
 
-#include "logistics/aggregate_service/presentation/durable_consumer.hpp"
 #include "logistics/common/uuid.hpp"
 #include "logistics/json/json_text.hpp"
 #include "logistics/logging/log.hpp"
@@ -13,11 +12,6 @@ namespace {
 using messaging::HandlerResult;
 
 }  // namespace
-
-messaging::ConsumerSpec PaymentEventsConsumer() {
-  return aggregate_service::presentation::DurableConsumer("PAYMENTS", kPaymentsConsumer,
-                                                          "payments.events.>");
-}
 
 messaging::EventHandler PaymentEventsHandler(
     aggregate_service::presentation::OpenInTransaction<application::OrderStore> open_store,

@@ -2,7 +2,6 @@
 
 #include <variant>
 
-#include "logistics/aggregate_service/presentation/durable_consumer.hpp"
 #include "logistics/common/uuid.hpp"
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/event_metadata.hpp"
@@ -33,11 +32,6 @@ std::variant<domain::OrderView, HandlerResult> OrderViewOf(const nlohmann::json&
 }
 
 }  // namespace
-
-messaging::ConsumerSpec OrderEventsConsumer() {
-  return aggregate_service::presentation::DurableConsumer("ORDERS", kOrdersConsumer,
-                                                          "orders.events.>");
-}
 
 messaging::EventHandler OrderEventsHandler(
     aggregate_service::presentation::OpenInTransaction<application::PaymentStore> open_store,

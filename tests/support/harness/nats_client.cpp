@@ -227,7 +227,7 @@ size_t Subscription::Count() const {
 // ---- NatsClient ----
 
 NatsClient::NatsClient(const std::string& url, const std::string& name, const std::string& user,
-                       const std::string& password) {
+                       const std::string& password, const std::string& inbox_prefix) {
   natsOptions* raw_options = nullptr;
   HARNESS_NATS_CHECK(natsOptions_Create(&raw_options), "cannot create NATS options");
   options_.reset(raw_options);
@@ -236,6 +236,10 @@ NatsClient::NatsClient(const std::string& url, const std::string& name, const st
   if (!user.empty()) {
     HARNESS_NATS_CHECK(natsOptions_SetUserInfo(options_.get(), user.c_str(), password.c_str()),
                        "cannot set the NATS user");
+  }
+  if (!inbox_prefix.empty()) {
+    HARNESS_NATS_CHECK(natsOptions_SetCustomInboxPrefix(options_.get(), inbox_prefix.c_str()),
+                       "cannot set the inbox prefix " << inbox_prefix);
   }
   // Reconnect quickly and forever: tests restart servers and expect clients
   // to follow without waiting nats.c's default two seconds.

@@ -125,8 +125,11 @@ class NatsClient {
   // Connects to `url` ("nats://127.0.0.1:4222"), as `user` with `password`
   // when a user is given (anonymously otherwise). Fails the test if the server
   // cannot be reached or refuses the credentials.
+  // `inbox_prefix` ("_INBOX.client"): where replies to its requests arrive;
+  // empty: nats.c's "_INBOX".
   explicit NatsClient(const std::string& url, const std::string& name = "logistics-test-client",
-                      const std::string& user = {}, const std::string& password = {});
+                      const std::string& user = {}, const std::string& password = {},
+                      const std::string& inbox_prefix = {});
   ~NatsClient();
   NatsClient(const NatsClient&) = delete;
   NatsClient& operator=(const NatsClient&) = delete;

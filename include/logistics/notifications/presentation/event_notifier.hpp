@@ -38,11 +38,6 @@
 
 namespace logistics::notifications::presentation {
 
-// The two durable consumers: notifications-orders on ORDERS and
-// notifications-payments on PAYMENTS.
-messaging::ConsumerSpec OrderEventsConsumer();
-messaging::ConsumerSpec PaymentEventsConsumer();
-
 // How --rebuild-projections re-derives the contacts (order_contacts,
 // payment_contacts) from both streams; sent notifications are effects and are
 // left as they are. The caller adds the scratch database's schema

@@ -20,11 +20,6 @@
 
 namespace logistics::orders::presentation {
 
-inline constexpr const char* kPaymentsConsumer = "orders-payments";
-
-// The spec of the consumer; retry settings are filled in by the runtime.
-messaging::ConsumerSpec PaymentEventsConsumer();
-
 // `clock` must outlive the handler; `open_store` opens the store of the
 // event's transaction (main.cpp names the adapter).
 messaging::EventHandler PaymentEventsHandler(

@@ -25,10 +25,6 @@
 
 namespace logistics::payments::presentation {
 
-inline constexpr const char* kOrdersConsumer = "payments-orders";
-
-messaging::ConsumerSpec OrderEventsConsumer();
-
 // `clock` must outlive the handler.
 messaging::EventHandler OrderEventsHandler(
     aggregate_service::presentation::OpenInTransaction<application::PaymentStore> open_store,
