@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/compose_test.sh SOURCE_DIR — checks that SOURCE_DIR/docker-compose.yml
-# is a valid Compose configuration and defines nats and every service.
+# is a valid Compose configuration and defines nats and every service, and that
+# docker-compose.tls.yml merges into it validly.
 #
 # Uses `docker compose` (the v2 plugin) or `docker-compose` (v1), whichever
 # works; neither needs a running Docker engine for `config`. Without either it
@@ -29,7 +30,7 @@ fi
 echo "compose_test: using $("${compose[@]}" version 2>/dev/null | head -n 1)"
 
 # Interpolation must not depend on the caller's environment.
-unset LOG_LEVEL NATS_PORT SMTP_URL SMTP_STARTTLS SMTP_USER MAIL_FROM MAIL_FROM_NAME
+unset LOG_LEVEL NATS_PORT SMTP_URL SMTP_STARTTLS SMTP_USER MAIL_FROM MAIL_FROM_NAME TLS_DIR
 
 cd "$root"
 "${compose[@]}" --file "$file" config --quiet
@@ -41,6 +42,12 @@ for service in "${EXPECTED_SERVICES[@]}"; do
     status=1
   fi
 done
+# The TLS override (README, Operations, TLS) must merge into a valid configuration too.
+tls_file=$root/docker-compose.tls.yml
+if [[ -f $tls_file ]] && ! "${compose[@]}" --file "$file" --file "$tls_file" config --quiet; then
+  echo "compose_test: $file with $tls_file is not a valid configuration" >&2
+  status=1
+fi
 if ((status == 0)); then
   echo "compose_test: $file is valid and defines ${EXPECTED_SERVICES[*]}"
 fi
