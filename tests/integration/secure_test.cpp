@@ -394,5 +394,71 @@ TEST_CASE("scripts/run --secure runs every service as its own NATS user", "[secu
   CHECK(CommandLinesContaining(data.string()) == std::vector<std::string>{});
 }
 
+
+TEST_CASE("scripts/run --secure --tls serves a client that trusts its CA and nobody in plain text",
+          "[secure][scripts][tls]") {
+  TempDir data("secure-tls-run-data");
+  TempDir logs("secure-tls-run-logs");
+  const int port = FreeTcpPort();
+  const std::string url = "nats://127.0.0.1:" + std::to_string(port);
+  ChildProcess run(kRunScript, {"--secure", "--tls"},
+                   {{"NATS_PORT", std::to_string(port)},
+                    {"DATA_DIR", data.string()},
+                    {"BUILD_DIR", LOGISTICS_BUILD_DIR}},
+                   logs.path(), "scripts-run-secure-tls");
+  const StopScriptOnExit stop_script(run);
+  run.Start();
+  {
+    const bool ready = run.WaitForLog("ready:", 150s);
+    INFO("--- scripts/run --secure --tls output ---\n" << run.Log());
+    REQUIRE(ready);
+  }
+  const std::filesystem::path ca = data.path() / "tls" / "ca.pem";
+  REQUIRE(std::filesystem::exists(ca));
+  CHECK_THAT(run.Log(), Catch::Contains("--tlsca " + ca.string()));
+  CHECK_THAT(ReadFile(data.path() / "logs" / "provision.log"), Catch::Contains("stream ORDERS:"));
+
+  std::string password = ReadFile(data.path() / "secrets" / "client.password");
+  if (!password.empty() && password.back() == '\n') password.pop_back();
+  auto connect = [&](bool tls, natsConnection** connection) {
+    natsOptions* raw_options = nullptr;
+    REQUIRE(natsOptions_Create(&raw_options) == NATS_OK);
+    const NatsOptionsPtr options(raw_options);
+    REQUIRE(natsOptions_SetURL(options.get(), url.c_str()) == NATS_OK);
+    REQUIRE(natsOptions_SetTimeout(options.get(), 5000) == NATS_OK);
+    REQUIRE(natsOptions_SetUserInfo(options.get(), "client", password.c_str()) == NATS_OK);
+    REQUIRE(natsOptions_SetCustomInboxPrefix(options.get(), "_INBOX.client") == NATS_OK);
+    if (tls) {
+      REQUIRE(natsOptions_SetSecure(options.get(), true) == NATS_OK);
+      REQUIRE(natsOptions_LoadCATrustedCertificates(options.get(), ca.c_str()) == NATS_OK);
+    }
+    return natsConnection_Connect(connection, options.get());
+  };
+
+  // The client role over TLS: a command is answered by orders, itself on TLS.
+  natsConnection* raw = nullptr;
+  REQUIRE(connect(true, &raw) == NATS_OK);
+  const NatsConnectionPtr client(raw);
+  natsMsg* raw_reply = nullptr;
+  const std::string body =
+      R"({"tracking_number":"SECURE-TLS-1","customer_name":"Ana","origin":"Madrid","destination":"Lisbon"})";
+  REQUIRE(natsConnection_RequestString(&raw_reply, client.get(), "orders.cmd.create", body.c_str(),
+                                       5000) == NATS_OK);
+  const NatsMessagePtr reply(raw_reply);
+  const char* error_code = nullptr;
+  CHECK(natsMsgHeader_Get(reply.get(), "Nats-Service-Error-Code", &error_code) == NATS_NOT_FOUND);
+  CHECK_THAT(std::string(natsMsg_GetData(reply.get())), Catch::Contains("\"status\":\"CREATED\""));
+
+  // Plain text is not served.
+  natsConnection* plain = nullptr;
+  CHECK(connect(false, &plain) != NATS_OK);
+  natsConnection_Destroy(plain);
+
+  REQUIRE(::kill(run.pid(), SIGTERM) == 0);
+  const std::optional<ExitStatus> status = run.WaitForExit(60s);
+  REQUIRE(status.has_value());
+  CHECK(status->Success());
+}
+
 }  // namespace
 }  // namespace logistics::testing

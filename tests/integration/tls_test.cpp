@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "integration/secure_system.hpp"  // RandomPassword
 #include "support/harness/child_process.hpp"
 #include "support/harness/contract_recorder.hpp"
 #include "support/harness/eventually.hpp"
@@ -49,7 +50,6 @@ using nlohmann::json;
 const std::string kSourceDir = LOGISTICS_SOURCE_DIR;
 const std::string kTlsCertsScript = kSourceDir + "/scripts/tls-certs";
 const std::string kTlsConfig = kSourceDir + "/deploy/nats/tls.conf";
-const std::string kSecureConfig = kSourceDir + "/deploy/nats/nats-server.conf";
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
@@ -366,17 +366,6 @@ TEST_CASE("a TLS client against a server without TLS exits 1 and says the server
 }
 
 // ---- the shipped configuration: deploy/nats/tls.conf -----------------------------
-
-// 32 letters and digits.
-std::string RandomPassword() {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device random;
-  std::uniform_int_distribution<std::size_t> pick(0, sizeof(kAlphabet) - 2);
-  std::string password;
-  for (int i = 0; i < 32; ++i) password += kAlphabet[pick(random)];
-  return password;
-}
 
 // Every password variable the shipped configuration reads ($ORDERS_NATS_PASSWORD,
 // ...), each with a random password: the users may change, tls.conf must
