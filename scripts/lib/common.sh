@@ -21,6 +21,7 @@ readonly LOGISTICS_REQUIRED_PACKAGES=(
   libnats-dev nats-server
   libsqlite3-dev sqlite3
   nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libcurl4-openssl-dev
+  prometheus-cpp-dev
   python3 python3-jsonschema python3-aiosmtpd
   openssl
 )
