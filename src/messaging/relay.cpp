@@ -4,6 +4,7 @@
 
 #include "logistics/logging/log.hpp"
 #include "logistics/logging/thread_name.hpp"
+#include "logistics/messaging/sqlite_parked_events.hpp"
 #include "logistics/messaging/stream_check.hpp"
 
 namespace logistics::messaging {
@@ -149,6 +150,12 @@ void Relay::Run() {
         streams_ready_ = false;  // the server may have lost its store
         position.retry_delay = settings_.retry_initial;
       }
+      if (requeued_from_) {
+        // Requeued rows lie behind the cursor: read again from the first.
+        position.cursor = std::min(position.cursor, *requeued_from_ - 1);
+        position.probing = false;
+        requeued_from_.reset();
+      }
       flush_generation = flush_requested_;
     }
     if (!connection_.IsConnected() || (settings_.hold_until_flush && flush_generation == 0)) {
@@ -181,6 +188,7 @@ void Relay::Run() {
       }
     }
     RetryFailedMarks();
+    RetryPendingParkings();
 
     const std::size_t limit = RoundSize(position, settings_.window);
     auto rows = republish_since_
@@ -212,6 +220,11 @@ void Relay::Run() {
       continue;
     }
 
+    const std::int64_t last_read = rows->back().id;
+    if (DropParked(*rows) && rows->empty()) {
+      position.cursor = last_read;  // only events waiting behind a parked one
+      continue;
+    }
     const NextRound next = PublishRound(*rows, position);
     position = next.position;
     if (next.set_up_streams) streams_ready_ = false;  // someone deleted the stream: create it again
@@ -312,8 +325,117 @@ NextRound Relay::PublishRound(const std::vector<OutboxRow>& rows, const RelayPos
   }
 
   if (!marks.ids.empty()) SubmitMarks(std::move(marks));
-  if (outcome.first_failed) ReportFailure(rows, *outcome.first_failed, first_error);
+  if (!outcome.first_failed) return AfterRound(position, rows.back().id, outcome, first_error.kind,
+                                               PolicyOf(settings_));
+  ReportFailure(rows, *outcome.first_failed, first_error);
+  // Lasting refusals of the same row in a row are counted; anything else
+  // starts the count again.
+  if (!IsLastingRefusal(first_error.kind)) {
+    refused_row_ = 0;
+    lasting_refusals_ = 0;
+  } else {
+    if (refused_row_ != *outcome.first_failed) {
+      refused_row_ = *outcome.first_failed;
+      lasting_refusals_ = 0;
+    }
+    if (ShouldPark(++lasting_refusals_, settings_.park_after_attempts)) {
+      const auto failed = std::find_if(rows.begin(), rows.end(), [&](const OutboxRow& row) {
+        return row.id == *outcome.first_failed;
+      });
+      Park(*failed, first_error);
+      refused_row_ = 0;
+      lasting_refusals_ = 0;
+      return AfterParking(*outcome.first_failed, PolicyOf(settings_));
+    }
+  }
   return AfterRound(position, rows.back().id, outcome, first_error.kind, PolicyOf(settings_));
+}
+
+void Relay::Park(const OutboxRow& row, const nats::NatsError& error) {
+  const std::string aggregate = AggregateOf(row.message.subject);
+  {
+    std::lock_guard lock(mutex_);
+    if (parked_.insert(aggregate).second) ++stats_.parked_aggregates;
+  }
+  logging::Error("parked an event the stream keeps refusing, with the later events of its "
+                 "aggregate; the others go on (requeue it once the cause is fixed)",
+                 {{"outbox_id", row.id},
+                  {"event_id", row.message.event_id},
+                  {"subject", row.message.subject},
+                  {"aggregate", aggregate},
+                  {"refusals", settings_.park_after_attempts},
+                  {"error", error.message}});
+  SubmitParking(aggregate, row.id, error.message);
+}
+
+void Relay::SubmitParking(const std::string& aggregate, std::int64_t from_id,
+                          const std::string& reason) {
+  auto parking = std::make_shared<Parking>(Parking{aggregate, from_id, reason});
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.parks_pending;
+  }
+  const auto now = clock_.Now();
+  WriteJob job{[parking, now](sqlite::Database& db) {
+                 auto parked = SqliteParkedEvents(db).Park(parking->aggregate, parking->from_id,
+                                                           parking->reason, now);
+                 if (!parked) {
+                   logging::Error("could not park outbox rows; retrying",
+                                  {{"aggregate", parking->aggregate},
+                                   {"error", parked.error().message}});
+                   return SavepointOutcome::kRollBack;
+                 }
+                 return SavepointOutcome::kKeep;
+               },
+               [this, parking](WriteStatus status) {
+                 std::lock_guard lock(mutex_);
+                 --stats_.parks_pending;
+                 // Until it commits, the rows stay skipped (parked_), so
+                 // nothing of the aggregate overtakes the parked event.
+                 if (status != WriteStatus::kCommitted) pending_parkings_.push_back(*parking);
+               },
+               JobKind::kBookkeeping};
+  if (!writer_.Submit(std::move(job))) {
+    std::lock_guard lock(mutex_);
+    --stats_.parks_pending;
+    pending_parkings_.push_back(*parking);
+  }
+}
+
+void Relay::RetryPendingParkings() {
+  std::vector<Parking> pending;
+  {
+    std::lock_guard lock(mutex_);
+    pending.swap(pending_parkings_);
+  }
+  for (const Parking& parking : pending) {
+    SubmitParking(parking.aggregate, parking.from_id, parking.reason);
+  }
+}
+
+bool Relay::DropParked(std::vector<OutboxRow>& rows) const {
+  std::lock_guard lock(mutex_);
+  if (parked_.empty()) return false;
+  const auto kept = std::remove_if(rows.begin(), rows.end(), [&](const OutboxRow& row) {
+    return parked_.count(AggregateOf(row.message.subject)) != 0;
+  });
+  const bool dropped = kept != rows.end();
+  rows.erase(kept, rows.end());
+  return dropped;
+}
+
+void Relay::NotifyRequeued(const std::string& aggregate, std::int64_t first_id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (aggregate.empty()) {
+      parked_.clear();
+    } else {
+      parked_.erase(aggregate);
+    }
+    requeued_from_ = requeued_from_ ? std::min(*requeued_from_, first_id) : first_id;
+    wake_pending_ = true;
+  }
+  changed_.notify_all();
 }
 
 void Relay::SendRound(const std::vector<OutboxRow>& rows, Round& round) {

@@ -41,6 +41,35 @@ NextRound AfterRound(const RelayPosition& before, std::int64_t last_row, const R
   return next;
 }
 
+bool IsLastingRefusal(nats::NatsErrorKind kind) {
+  switch (kind) {
+    case nats::NatsErrorKind::kTooLarge:
+    case nats::NatsErrorKind::kNoResponders:
+    case nats::NatsErrorKind::kWrongStream:
+    case nats::NatsErrorKind::kRejected:
+    case nats::NatsErrorKind::kNotFound:
+    case nats::NatsErrorKind::kAlreadyExists:
+    case nats::NatsErrorKind::kWrongLastSequence:
+      return true;
+    case nats::NatsErrorKind::kTimeout:
+    case nats::NatsErrorKind::kNotConnected:
+    case nats::NatsErrorKind::kLimitExceeded:  // a server out of storage recovers
+    case nats::NatsErrorKind::kOther:
+      return false;
+  }
+  return false;
+}
+
+bool ShouldPark(std::int64_t lasting_refusals, std::int64_t park_after) {
+  return park_after > 0 && lasting_refusals >= park_after;
+}
+
+NextRound AfterParking(std::int64_t parked_id, const RetryPolicy& policy) {
+  NextRound next;
+  next.position = RelayPosition{parked_id, false, policy.initial};
+  return next;
+}
+
 std::size_t RoundSize(const RelayPosition& position, std::size_t window) {
   return position.probing ? 1 : window;
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "logistics/messaging/sqlite_parked_events.hpp"
 #include "logistics/sqlite/storage_health.hpp"
 
 namespace logistics::messaging {
@@ -13,7 +14,7 @@ namespace {
 
 using common::Unexpected;
 
-constexpr std::array<sqlite::Migration, 2> kMigrations{{
+constexpr std::array<sqlite::Migration, 3> kMigrations{{
     {1, "create outbox",
      "CREATE TABLE outbox ("
      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -38,6 +39,15 @@ constexpr std::array<sqlite::Migration, 2> kMigrations{{
      " sequence INTEGER NOT NULL,"
      " event_id TEXT NOT NULL,"
      " acknowledged_at INTEGER NOT NULL);"},
+    // Parking (sqlite_parked_events.hpp): an event the stream keeps refusing
+    // waits aside with the later events of its aggregate. The relay reads
+    // unpublished rows that are not parked; the partial index on subject
+    // finds an aggregate's parked rows by subject prefix.
+    {3, "park outbox rows",
+     "ALTER TABLE outbox ADD COLUMN parked_at INTEGER;"
+     "DROP INDEX outbox_unpublished;"
+     "CREATE INDEX outbox_unpublished ON outbox(id) WHERE published_at IS NULL AND parked_at IS NULL;"
+     "CREATE INDEX outbox_parked ON outbox(subject) WHERE parked_at IS NOT NULL;"},
 }};
 
 std::string EncodeHeaders(const Headers& headers) {
@@ -83,15 +93,22 @@ common::Result<void, AppendError> SqliteOutbox::Append(const OutboxMessage& mess
 
 common::Result<void, sqlite::SqliteError> SqliteOutbox::Insert(const OutboxMessage& message,
                                                                common::Timestamp now) {
+  // An event of an aggregate whose events are parked is parked too: it may
+  // not overtake them (sqlite_parked_events.hpp).
   auto insert = db_.Prepare(
-      "INSERT INTO outbox(event_id, subject, headers, payload, created_at) VALUES(?, ?, ?, ?, ?)");
+      "INSERT INTO outbox(event_id, subject, headers, payload, created_at, parked_at)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, (SELECT ?5 FROM outbox WHERE parked_at IS NOT NULL"
+      " AND published_at IS NULL AND subject >= ?6 AND subject < ?7 LIMIT 1))");
   if (!insert) return Unexpected{insert.error()};
+  const AggregateRange aggregate = AggregateRangeOf(AggregateOf(message.subject));
   (*insert)
       ->Bind(1, message.event_id)
       .Bind(2, message.subject)
       .Bind(3, EncodeHeaders(message.headers))
       .Bind(4, message.payload)
-      .Bind(5, common::ToUnixMillis(now));
+      .Bind(5, common::ToUnixMillis(now))
+      .Bind(6, aggregate.first)
+      .Bind(7, aggregate.past_last);
   return (*insert)->Run();
 }
 
@@ -99,7 +116,7 @@ common::Result<std::vector<OutboxRow>, sqlite::SqliteError> SqliteOutbox::ReadUn
     std::int64_t after_id, std::size_t limit) {
   auto select = db_.Prepare(
       "SELECT id, event_id, subject, headers, payload, attempts FROM outbox"
-      " WHERE published_at IS NULL AND id > ? ORDER BY id LIMIT ?");
+      " WHERE published_at IS NULL AND parked_at IS NULL AND id > ? ORDER BY id LIMIT ?");
   if (!select) return Unexpected{select.error()};
   (*select)->Bind(1, after_id).Bind(2, static_cast<std::int64_t>(limit));
   return ReadRows(**select);
@@ -111,7 +128,8 @@ common::Result<std::vector<OutboxRow>, sqlite::SqliteError> SqliteOutbox::ReadFo
   // walking it in id order is cheap.
   auto select = db_.Prepare(
       "SELECT id, event_id, subject, headers, payload, attempts FROM outbox"
-      " WHERE id > ? AND (published_at IS NULL OR published_at >= ?) ORDER BY id LIMIT ?");
+      " WHERE id > ? AND parked_at IS NULL AND (published_at IS NULL OR published_at >= ?)"
+      " ORDER BY id LIMIT ?");
   if (!select) return Unexpected{select.error()};
   (*select)
       ->Bind(1, after_id)
@@ -182,13 +200,20 @@ common::Result<std::int64_t, sqlite::SqliteError> SqliteOutbox::DeletePublishedB
 common::Result<OutboxStats, sqlite::SqliteError> SqliteOutbox::Stats() {
   OutboxStats stats;
   auto pending = db_.Prepare(
-      "SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL");
+      "SELECT count(*) FILTER (WHERE parked_at IS NULL),"
+      " min(created_at) FILTER (WHERE parked_at IS NULL),"
+      " count(*) FILTER (WHERE parked_at IS NOT NULL), min(parked_at)"
+      " FROM outbox WHERE published_at IS NULL");
   if (!pending) return Unexpected{pending.error()};
   auto row = (*pending)->Step();
   if (!row) return Unexpected{row.error()};
   stats.unpublished = (*pending)->ColumnInt64(0);
   if (auto oldest = (*pending)->ColumnOptionalInt64(1)) {
     stats.oldest_unpublished_created_at = common::FromUnixMillis(*oldest);
+  }
+  stats.parked = (*pending)->ColumnInt64(2);
+  if (auto first = (*pending)->ColumnOptionalInt64(3)) {
+    stats.first_parked_at = common::FromUnixMillis(*first);
   }
   auto last = LastId();
   if (!last) return Unexpected{last.error()};

@@ -18,6 +18,7 @@ std::optional<NatsErrorKind> KindOfJetStreamError(int js_error_code) {
     case JSConsumerExistingActiveErr:
       return NatsErrorKind::kAlreadyExists;
     case JSStreamMessageExceedsMaximumErr:
+      return NatsErrorKind::kTooLarge;
     case JSStreamStoreFailedErr:  // what 2.9 answers for max_msgs / max_bytes with discard new
     case JSInsufficientResourcesErr:
     case JSMaximumStreamsLimitErr:
@@ -48,7 +49,7 @@ NatsErrorKind KindOf(natsStatus status, int js_error_code) {
     case NATS_NOT_FOUND:
       return NatsErrorKind::kNotFound;
     case NATS_MAX_PAYLOAD:
-      return NatsErrorKind::kLimitExceeded;
+      return NatsErrorKind::kTooLarge;
     default:
       break;
   }
@@ -70,6 +71,8 @@ std::string_view NatsErrorKindName(NatsErrorKind kind) {
       return "not found";
     case NatsErrorKind::kAlreadyExists:
       return "already exists";
+    case NatsErrorKind::kTooLarge:
+      return "too large";
     case NatsErrorKind::kLimitExceeded:
       return "limit exceeded";
     case NatsErrorKind::kWrongLastSequence:

@@ -127,6 +127,12 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("IDEMPOTENCY_RETENTION_SECONDS")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{365} * 24 * 3600))
       ->capture_default_str();
+  app.add_option("--park-after-attempts", config.park_after_attempts,
+                 "refusals of one event that retrying will not fix (too large, no stream captures it, "
+                 "rejected) before the relay parks it with the later events of its aggregate; 0: never")
+      ->envname("PARK_AFTER_ATTEMPTS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}))
+      ->capture_default_str();
   app.add_flag("--skip-integrity-check", config.skip_integrity_check,
                "start without checking the database file for damage (PRAGMA quick_check, which "
                "reads the whole file): for very large files")

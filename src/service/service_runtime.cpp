@@ -150,6 +150,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
     self.StopUnusable(problem);
   };
   relay_settings.window = config.relay_window;
+  relay_settings.park_after_attempts = config.park_after_attempts;
   relay_settings.republish_horizon = std::chrono::seconds(config.republish_horizon_seconds);
   relay_settings.hold_until_flush = messaging::FaultEnabled("hold-relay");
   for (auto stream : self.definition_.streams) {
@@ -287,8 +288,16 @@ nlohmann::json ServiceRuntime::Figures() {
                      clock_.Now() - *outbox->oldest_unpublished_created_at)
                      .count();
       }
+      nlohmann::json first_parked = nullptr;
+      if (outbox->first_parked_at) {
+        first_parked = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           clock_.Now() - *outbox->first_parked_at)
+                           .count();
+      }
       figures["outbox"] = {{"unpublished", outbox->unpublished},
                            {"oldest_unpublished_age_ms", oldest},
+                           {"parked", outbox->parked},
+                           {"first_parked_age_ms", first_parked},
                            {"last_id", outbox->last_id}};
     } else {
       figures["outbox"] = {{"error", outbox.error().message}};
@@ -301,6 +310,8 @@ nlohmann::json ServiceRuntime::Figures() {
                       {"republished_horizons", relay.republished_horizons},
                       {"unmarked", relay.unmarked},
                       {"failed_marks", relay.failed_marks},
+                      {"parked_aggregates", relay.parked_aggregates},
+                      {"parks_pending", relay.parks_pending},
                       {"last_round_latency_us", relay.last_round_latency.count()},
                       {"commit_to_ack_us",
                        {{"count", relay.commit_to_ack.count()},

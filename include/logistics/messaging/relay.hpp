@@ -46,6 +46,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -73,6 +74,9 @@ struct RelaySettings {
   std::chrono::milliseconds retry_max{5000};
   std::chrono::milliseconds republish_horizon{std::chrono::minutes(5)};
   std::vector<StreamSpec> streams;
+  // Lasting refusals of one event in a row after which it is parked with the
+  // later events of its aggregate (relay_round.hpp); 0: never park.
+  std::int64_t park_after_attempts = 12;
   // true: the relay creates its streams and corrects their configuration.
   // false (an administrator provisions them): it only checks them
   // (stream_check.hpp), and a stream that is missing or configured
@@ -92,6 +96,8 @@ struct RelayStats {
   std::uint64_t republished_horizons = 0;  // times the stream was found to have lost events
   std::uint64_t unmarked = 0;        // acknowledged rows whose mark is not committed yet
   std::uint64_t failed_marks = 0;    // mark transactions that failed (retried)
+  std::uint64_t parked_aggregates = 0;  // aggregates this process parked events of
+  std::uint64_t parks_pending = 0;      // parkings decided, not yet committed
   std::chrono::microseconds last_round_latency{0};  // first send to last PubAck
   // Commit -> PubAck of every event committed since start (see CommitLatency).
   common::LatencyHistogram commit_to_ack;
@@ -118,6 +124,12 @@ class Relay {
   // Blocks until every row committed before the call is published and
   // marked published, or the timeout passes. Returns true when caught up.
   bool Flush(std::chrono::milliseconds timeout);
+  // An operator handed parked rows back (SqliteParkedEvents::Requeue) from
+  // `first_id` on: publish them (in id order) with the rest. `aggregate` is
+  // the requeued aggregate, empty for all. Call it once the requeue has
+  // committed: a relay told earlier may read past the rows before they are
+  // handed back.
+  void NotifyRequeued(const std::string& aggregate, std::int64_t first_id);
   // Stops the thread (after its current round).
   void Stop();
   RelayStats Stats() const;
@@ -149,6 +161,13 @@ class Relay {
   // Records the first failed row's error in the outbox and logs it.
   void ReportFailure(const std::vector<OutboxRow>& rows, std::int64_t failed_id,
                      const nats::NatsError& error);
+  // Parks `row` and the later events of its aggregate: skipped from now on,
+  // parked in the database by a bookkeeping job (retried until it commits).
+  void Park(const OutboxRow& row, const nats::NatsError& error);
+  void SubmitParking(const std::string& aggregate, std::int64_t from_id, const std::string& reason);
+  void RetryPendingParkings();
+  // Drops the rows of aggregates being parked; true when any was dropped.
+  bool DropParked(std::vector<OutboxRow>& rows) const;
   // On a nats.c thread: one PubAck (or failure) of the round in flight.
   void OnPubAck(const nats::Message& sent, const nats::PubAckResult& ack);
 
@@ -170,6 +189,20 @@ class Relay {
   RelayStats stats_;
   CommitLatency commit_latency_;
   Round* round_ = nullptr;  // the round in flight, guarded by mutex_
+  // Parking, guarded by mutex_: the aggregates whose rows are skipped (until
+  // requeued), the parkings whose job failed (retried), and where a requeue
+  // asks the relay to read again from.
+  struct Parking {
+    std::string aggregate;
+    std::int64_t from_id = 0;
+    std::string reason;
+  };
+  std::set<std::string> parked_;
+  std::vector<Parking> pending_parkings_;
+  std::optional<std::int64_t> requeued_from_;
+  // Relay thread only: the row refused by lasting refusals, and how often.
+  std::int64_t refused_row_ = 0;
+  std::int64_t lasting_refusals_ = 0;
 
   // Per stream, the last event it acknowledged (loaded from the database at
   // start). Guarded by mutex_.

@@ -21,6 +21,15 @@
 // subject: someone deleted the stream) also has the relay set its streams up
 // again before the next round.
 //
+// Parking: a refusal that retrying will not fix soon (IsLastingRefusal: too
+// large for the server or the stream, no stream captures the subject, a
+// stream that rejects the event) is retried with the same backoff; after
+// `park_after` such refusals in a row (ShouldPark) the row is parked with the
+// later events of its aggregate (sqlite_parked_events.hpp) and the relay goes
+// on after it (AfterParking). A transient failure (no PubAck in time, not
+// connected, a server out of storage) is never parked: the relay waits and
+// resumes.
+//
 // Failed marks: acknowledged rows whose mark could not be committed wait in
 // the relay and are submitted again after MarkRetryDelay; when they are,
 // LastPositionPerStream keeps one acknowledged position per stream.
@@ -76,6 +85,17 @@ struct NextRound {
 // `first_error` is the kind of the first failure (ignored when none failed).
 NextRound AfterRound(const RelayPosition& before, std::int64_t last_row, const RoundOutcome& outcome,
                      nats::NatsErrorKind first_error, const RetryPolicy& policy);
+
+// True for a refusal that retrying will not fix soon.
+bool IsLastingRefusal(nats::NatsErrorKind kind);
+
+// True when a row refused `lasting_refusals` times in a row by lasting
+// refusals is to be parked (`park_after` 0: never).
+bool ShouldPark(std::int64_t lasting_refusals, std::int64_t park_after);
+
+// Where the relay goes on after parking the row `parked_id`: past it, a full
+// window, no wait.
+NextRound AfterParking(std::int64_t parked_id, const RetryPolicy& policy);
 
 // Rows to read for the next round: one while probing, else the window.
 std::size_t RoundSize(const RelayPosition& position, std::size_t window);

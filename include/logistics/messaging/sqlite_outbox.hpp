@@ -2,7 +2,7 @@
 //
 //   outbox(id INTEGER PRIMARY KEY AUTOINCREMENT, event_id UNIQUE, subject,
 //          headers (JSON object), payload, created_at, published_at NULL,
-//          attempts, last_error)
+//          attempts, last_error, parked_at NULL)
 //   relay_position(stream PRIMARY KEY, sequence, event_id, acknowledged_at)
 //
 // Services append rows inside the transaction that changes their aggregates
@@ -16,6 +16,11 @@
 // (its max_payload), before anything is written, so the command or event that
 // caused it rolls back instead of committing an event the relay would retry
 // forever, with every later event of the service waiting behind it.
+//
+// Parked rows (sqlite_parked_events.hpp, which owns the statements that park,
+// list, requeue and discard them) are neither read by the relay nor counted as
+// unpublished, and never deleted by the cleanup; a row appended for an
+// aggregate whose events are parked is parked at once.
 //
 // Ownership: borrows a Database, which must outlive it. Thread-safety: that of
 // its connection (one thread at a time).
@@ -62,8 +67,10 @@ struct OutboxRow {
 };
 
 struct OutboxStats {
-  std::int64_t unpublished = 0;  // rows waiting for a PubAck
-  std::optional<common::Timestamp> oldest_unpublished_created_at;
+  std::int64_t unpublished = 0;  // rows waiting for a PubAck (not parked)
+  std::optional<common::Timestamp> oldest_unpublished_created_at;  // of those
+  std::int64_t parked = 0;  // rows parked (sqlite_parked_events.hpp)
+  std::optional<common::Timestamp> first_parked_at;
   std::int64_t last_id = 0;  // highest id ever assigned (0 when none)
 };
 
@@ -81,7 +88,8 @@ class SqliteOutbox {
   common::Result<void, AppendError> Append(const OutboxMessage& message, common::Timestamp now,
                                            std::size_t max_message_bytes);
 
-  // Up to `limit` unpublished rows with id > after_id, in id order.
+  // Up to `limit` unpublished rows with id > after_id that are not parked, in
+  // id order.
   common::Result<std::vector<OutboxRow>, sqlite::SqliteError> ReadUnpublished(std::int64_t after_id,
                                                                               std::size_t limit);
 

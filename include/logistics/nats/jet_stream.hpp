@@ -5,8 +5,9 @@
 //
 // Every failure comes back as a NatsError whose kind the caller decides by:
 // kNotFound (no such stream, consumer or message), kNoResponders (a publish
-// no stream captures, or JetStream is not enabled), kLimitExceeded (a stream
-// refused a message by its limits), kTimeout, kNotConnected, ...
+// no stream captures, or JetStream is not enabled), kTooLarge (larger than the
+// server or stream accepts), kLimitExceeded (a stream refused a message by its
+// other limits), kTimeout, kNotConnected, ...
 //
 // Asynchronous publishing: the settings given to Create name at most how
 // many publishes may wait for their PubAck and the callback that receives

@@ -24,7 +24,9 @@ enum class NatsErrorKind {
   kNotConnected,       // the connection is closed or reconnecting
   kNotFound,           // JetStream: the stream, consumer or message does not exist
   kAlreadyExists,      // JetStream: a stream or consumer of that name exists with another config
-  kLimitExceeded,      // JetStream: the stream refused a message by its limits (size, bytes,
+  kTooLarge,           // the message is larger than the server (max_payload) or the stream
+                       // (max_msg_size) accepts: sending it again will not help
+  kLimitExceeded,      // JetStream: the stream refused a message by its limits (bytes,
                        // count) or the server has no resources left for it
   kWrongLastSequence,  // JetStream: a publish's expected last sequence or message id did not hold
   kWrongStream,        // JetStream: a publish's expected stream is not the one that captures it

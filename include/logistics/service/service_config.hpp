@@ -85,6 +85,9 @@ struct ServiceConfig {
   // Writes beyond this size are refused with 503 STORAGE_FULL, as on a full
   // disk (SQLite's max_page_count); 0: no limit.
   std::int64_t db_max_kib = 0;
+  // Lasting refusals of one event in a row before the relay parks it with the
+  // later events of its aggregate (relay_round.hpp); 0: never park.
+  std::int64_t park_after_attempts = 12;
   // How long a consumed event may wait, while every other consumer of the
   // service is caught up, for state another stream brings (EventConsumer).
   std::int64_t dependency_wait_seconds = 60;

@@ -20,6 +20,7 @@
 #include "logistics/common/clock.hpp"
 #include "logistics/messaging/relay.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
+#include "logistics/messaging/sqlite_parked_events.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
 #include "logistics/sqlite/migrations.hpp"
@@ -34,13 +35,14 @@ inline messaging::StreamSpec RelayStreamSpec() {
                                "relay infrastructure test"};
 }
 
-// The outbox message of event `n` of aggregate `aggregate`; `padding` bytes
-// of filler make it as large as a test needs.
+// The outbox message of event `n` of aggregate `aggregate`, on subject
+// "relaytest.events.<aggregate>.<n>"; `padding` bytes of filler make it as
+// large as a test needs.
 inline messaging::OutboxMessage TestEvent(const std::string& aggregate, int n,
                                           std::size_t padding = 0) {
   const std::string id = aggregate + "-" + std::to_string(n);
   return messaging::OutboxMessage{
-      id, "relaytest.events." + aggregate, {{"Nats-Msg-Id", id}},
+      id, "relaytest.events." + aggregate + "." + std::to_string(n), {{"Nats-Msg-Id", id}},
       R"({"id":")" + id + R"(","version":)" + std::to_string(n) + R"(,"pad":")" +
           std::string(padding, 'x') + R"("})"};
 }
@@ -119,6 +121,31 @@ class RelayRig {
     auto row = (*statement)->Step();
     REQUIRE(row);
     return *row ? (*statement)->ColumnText(0) : std::string();
+  }
+
+  // Requeues the parked events of `aggregate` ("" for all) as an operator
+  // does: through the writer, then tells the relay.
+  void Requeue(const std::string& aggregate) {
+    auto first = std::make_shared<std::optional<std::int64_t>>();
+    std::promise<messaging::WriteStatus> done;
+    REQUIRE(writer_->Submit(messaging::WriteJob{
+        [first, &aggregate](sqlite::Database& db) {
+          // On the writer thread: no Catch2 here; the test thread checks.
+          auto requeued = messaging::SqliteParkedEvents(db).Requeue(aggregate);
+          if (requeued) *first = *requeued;
+          return requeued ? messaging::SavepointOutcome::kKeep
+                          : messaging::SavepointOutcome::kRollBack;
+        },
+        [&done](messaging::WriteStatus status) { done.set_value(status); }}));
+    // The relay is told once the requeue is committed, or it could read the
+    // rows before they are handed back.
+    REQUIRE(done.get_future().get() == messaging::WriteStatus::kCommitted);
+    REQUIRE(first->has_value());
+    relay_->NotifyRequeued(aggregate, **first);
+  }
+
+  std::int64_t Parked() const {
+    return std::stoll(Query("SELECT count(*) FROM outbox WHERE parked_at IS NOT NULL"));
   }
 
   std::int64_t Unpublished() const {

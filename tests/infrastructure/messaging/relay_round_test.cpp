@@ -132,3 +132,47 @@ TEST_CASE("failed marks retried together keep the last position given for each s
   CHECK(kept[0] == AcknowledgedPosition{"ORDERS", 8, "c"});
   CHECK(kept[1] == AcknowledgedPosition{"PAYMENTS", 4, "b"});
 }
+
+TEST_CASE("only a refusal that retrying will not fix soon can park an event",
+          "[messaging][relay][round][parking]") {
+  struct Row {
+    NatsErrorKind kind;
+    bool lasting;
+  };
+  const auto row = GENERATE(values<Row>({
+      {NatsErrorKind::kTooLarge, true},
+      {NatsErrorKind::kNoResponders, true},
+      {NatsErrorKind::kWrongStream, true},
+      {NatsErrorKind::kRejected, true},
+      {NatsErrorKind::kNotFound, true},
+      {NatsErrorKind::kAlreadyExists, true},
+      {NatsErrorKind::kWrongLastSequence, true},
+      {NatsErrorKind::kTimeout, false},
+      {NatsErrorKind::kNotConnected, false},
+      {NatsErrorKind::kLimitExceeded, false},
+      {NatsErrorKind::kOther, false},
+  }));
+  CAPTURE(logistics::nats::NatsErrorKindName(row.kind));
+  CHECK(logistics::messaging::IsLastingRefusal(row.kind) == row.lasting);
+}
+
+TEST_CASE("an event is parked after the configured number of lasting refusals, never with 0",
+          "[messaging][relay][round][parking]") {
+  using logistics::messaging::ShouldPark;
+  CHECK_FALSE(ShouldPark(1, 3));
+  CHECK_FALSE(ShouldPark(2, 3));
+  CHECK(ShouldPark(3, 3));
+  CHECK(ShouldPark(4, 3));
+  CHECK_FALSE(ShouldPark(1000, 0));
+}
+
+TEST_CASE("after parking the relay goes on past the parked row with a full window and no wait",
+          "[messaging][relay][round][parking]") {
+  const auto next = logistics::messaging::AfterParking(42, kPolicy);
+  CHECK(next.position.cursor == 42);
+  CHECK_FALSE(next.position.probing);
+  CHECK(next.position.retry_delay == kPolicy.initial);
+  CHECK(next.wait == 0ms);
+  CHECK_FALSE(next.set_up_streams);
+  CHECK(logistics::messaging::RoundSize(next.position, 256) == 256);
+}

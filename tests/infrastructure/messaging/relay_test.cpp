@@ -126,7 +126,9 @@ SCENARIO("a stream that refuses an event holds back every event committed after 
   REQUIRE(js);
   PutStream(**js, 1024);  // a limit an operator set too tight
   RelayRig rig(server, dir);
-  rig.Start();
+  RelaySettings never_park;
+  never_park.park_after_attempts = 0;  // the hold before parking, however long
+  rig.Start(never_park);
 
   GIVEN("a round whose second event is too large for the stream") {
     rig.Append({TestEvent("a", 1), TestEvent("a", 2, 2000)});
@@ -170,7 +172,9 @@ TEST_CASE("rows pipelined after a refused row in the same round are stored once 
   REQUIRE(js);
   PutStream(**js, 1024);
   RelayRig rig(server, dir);
-  rig.Start();
+  RelaySettings never_park;
+  never_park.park_after_attempts = 0;
+  rig.Start(never_park);
   rig.Append({TestEvent("a", 1), TestEvent("a", 2, 2000), TestEvent("a", 3), TestEvent("b", 4)});
   REQUIRE(Eventually([&] { return rig.relay().Stats().failed_attempts >= 2; }));
   CHECK(StoredIds(client) == std::vector<std::string>{"a-1", "a-3", "b-4"});
@@ -200,4 +204,92 @@ TEST_CASE("a relay whose stream was deleted creates it again and publishes its h
   REQUIRE(Eventually([&] { return client.StreamMessageCount(kRelayStream) == 3; }));
   CHECK(StoredIds(client) == std::vector<std::string>{"a-1", "a-2", "a-3"});
   CHECK(rig.relay().Stats().republished_horizons == 1);
+}
+
+SCENARIO("an event the stream keeps refusing is parked with the later events of its aggregate "
+         "while the others flow, and a requeue publishes them in order",
+         "[messaging][relay][infrastructure][parking]") {
+  NatsServer server;
+  server.Start();
+  ScratchDir dir;
+  NatsClient client(server.url());
+  auto connection = Connect(server);
+  auto js = nats::JetStream::Create(*connection);
+  REQUIRE(js);
+  PutStream(**js, 1024);
+  RelayRig rig(server, dir);
+  RelaySettings settings;
+  settings.park_after_attempts = 3;
+  rig.Start(settings);
+
+  GIVEN("an aggregate whose second event is too large for the stream") {
+    rig.Append({TestEvent("a", 1), TestEvent("a", 2, 2000)});
+    rig.Append({TestEvent("a", 3)});
+    rig.Append({TestEvent("b", 4)});
+
+    THEN("after three refusals it is parked with a-3, and b-4 goes out") {
+      REQUIRE(Eventually([&] { return rig.Parked() == 2; }));
+      REQUIRE(Eventually([&] { return rig.Unpublished() == 2; }));
+      CHECK(StoredIds(client) == std::vector<std::string>{"a-1", "b-4"});
+      CHECK(rig.relay().Stats().parked_aggregates == 1);
+      CHECK_THAT(rig.Query("SELECT last_error FROM outbox WHERE event_id = 'a-2'"),
+                 Catch::Contains("maximum"));
+    }
+
+    WHEN("more events of both aggregates are committed while it is parked") {
+      REQUIRE(Eventually([&] { return rig.Parked() == 2; }));
+      rig.Append({TestEvent("a", 5)});
+      rig.Append({TestEvent("b", 6)});
+
+      THEN("the new event of a is parked behind the others, and b-6 goes out") {
+        REQUIRE(Eventually([&] { return client.StreamMessageCount(kRelayStream) == 3; }));
+        CHECK(StoredIds(client) == std::vector<std::string>{"a-1", "b-4", "b-6"});
+        CHECK(rig.Parked() == 3);
+      }
+
+      AND_WHEN("the limit is raised and the aggregate is requeued") {
+        REQUIRE(Eventually([&] { return client.StreamMessageCount(kRelayStream) == 3; }));
+        PutStream(**js, -1);
+        rig.Requeue("relaytest.events.a.");
+
+        THEN("its events go out once each, in their commit order") {
+          const bool drained = Eventually([&] { return rig.Unpublished() == 0; });
+          INFO(rig.Query("SELECT group_concat(id || ':' || coalesce(parked_at, '-') || ':' || subject || ':' || coalesce(published_at, '-') || ':' || attempts, ' ') FROM outbox"));
+          REQUIRE(drained);
+          CHECK(StoredIds(client) ==
+                std::vector<std::string>{"a-1", "b-4", "b-6", "a-2", "a-3", "a-5"});
+          CHECK(rig.Parked() == 0);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a parked aggregate stays parked across a restart of the relay",
+          "[messaging][relay][infrastructure][parking]") {
+  NatsServer server;
+  server.Start();
+  ScratchDir dir;
+  NatsClient client(server.url());
+  auto connection = Connect(server);
+  auto js = nats::JetStream::Create(*connection);
+  REQUIRE(js);
+  PutStream(**js, 1024);
+  RelayRig rig(server, dir);
+  RelaySettings settings;
+  settings.park_after_attempts = 2;
+  rig.Start(settings);
+  rig.Append({TestEvent("a", 1, 2000)});
+  REQUIRE(Eventually([&] { return rig.relay().Stats().failed_attempts >= 1; }));
+  rig.Append({TestEvent("a", 2)});  // behind the refused event, never sent before it
+  REQUIRE(Eventually([&] { return rig.Parked() == 2; }));
+
+  rig.Stop();
+  rig.Start(settings);
+  rig.Append({TestEvent("b", 3)});
+  rig.Append({TestEvent("a", 4)});
+  REQUIRE(Eventually([&] { return client.StreamMessageCount(kRelayStream) == 1; }));
+  CHECK(StoredIds(client) == std::vector<std::string>{"b-3"});
+  CHECK(rig.Parked() == 3);
+  CHECK(rig.relay().Stats().failed_attempts == 0);  // parked rows are not tried again
 }

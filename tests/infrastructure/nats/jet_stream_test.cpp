@@ -103,7 +103,7 @@ TEST_CASE("a publish's PubAck or refusal is typed: stored, duplicate, no stream,
 
   CHECK(KindOf((*js)->Publish(Event("elsewhere.a", "{}", "two"))) == NatsErrorKind::kNoResponders);
   CHECK(KindOf((*js)->Publish(Event("wrapped.a", std::string(1000, 'x'), "three"))) ==
-        NatsErrorKind::kLimitExceeded);
+        NatsErrorKind::kTooLarge);
   CHECK(KindOf((*js)->Publish(Event("wrapped.a", "{}", "four"), {"OTHER", 5s})) ==
         NatsErrorKind::kWrongStream);
 
@@ -140,7 +140,7 @@ TEST_CASE("asynchronous publishes hand every PubAck and refusal to the callback"
       REQUIRE(ack);
       CHECK(ack->sequence == 1);
     } else {
-      CHECK(KindOf(ack) == NatsErrorKind::kLimitExceeded);
+      CHECK(KindOf(ack) == NatsErrorKind::kTooLarge);
     }
   }
 }
