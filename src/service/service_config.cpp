@@ -88,6 +88,21 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("DB_MAX_KIB")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
       ->capture_default_str();
+  app.add_option("--alarm-unpublished-age", config.alarm_unpublished_age_seconds,
+                 "seconds the oldest unpublished event may wait before the alarm unpublished_too_old")
+      ->envname("ALARM_UNPUBLISHED_AGE_SECONDS")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+      ->capture_default_str();
+  app.add_option("--alarm-consumer-lag", config.alarm_consumer_lag,
+                 "messages a consumer may have pending on the server before the alarm consumer_lag")
+      ->envname("ALARM_CONSUMER_LAG")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--alarm-check-interval-ms", config.alarm_check_interval_ms,
+                 "how often the alarms are checked")
+      ->envname("ALARM_CHECK_INTERVAL_MS")
+      ->check(CLI::Range(std::int64_t{50}, std::int64_t{600000}))
+      ->capture_default_str();
   app.add_option("--dependency-wait", config.dependency_wait_seconds,
                  "seconds an event may wait for another stream's state once the service's "
                  "other consumers are caught up; then it is dead-lettered")

@@ -349,7 +349,34 @@ nlohmann::json ServiceRuntime::Figures() {
                         {"corruption", storage.corruption}};
   figures["nats"] = {{"connected", connection_->IsConnected()},
                      {"events_connected", events_connection_->IsConnected()}};
+  figures["alarms"] = alarms_.Figures();
   return figures;
+}
+
+void ServiceRuntime::CheckAlarms() {
+  AlarmInputs inputs;
+  {
+    auto db = reads_->Acquire();
+    auto outbox = messaging::SqliteOutbox(*db).Stats();
+    if (!outbox) return;  // storage trouble has its own figures; judge on the next check
+    if (outbox->oldest_unpublished_created_at) {
+      inputs.oldest_unpublished_age = std::chrono::duration_cast<std::chrono::milliseconds>(
+          clock_.Now() - *outbox->oldest_unpublished_created_at);
+    }
+    inputs.parked = outbox->parked;
+    for (const auto& consumer : consumers_) {
+      const std::string& durable = consumer->spec().durable;
+      if (auto letters = messaging::SqliteInbox(*db).CountDeadLetters(durable)) {
+        inputs.dead_letters[durable] = *letters;
+      }
+    }
+  }
+  for (const auto& consumer : consumers_) {
+    inputs.consumer_lag[consumer->spec().durable] = consumer->Stats().pending;
+  }
+  const AlarmThresholds thresholds{std::chrono::seconds(config_.alarm_unpublished_age_seconds),
+                                   static_cast<std::uint64_t>(config_.alarm_consumer_lag)};
+  alarms_.Update(JudgeAlarms(inputs, thresholds), clock_.Now());
 }
 
 common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::Endpoint> endpoints) {
@@ -370,6 +397,8 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
     if (auto checked = CheckProvisionedStreams(); !checked) return Unexpected{checked.error()};
   }
   for (auto& consumer : consumers_) consumer->Start();
+  alarm_watch_ = std::make_unique<AlarmWatch>(
+      std::chrono::milliseconds(config_.alarm_check_interval_ms), [this] { CheckAlarms(); });
   std::string instance = ids_.NextId();
   std::erase(instance, '-');
   discovery_ = std::make_unique<messaging::ServiceDiscovery>(
@@ -462,6 +491,7 @@ void ServiceRuntime::Shutdown() {
     return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(
                              deadline - std::chrono::steady_clock::now()));
   };
+  alarm_watch_.reset();  // before what it reads stops
   if (discovery_) discovery_->Stop();
   if (responder_) responder_->Drain(left());
   for (auto& consumer : consumers_) consumer->Stop();

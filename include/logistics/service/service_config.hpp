@@ -91,6 +91,12 @@ struct ServiceConfig {
   // How long a consumed event may wait, while every other consumer of the
   // service is caught up, for state another stream brings (EventConsumer).
   std::int64_t dependency_wait_seconds = 60;
+  // Alarms (alarms.hpp): the age of the oldest unpublished event and a
+  // consumer's server-side backlog past which they are raised, and how often
+  // they are checked.
+  std::int64_t alarm_unpublished_age_seconds = 60;
+  std::int64_t alarm_consumer_lag = 10000;
+  std::int64_t alarm_check_interval_ms = 1000;
 };
 
 // Registers the flags above on `app`, with `service` naming the database

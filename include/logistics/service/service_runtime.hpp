@@ -50,6 +50,7 @@
 #include "logistics/messaging/stream_setup.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
+#include "logistics/service/alarms.hpp"
 #include "logistics/service/service_config.hpp"
 #include "logistics/sqlite/checkpointer.hpp"
 #include "logistics/sqlite/migrations.hpp"
@@ -121,6 +122,8 @@ class ServiceRuntime {
   // Registers the clean-up tasks and the figures log line.
   void PlanHousekeeping();
   void LogFigures();
+  // Reads what the alarms are judged on and updates the board (AlarmWatch).
+  void CheckAlarms();
 
   ServiceDefinition definition_;
   ServiceConfig config_;
@@ -145,6 +148,8 @@ class ServiceRuntime {
   std::atomic<messaging::Relay*> relay_for_callbacks_{nullptr};
   // After the writer it hands its deletes to: stopped (and destroyed) first.
   std::unique_ptr<messaging::Housekeeping> housekeeping_;
+  AlarmBoard alarms_;
+  std::unique_ptr<AlarmWatch> alarm_watch_;
   std::atomic<bool> connection_lost_{false};
   // Set (once) when a stream or durable consumer an administrator provisions
   // is missing or configured differently (--manage-streams=false): the
