@@ -7,6 +7,7 @@
 
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
+#include "logistics/messaging/sqlite_dead_letters.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/stream_check.hpp"
 
@@ -168,16 +169,19 @@ void EventConsumer::Run() {
   }
 }
 
-// One delivered message and what became of it, shared by the consumer thread
-// and the writer thread (which runs the transaction and its completion).
-struct EventConsumer::Delivery {
-  explicit Delivery(nats::Message m) : message(std::move(m)) {}
-
-  nats::Message message;
+struct EventConsumer::Decoded {
   ConsumedEvent event;
   std::string payload;
   std::string malformed;  // why it can never be processed; "" when well-formed
   bool fault = false;     // the test-only fault switch names it
+};
+
+// One delivered message and what became of it, shared by the consumer thread
+// and the writer thread (which runs the transaction and its completion).
+struct EventConsumer::Delivery : Decoded {
+  explicit Delivery(nats::Message m) : message(std::move(m)) {}
+
+  nats::Message message;
   // Time counted against the dependency wait (consumer thread only).
   std::chrono::milliseconds waited{0};
   // The last attempt's outcome (written on the writer thread before the
@@ -219,24 +223,27 @@ EventConsumer::Deliveries EventConsumer::Decode(std::vector<nats::Message> batch
       stats_.pending = meta->pending;
     }
     delivery->payload = std::string(delivery->message.data());
-    event.cloud_event = nlohmann::json::parse(delivery->payload, nullptr, false);
-    if (event.cloud_event.is_discarded() || !event.cloud_event.is_object() ||
-        !event.cloud_event.contains("id") || !event.cloud_event["id"].is_string()) {
-      delivery->malformed = "not a CloudEvent: the payload is not a JSON object with a string id";
-    }
-    // The CloudEvent id names the event: a copy re-published under another
-    // Nats-Msg-Id is still the same event, and the inbox must see it so.
-    if (delivery->malformed.empty()) {
-      event.event_id = event.cloud_event["id"].get<std::string>();
-    } else {
-      event.event_id = delivery->message.Header("Nats-Msg-Id")
-                           .value_or(event.subject + "#" + std::to_string(event.stream_sequence));
-    }
-    delivery->fault = !spec_.fail_events_containing.empty() &&
-                      delivery->payload.find(spec_.fail_events_containing) != std::string::npos;
+    event.event_id = delivery->message.Header("Nats-Msg-Id")
+                         .value_or(event.subject + "#" + std::to_string(event.stream_sequence));
+    DecodePayload(*delivery);
     deliveries.push_back(std::move(delivery));
   }
   return deliveries;
+}
+
+void EventConsumer::DecodePayload(Decoded& decoded) const {
+  ConsumedEvent& event = decoded.event;
+  event.cloud_event = nlohmann::json::parse(decoded.payload, nullptr, false);
+  if (event.cloud_event.is_discarded() || !event.cloud_event.is_object() ||
+      !event.cloud_event.contains("id") || !event.cloud_event["id"].is_string()) {
+    decoded.malformed = "not a CloudEvent: the payload is not a JSON object with a string id";
+  } else {
+    // The CloudEvent id names the event: a copy re-published under another
+    // Nats-Msg-Id is still the same event, and the inbox must see it so.
+    event.event_id = event.cloud_event["id"].get<std::string>();
+  }
+  decoded.fault = !spec_.fail_events_containing.empty() &&
+                  decoded.payload.find(spec_.fail_events_containing) != std::string::npos;
 }
 
 EventConsumer::Deliveries EventConsumer::Attempt(const Deliveries& deliveries) {
@@ -290,11 +297,11 @@ void EventConsumer::Submit(const std::shared_ptr<Delivery>& delivery, const std:
   }
 }
 
-std::optional<HandlerResult> EventConsumer::RunSideEffect(Delivery& delivery) {
-  if (!before_transaction_ || !delivery.malformed.empty() || delivery.fault) return std::nullopt;
+std::optional<HandlerResult> EventConsumer::RunSideEffect(const Decoded& decoded) {
+  if (!before_transaction_ || !decoded.malformed.empty() || decoded.fault) return std::nullopt;
   HandlerResult result;
   try {
-    result = before_transaction_(delivery.event);
+    result = before_transaction_(decoded.event);
   } catch (const std::exception& error) {
     result = HandlerResult::Retry(std::string("side effect threw: ") + error.what());
   }
@@ -317,8 +324,12 @@ SavepointOutcome EventConsumer::Apply(sqlite::Database& db, Delivery& delivery,
     delivery.duplicate = true;
     return SavepointOutcome::kKeep;
   }
-  std::optional<HandlerResult> result = RunHandler(db, delivery, prepared);
-  if (!result) return SavepointOutcome::kRollBack;
+  auto result = RunHandler(db, delivery, prepared);
+  if (!result) {
+    delivery.outcome = HandlerResult::Retry(result.error());
+    delivery.decided = Settlement::kRetry;
+    return SavepointOutcome::kRollBack;
+  }
   delivery.decided = Decide(DeliveryFacts{result->kind, delivery.event.deliveries,
                                           spec_.max_deliveries, delivery.waited,
                                           spec_.dependency_wait});
@@ -335,24 +346,22 @@ SavepointOutcome EventConsumer::Apply(sqlite::Database& db, Delivery& delivery,
   return SavepointOutcome::kKeep;
 }
 
-std::optional<HandlerResult> EventConsumer::RunHandler(sqlite::Database& db, Delivery& delivery,
-                                                       const std::optional<HandlerResult>& prepared) {
-  if (!delivery.malformed.empty()) return HandlerResult::Reject(delivery.malformed);
-  if (delivery.fault) return HandlerResult::Retry("fault injection (LOGISTICS_FAULT)");
+common::Result<HandlerResult, std::string> EventConsumer::RunHandler(
+    sqlite::Database& db, const Decoded& decoded, const std::optional<HandlerResult>& prepared) {
+  if (!decoded.malformed.empty()) return HandlerResult::Reject(decoded.malformed);
+  if (decoded.fault) return HandlerResult::Retry("fault injection (LOGISTICS_FAULT)");
   if (prepared) return *prepared;  // the side effect did not go through: settle as it says
   if (auto opened = db.Savepoint("effects"); !opened) {
     return HandlerResult::Retry(opened.error().message);
   }
   HandlerResult result;
   try {
-    result = handler_(db, delivery.event);
+    result = handler_(db, decoded.event);
   } catch (const std::exception& error) {
     result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
   }
   if (auto ended = Keeps(result) ? db.Release("effects") : db.RollbackTo("effects"); !ended) {
-    delivery.outcome = HandlerResult::Retry(ended.error().message);
-    delivery.decided = Settlement::kRetry;
-    return std::nullopt;
+    return common::Unexpected{ended.error().message};
   }
   return result;
 }
@@ -376,7 +385,7 @@ bool EventConsumer::RecordDecision(sqlite::Database& db, const Delivery& deliver
       const DeadLetter letter{spec_.durable,          event.event_id,   event.subject,
                               event.stream_sequence,  event.deliveries, result.error,
                               delivery.payload};
-      return inbox.RecordDeadLetter(letter, now) && inbox.Record(spec_.durable, event.event_id, now);
+      return static_cast<bool>(inbox.RecordDeadLetter(letter, now));  // with its inbox mark
     }
     case Settlement::kRetry:
     case Settlement::kHold:
@@ -484,6 +493,116 @@ bool EventConsumer::Hold(const Deliveries& held, int round) {
 
 void EventConsumer::Release(const Deliveries& held) {
   for (const auto& delivery : held) (void)delivery->message.Nak();
+}
+
+void EventConsumer::Requeue(const StoredDeadLetter& letter, const DeadLetterActor& actor,
+                            std::function<void(RequeueOutcome)> done) {
+  auto decoded = std::make_shared<Decoded>();
+  ConsumedEvent& event = decoded->event;
+  event.event_id = letter.event_id;
+  event.subject = letter.subject;
+  event.stream_sequence = letter.stream_sequence;
+  event.deliveries = letter.deliveries + 1;
+  event.max_event_bytes = connection_.MaxPayload().value_or(kDefaultMaxEventBytes);
+  decoded->payload = letter.payload;
+  DecodePayload(*decoded);
+  // The inbox knows the dead letter by the id it was recorded with.
+  event.event_id = letter.event_id;
+  const std::optional<HandlerResult> prepared = RunSideEffect(*decoded);
+
+  auto outcome = std::make_shared<RequeueOutcome>();
+  WriteJob job;
+  job.execute = [this, decoded, prepared, actor, outcome](sqlite::Database& db) {
+    return ApplyRequeue(db, *decoded, prepared, actor, *outcome);
+  };
+  job.completed = [outcome, done](WriteStatus status) {
+    switch (status) {
+      case WriteStatus::kCommitted:
+      case WriteStatus::kRolledBack:  // ApplyRequeue said why
+        break;
+      case WriteStatus::kFailed:
+        *outcome = RequeueOutcome{RequeueOutcome::Kind::kFailed,
+                                  outcome->error.empty() ? "the transaction failed" : outcome->error,
+                                  outcome->at};
+        break;
+      case WriteStatus::kStorageFull:
+        *outcome = RequeueOutcome{RequeueOutcome::Kind::kStorageFull, "the disk is full", outcome->at};
+        break;
+    }
+    done(*outcome);
+  };
+  if (!writer_.Submit(std::move(job))) {
+    done(RequeueOutcome{RequeueOutcome::Kind::kUnavailable, "the service is stopping",
+                        clock_.Now()});
+  }
+}
+
+SavepointOutcome EventConsumer::ApplyRequeue(sqlite::Database& db, const Decoded& decoded,
+                                             const std::optional<HandlerResult>& prepared,
+                                             const DeadLetterActor& actor,
+                                             RequeueOutcome& outcome) {
+  using Kind = RequeueOutcome::Kind;
+  const std::string& event_id = decoded.event.event_id;
+  outcome.at = clock_.Now();
+  auto failed = [&outcome](std::string why) {
+    outcome.kind = Kind::kFailed;
+    outcome.error = std::move(why);
+    return SavepointOutcome::kRollBack;
+  };
+  SqliteDeadLetters letters(db);
+  SqliteInbox inbox(db);
+  // Another requeue or a discard may have come first.
+  auto letter = letters.Find(spec_.durable, event_id);
+  if (!letter) return failed(letter.error().message);
+  if (!*letter) {
+    outcome.kind = Kind::kNotADeadLetter;
+    return SavepointOutcome::kRollBack;
+  }
+  // The inbox check of a delivery. The dead letter's own mark only kept
+  // redeliveries away; a processing means a replay applied the event after
+  // the mark had expired, and running it again would apply it twice.
+  auto entry = inbox.Lookup(spec_.durable, event_id);
+  if (!entry) return failed(entry.error().message);
+  if (*entry == InboxEntry::kProcessed) {
+    if (auto resolved = letters.Resolve(**letter, DeadLetterOutcome::kAlreadyProcessed, actor,
+                                        outcome.at);
+        !resolved) {
+      return failed(resolved.error().message);
+    }
+    outcome.kind = Kind::kAlreadyProcessed;
+    return SavepointOutcome::kKeep;
+  }
+  auto result = RunHandler(db, decoded, prepared);
+  if (!result) return failed(result.error());
+  if (Keeps(*result)) {
+    // The inbox record of a delivery; for an ignored event too, so that the
+    // mark does not outlive its dead letter.
+    if (auto recorded = inbox.Record(spec_.durable, event_id, outcome.at); !recorded) {
+      return failed(recorded.error().message);
+    }
+    const bool applied = result->kind == HandlerResult::Kind::kApplied;
+    if (auto resolved = letters.Resolve(
+            **letter, applied ? DeadLetterOutcome::kApplied : DeadLetterOutcome::kIgnored, actor,
+            outcome.at);
+        !resolved) {
+      return failed(resolved.error().message);
+    }
+    outcome.kind = applied ? Kind::kApplied : Kind::kIgnored;
+    return SavepointOutcome::kKeep;
+  }
+  // Failed again (its effects are rolled back): it stays a dead letter, with
+  // this failure as its error. An event that waits for another stream's
+  // state is not held here: the operator asked now.
+  std::string error = result->kind == HandlerResult::Kind::kWait
+                          ? "still waits for state another stream brings: " + result->error
+                          : result->error;
+  if (auto recorded = letters.RecordFailedRequeue(spec_.durable, event_id, error, outcome.at);
+      !recorded) {
+    return failed(recorded.error().message);
+  }
+  outcome.kind = Kind::kFailedAgain;
+  outcome.error = std::move(error);
+  return SavepointOutcome::kKeep;
 }
 
 void EventConsumer::Acknowledge(const nats::Message& message) {

@@ -12,6 +12,7 @@ namespace {
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kPrefix = "k1:";
+constexpr std::string_view kRowPrefix = "r1:";
 
 std::string Base64UrlEncode(std::string_view bytes) {
   std::string out;
@@ -60,6 +61,24 @@ std::optional<std::string> DecodeListCursor(std::string_view cursor) {
   if (!common::IsUuid(id)) return std::nullopt;
   for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return id;
+}
+
+std::string EncodeRowCursor(std::int64_t last_row_id) {
+  return Base64UrlEncode(std::string(kRowPrefix) + std::to_string(last_row_id));
+}
+
+std::optional<std::int64_t> DecodeRowCursor(std::string_view cursor) {
+  if (cursor.size() > 64) return std::nullopt;
+  auto decoded = Base64UrlDecode(cursor);
+  if (!decoded || !decoded->starts_with(kRowPrefix)) return std::nullopt;
+  const std::string_view digits = std::string_view(*decoded).substr(kRowPrefix.size());
+  if (digits.empty() || digits.size() > 18 || digits.front() == '0') return std::nullopt;
+  std::int64_t row = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    row = row * 10 + (c - '0');
+  }
+  return row;
 }
 
 std::string ListPageReply(std::string_view items_key, const std::vector<std::string>& items,

@@ -13,6 +13,7 @@
 #include "logistics/messaging/sqlite_inbox.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
 #include "logistics/messaging/stream_check.hpp"
+#include "logistics/service/admin_endpoints.hpp"
 #include "logistics/sqlite/storage_health.hpp"
 #include "logistics/service/startup_integrity_check.hpp"
 
@@ -387,6 +388,13 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
       [this](const std::shared_ptr<messaging::IncomingRequest>& request) {
         request->Respond(json::Serialize(Figures()));
       }});
+  // <service>.admin.>: dead letters (admin_endpoints.hpp).
+  std::vector<messaging::EventConsumer*> consumers;
+  for (auto& consumer : consumers_) consumers.push_back(consumer.get());
+  for (auto& endpoint : AdminEndpoints({definition_.name, *reads_, *writer_, clock_,
+                                        std::move(consumers), config_.max_body_bytes})) {
+    endpoints.push_back(std::move(endpoint));
+  }
   for (auto& endpoint : endpoints) {
     const std::string subject = endpoint.subject;
     if (auto added = responder_->Add(std::move(endpoint)); !added) {

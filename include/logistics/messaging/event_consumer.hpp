@@ -43,6 +43,14 @@
 // (ack, nak with delay, term, or hold); hold what must wait and attempt it
 // again. The decisions are consumer_settlement.hpp's pure functions.
 //
+// Requeue: an operator runs a dead letter once more (dead_letter_admin.hpp).
+// The stored event goes the way a delivery goes: the side effect, then one
+// writer transaction with the inbox check, the handler and its effects in
+// their savepoint, and the inbox record. Instead of a settlement, the
+// transaction resolves the dead letter (applied, ignored, or already
+// processed since) or records that it failed again (requeue_outcome.hpp);
+// nothing is said to the server, which terminated the message long ago.
+//
 // Inbox clean-up is the service's housekeeping (housekeeping.hpp), not the
 // consumer's.
 //
@@ -69,6 +77,8 @@
 #include "logistics/messaging/consumer_settlement.hpp"
 #include "logistics/messaging/handler_result.hpp"
 #include "logistics/messaging/request_metadata.hpp"
+#include "logistics/messaging/requeue_outcome.hpp"
+#include "logistics/messaging/sqlite_dead_letters.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
 #include "logistics/nats/jet_stream.hpp"
@@ -157,7 +167,19 @@ class EventConsumer {
   ConsumerStats Stats() const;
   const ConsumerSpec& spec() const { return spec_; }
 
+  // Runs `letter` (a dead letter of this consumer) once more, as a delivery
+  // of its stored event runs (see Requeue above), for `actor`. `done` is
+  // told the outcome once: on the writer thread after the transaction, or on
+  // the caller's thread when the writer does not take the job (kUnavailable).
+  // The side effect, if any, runs on the caller's thread first: call this
+  // from a thread that may wait on the network, never from the writer's.
+  void Requeue(const StoredDeadLetter& letter, const DeadLetterActor& actor,
+               std::function<void(RequeueOutcome)> done);
+
  private:
+  // An event as the handler sees it, and what stands in for the handler: a
+  // delivery's, or a requeued dead letter's.
+  struct Decoded;
   struct Delivery;
   using Deliveries = std::vector<std::shared_ptr<Delivery>>;
   void Run();
@@ -172,17 +194,26 @@ class EventConsumer {
   // Hands one delivery's transaction to the writer; `done` is told once it
   // settled.
   void Submit(const std::shared_ptr<Delivery>& delivery, const std::function<void()>& done);
+  // Parses the payload: the CloudEvent, or why it is malformed (the event
+  // id is then left as the caller set it); and whether the fault switch
+  // names it.
+  void DecodePayload(Decoded& decoded) const;
   // The side effect outside the database; its result when it settles the
   // event itself (retry, reject), nullopt when the transaction goes on.
-  std::optional<HandlerResult> RunSideEffect(Delivery& delivery);
+  std::optional<HandlerResult> RunSideEffect(const Decoded& decoded);
   // The event's transaction, on the writer thread: inbox check, effects,
   // decision, and what the decision records.
   SavepointOutcome Apply(sqlite::Database& db, Delivery& delivery,
                          const std::optional<HandlerResult>& prepared);
+  // A requeue's transaction, on the writer thread: the dead letter still
+  // there, the inbox check, effects, and the resolution or the new failure.
+  SavepointOutcome ApplyRequeue(sqlite::Database& db, const Decoded& decoded,
+                                const std::optional<HandlerResult>& prepared,
+                                const DeadLetterActor& actor, RequeueOutcome& outcome);
   // What the handler (or what stood in for it) said, its effects kept in a
-  // savepoint or rolled back; nullopt when the savepoint could not end.
-  std::optional<HandlerResult> RunHandler(sqlite::Database& db, Delivery& delivery,
-                                          const std::optional<HandlerResult>& prepared);
+  // savepoint or rolled back; the error when the savepoint could not end.
+  common::Result<HandlerResult, std::string> RunHandler(
+      sqlite::Database& db, const Decoded& decoded, const std::optional<HandlerResult>& prepared);
   // Writes what the decision needs stored: the inbox row, the dead letter.
   bool RecordDecision(sqlite::Database& db, const Delivery& delivery, HandlerResult& result);
   void Settle(Delivery& delivery, Settlement how);

@@ -1,4 +1,5 @@
-// The opaque cursor of every list query (orders.query.list, payments.query.list).
+// The opaque cursor of every list query (orders.query.list, payments.query.list,
+// <service>.admin.dead-letters.list).
 //
 // A cursor is the keyset position after the last item of a page (its UUID),
 // encoded as unpadded base64url of "k1:<id>" so clients treat it as opaque and
@@ -8,6 +9,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +20,11 @@ namespace logistics::messaging {
 std::string EncodeListCursor(std::string_view last_id);
 // nullopt for anything EncodeListCursor did not produce.
 std::optional<std::string> DecodeListCursor(std::string_view cursor);
+
+// The same for lists keyed by a row id (the dead letters): "r1:<row id>".
+std::string EncodeRowCursor(std::int64_t last_row_id);
+// nullopt for anything EncodeRowCursor did not produce (or a row id below 1).
+std::optional<std::int64_t> DecodeRowCursor(std::string_view cursor);
 
 // A list query's reply, {"<items_key>":[...],"next_cursor":"..."|null}.
 // `items` are the page's objects, already JSON; `next_after` is the id of its
