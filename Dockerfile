@@ -20,6 +20,7 @@ RUN apt-get update \
       libcurl4-openssl-dev \
       nlohmann-json3-dev \
       libcli11-dev \
+      prometheus-cpp-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -35,12 +36,14 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DLOGISTICS_TESTS=OFF \
 FROM debian:bookworm-slim AS runtime
 
 # libnats3.4 brings libssl3 and libprotobuf-c1; libcurl4 is notifications' SMTP
-# client; ca-certificates lets TLS (NATS, SMTPS/STARTTLS) verify servers.
+# client; libprometheus-cpp-pull1.0 (with civetweb) serves /metrics;
+# ca-certificates lets TLS (NATS, SMTPS/STARTTLS) verify servers.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libnats3.4 \
       libsqlite3-0 \
       libcurl4 \
+      libprometheus-cpp-pull1.0 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 

@@ -286,6 +286,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+# --metrics: how often each service's /metrics is fetched (a busy Prometheus
+# scrapes every 15 s; this is the pessimistic end).
+METRICS_SCRAPE_INTERVAL = 1.0
+
+
+def scrape_while_running(started: Started, url: str, interval: float) -> None:
+    """GETs url every interval seconds on a daemon thread, until the process exits."""
+    import threading
+    import urllib.request
+
+    def scrape() -> None:
+        while started.popen.poll() is None:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    response.read()
+            except OSError:
+                pass  # stopping, or a slow scrape: the next one will tell
+            time.sleep(interval)
+
+    threading.Thread(target=scrape, name=f"scrape-{started.name}", daemon=True).start()
+
+
 def accepts_connections(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -528,10 +550,17 @@ class Bench:
 
     def start_service(self, name: str, url: str, db: Path, label: str) -> Started:
         log_path = db.parent / "logs" / f"{label}.log"
-        started = self.processes.start(
-            label, [str(self.build_dir / name), "--nats-url", url, "--db", str(db)], log_path)
+        argv = [str(self.build_dir / name), "--nats-url", url, "--db", str(db)]
+        metrics_url = None
+        if self.args.metrics:
+            port = free_port()
+            argv += ["--metrics-address", f"127.0.0.1:{port}"]
+            metrics_url = f"http://127.0.0.1:{port}/metrics"
+        started = self.processes.start(label, argv, log_path)
         wait_until(lambda: log_has_line(log_path, "service ready"), started, "ready",
                    SERVICE_READY_TIMEOUT)
+        if metrics_url:
+            scrape_while_running(started, metrics_url, METRICS_SCRAPE_INTERVAL)
         return started
 
     def stop_service(self, started: Started) -> float | None:
@@ -1042,6 +1071,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "bench/results/smoke.json with --smoke)")
     parser.add_argument("--markdown", action="store_true", help="also print the table as markdown")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, databases)")
+    parser.add_argument("--metrics", action="store_true",
+                        help="run every service with --metrics-address (a free port) and fetch "
+                             "its /metrics once a second, to measure what metrics cost")
     args = parser.parse_args(argv)
     if args.repetitions is not None and args.repetitions < 1:
         parser.error("--repetitions must be at least 1")

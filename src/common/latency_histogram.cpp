@@ -30,6 +30,18 @@ void LatencyHistogram::Record(std::chrono::microseconds latency) {
   ++buckets_[BucketOf(us)];
   ++count_;
   max_us_ = std::max(max_us_, us);
+  sum_us_ += us;
+}
+
+std::uint64_t LatencyHistogram::CountAtMost(std::chrono::microseconds bound) const {
+  if (bound.count() < 0) return 0;
+  const auto limit = static_cast<std::uint64_t>(bound.count());
+  if (limit >= max_us_) return count_;
+  std::uint64_t seen = 0;
+  for (std::size_t bucket = 0; bucket < kBuckets && UpperBoundOf(bucket) <= limit; ++bucket) {
+    seen += buckets_[bucket];
+  }
+  return seen;
 }
 
 std::chrono::microseconds LatencyHistogram::Percentile(double q) const {

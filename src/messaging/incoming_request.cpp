@@ -27,7 +27,7 @@ bool IncomingRequest::ExpectsReply() const { return !message_.reply().empty(); }
 
 bool IncomingRequest::Respond(std::string_view body) {
   if (responded_.exchange(true)) return false;
-  if (stats_ != nullptr) stats_->RecordAnswer(std::chrono::steady_clock::now() - received_at_);
+  if (stats_ != nullptr) stats_->RecordAnswer(std::chrono::steady_clock::now() - received_at_, 200);
   if (!ExpectsReply()) return true;  // `nats pub`: success is silent
   auto sent = connection_.Publish(std::string(message_.reply()), body);
   if (!sent) logging::Warn("could not send a reply", {{"error", sent.error().message}});
@@ -48,7 +48,7 @@ bool IncomingRequest::RespondStored(int status, std::string_view body,
 
 bool IncomingRequest::SendError(int status, std::string_view message, std::string body) {
   if (stats_ != nullptr) {
-    stats_->RecordAnswer(std::chrono::steady_clock::now() - received_at_);
+    stats_->RecordAnswer(std::chrono::steady_clock::now() - received_at_, status);
     stats_->RecordError(std::to_string(status) + " " + std::string(message));
   }
   std::string subject;

@@ -194,8 +194,14 @@ void Writer::RunBatch(std::deque<WriteJob>& batch) {
   if (committed) {
     std::lock_guard lock(mutex_);
     ++(bookkeeping_only ? stats_.bookkeeping_commits : stats_.durable_commits);
-    stats_.changes_committed += static_cast<std::uint64_t>(std::count_if(
+    const auto changes = static_cast<std::uint64_t>(std::count_if(
         batch.begin(), batch.end(), [](const WriteJob& job) { return job.kind == JobKind::kChange; }));
+    stats_.changes_committed += changes;
+    if (!bookkeeping_only) {
+      ++stats_.changes_per_commit[static_cast<std::size_t>(
+          std::lower_bound(kChangesPerCommitBounds.begin(), kChangesPerCommitBounds.end(), changes) -
+          kChangesPerCommitBounds.begin())];
+    }
   }
 
   if (committed && settings_.crash_after_commit) {

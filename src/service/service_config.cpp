@@ -6,6 +6,7 @@
 
 #include "logistics/logging/log.hpp"
 #include "logistics/nats/subject_filter.hpp"
+#include "logistics/service/metrics_server.hpp"
 
 namespace logistics::service {
 
@@ -142,6 +143,10 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("IDEMPOTENCY_RETENTION_SECONDS")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{365} * 24 * 3600))
       ->capture_default_str();
+  app.add_option("--metrics-address", config.metrics_address,
+                 "<ip>:<port> to serve Prometheus metrics on at /metrics, such as 127.0.0.1:9464 "
+                 "(default: none, off)")
+      ->envname("METRICS_ADDRESS");
   app.add_option("--park-after-attempts", config.park_after_attempts,
                  "refusals of one event that retrying will not fix (too large, no stream captures it, "
                  "rejected) before the relay parks it with the later events of its aggregate; 0: never")
@@ -212,6 +217,9 @@ std::optional<std::string> Validate(ServiceConfig& config) {
   }
   if (config.retry_max_ms < config.retry_initial_ms) {
     return "--retry-max-ms must be at least --retry-initial-ms";
+  }
+  if (!config.metrics_address.empty()) {
+    if (auto checked = CheckMetricsAddress(config.metrics_address); !checked) return checked.error();
   }
   return std::nullopt;
 }

@@ -15,6 +15,7 @@
 #include "logistics/messaging/stream_check.hpp"
 #include "logistics/service/admin_endpoints.hpp"
 #include "logistics/sqlite/storage_health.hpp"
+#include "logistics/service/runtime_metrics.hpp"
 #include "logistics/service/startup_integrity_check.hpp"
 
 namespace logistics::service {
@@ -415,6 +416,14 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
                                  definition_.description, {{"service", definition_.name}}, started_},
       *responder_, [this] { return Figures(); });
   if (auto started = discovery_->Start(); !started) return Unexpected{started.error().message};
+  if (!config_.metrics_address.empty()) {
+    MetricsSources sources{definition_.name, *responder_, *relay_, *writer_, consumers_,
+                           *reads_,          config_.db, clock_};
+    auto metrics = MetricsServer::Start(config_.metrics_address,
+                                        [sources] { return SampleMetrics(sources); });
+    if (!metrics) return Unexpected{metrics.error()};
+    metrics_ = std::move(*metrics);
+  }
   // Make sure the server knows the subscriptions before announcing readiness,
   // so a request sent right after "ready" finds a responder.
   if (connection_->IsConnected()) (void)connection_->Flush(2s);
@@ -422,6 +431,7 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
                 {{"version", definition_.version},
                  {"nats_url", nats::RedactUrl(config_.nats_url)},
                  {"db", config_.db},
+                 {"metrics", metrics_ ? "http://" + config_.metrics_address + "/metrics" : ""},
                  {"connected", connection_->IsConnected()}});
   return {};
 }
@@ -493,6 +503,7 @@ int ServiceRuntime::RunUntilStopped() {
 void ServiceRuntime::Shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  metrics_.reset();  // no scrape reads the parts while they stop
   const auto budget = std::chrono::seconds(config_.shutdown_timeout_seconds);
   const auto deadline = std::chrono::steady_clock::now() + budget;
   auto left = [&] {

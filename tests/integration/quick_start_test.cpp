@@ -19,8 +19,11 @@
 #include <vector>
 
 #include "support/harness/child_process.hpp"
+#include "support/harness/eventually.hpp"
 #include "support/harness/free_port.hpp"
+#include "support/harness/http_client.hpp"
 #include "support/harness/nats_client.hpp"
+#include "support/harness/prometheus_text.hpp"
 #include "support/harness/temp_dir.hpp"
 
 namespace logistics::testing {
@@ -113,6 +116,24 @@ TEST_CASE("the quick start runs the system and stops it cleanly", "[quick-start]
     const nlohmann::json order = reply.Json();
     CHECK(order.contains("order_id"));
     CHECK(order["status"] == "CREATED");
+  }
+
+  {
+    // Metrics on by default, at NATS_PORT + 100 for orders, and the summary says where.
+    const std::string url = "http://127.0.0.1:" + std::to_string(port + 100) + "/metrics";
+    CHECK_THAT(run.Log(), Catch::Contains("metrics    " + url));
+    std::string body;
+    const bool counted = Eventually([&] {
+      const HttpResponse response = HttpGet(url);
+      body = response.body + response.error;
+      return PrometheusText::Parse(response.body)
+                 .Value(
+                     "messaging_client_consumed_messages_total",
+                     {{"messaging_destination_name", "orders.cmd.create"}, {"outcome", "success"}})
+                 .value_or(0) == 1;
+    });
+    INFO("--- " << url << " ---\n" << body);
+    CHECK(counted);
   }
 
   // Only the script is signalled, as by `kill <pid>`: it must stop what it started.

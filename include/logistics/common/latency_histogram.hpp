@@ -27,6 +27,14 @@ class LatencyHistogram {
   std::chrono::microseconds Percentile(double q) const;
   // The largest value recorded, exactly.
   std::chrono::microseconds Max() const { return std::chrono::microseconds(max_us_); }
+  // The sum of every value recorded, exactly (for a mean, or a Prometheus
+  // histogram's _sum).
+  std::chrono::microseconds Sum() const { return std::chrono::microseconds(sum_us_); }
+  // How many values were recorded in buckets whose upper bound is at most
+  // `bound`: every one of them is <= bound, and values within about 3% below
+  // `bound` may be left out. Non-decreasing in `bound`, and count() for a
+  // bound at or above Max(). For Prometheus buckets (`le`) at fixed bounds.
+  std::uint64_t CountAtMost(std::chrono::microseconds bound) const;
 
  private:
   static constexpr int kSubBits = 5;  // 32 buckets per power of two
@@ -39,6 +47,7 @@ class LatencyHistogram {
   std::array<std::uint64_t, kBuckets> buckets_{};
   std::uint64_t count_ = 0;
   std::uint64_t max_us_ = 0;
+  std::uint64_t sum_us_ = 0;
 };
 
 }  // namespace logistics::common

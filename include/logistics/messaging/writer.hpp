@@ -23,6 +23,7 @@
 // writer thread and must not block on the network.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -82,6 +83,10 @@ struct WriterSettings {
   bool crash_after_commit = false;
 };
 
+// Upper bounds of the batch-size buckets of WriterStats::changes_per_commit.
+inline constexpr std::array<std::uint64_t, 10> kChangesPerCommitBounds{1,  2,  4,   8,   16,
+                                                                       32, 64, 128, 256, 1024};
+
 // Counters since start, for the status endpoint: changes per durable commit
 // says how well group commit is working at the current load.
 struct WriterStats {
@@ -89,6 +94,10 @@ struct WriterStats {
   std::uint64_t durable_commits = 0;      // transactions with changes (synchronous=FULL)
   std::uint64_t bookkeeping_commits = 0;  // transactions of bookkeeping alone
   std::uint64_t changes_committed = 0;    // change jobs in committed transactions
+  // Durable commits by the change jobs they held: [i] held at most
+  // kChangesPerCommitBounds[i] (and more than the bound before it); the last
+  // entry counts those above every bound. Not cumulative.
+  std::array<std::uint64_t, kChangesPerCommitBounds.size() + 1> changes_per_commit{};
 };
 
 class Writer {

@@ -30,6 +30,7 @@
 //   --skip-integrity-check SKIP_INTEGRITY_CHECK     off (quick_check the database at start)
 //   --db-max-kib          DB_MAX_KIB                0 (no limit) database size limit
 //   --dependency-wait     DEPENDENCY_WAIT_SECONDS   60 an event waits for another stream
+//   --metrics-address     METRICS_ADDRESS           (none: off) <ip>:<port> serving /metrics
 //
 // Thread-safety: plain values; parse once in main.
 #pragma once
@@ -97,6 +98,9 @@ struct ServiceConfig {
   std::int64_t alarm_unpublished_age_seconds = 60;
   std::int64_t alarm_consumer_lag = 10000;
   std::int64_t alarm_check_interval_ms = 1000;
+  // Where GET /metrics (Prometheus text format) is served, "127.0.0.1:9464";
+  // empty: no metrics endpoint (metrics_server.hpp).
+  std::string metrics_address;
 };
 
 // Registers the flags above on `app`, with `service` naming the database

@@ -9,7 +9,8 @@
 // service's projections from the streams, and starts the housekeeping
 // (messaging/housekeeping.hpp: outbox, inbox and idempotency clean-up and the
 // figures log line, on one thread and one timetable). Serve() subscribes the endpoints and logs
-// "<service> service ready"; consumers added with AddConsumer start then too.
+// "<service> service ready"; consumers added with AddConsumer start then too,
+// and with --metrics-address, GET /metrics (runtime_metrics.hpp).
 // RunUntilStopped() waits for a stop signal, then:
 //   1. drains the endpoint subscriptions (no new commands; received ones run),
 //      and stops the consumers after their batch in progress is acknowledged,
@@ -50,6 +51,7 @@
 #include "logistics/messaging/stream_setup.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/nats/connection.hpp"
+#include "logistics/service/metrics_server.hpp"
 #include "logistics/service/alarms.hpp"
 #include "logistics/service/service_config.hpp"
 #include "logistics/sqlite/checkpointer.hpp"
@@ -144,6 +146,8 @@ class ServiceRuntime {
   std::unique_ptr<messaging::Responder> responder_;
   std::vector<std::unique_ptr<messaging::EventConsumer>> consumers_;
   std::unique_ptr<messaging::ServiceDiscovery> discovery_;
+  // GET /metrics (--metrics-address), reading the parts above: stopped first.
+  std::unique_ptr<MetricsServer> metrics_;
   common::Timestamp started_;
   std::atomic<messaging::Relay*> relay_for_callbacks_{nullptr};
   // After the writer it hands its deletes to: stopped (and destroyed) first.

@@ -60,3 +60,27 @@ TEST_CASE("negative and huge latencies are clamped, not lost", "[common][latency
   CHECK(histogram.Percentile(0.5) == microseconds(0));
   CHECK(histogram.Max() == std::chrono::hours(24 * 400));
 }
+
+TEST_CASE("the sum of recorded latencies is exact", "[common][latency]") {
+  LatencyHistogram histogram;
+  for (std::int64_t us = 1; us <= 1000; ++us) histogram.Record(microseconds(us));
+  CHECK(histogram.Sum() == microseconds(500'500));
+}
+
+TEST_CASE("counts at most a bound never include a larger value and miss at most 1/32 below it",
+          "[common][latency]") {
+  LatencyHistogram histogram;
+  for (std::int64_t us = 1; us <= 100'000; ++us) histogram.Record(microseconds(us));
+  std::uint64_t previous = 0;
+  for (const std::int64_t bound : {0, 1, 10, 31, 32, 500, 1000, 2500, 10'000, 99'999}) {
+    const auto counted = histogram.CountAtMost(microseconds(bound));
+    INFO("bound " << bound << " us, counted " << counted);
+    CHECK(counted <= static_cast<std::uint64_t>(bound));  // values 1..bound are <= bound
+    CHECK(counted >= static_cast<std::uint64_t>(bound - bound / 32));
+    CHECK(counted >= previous);  // cumulative
+    previous = counted;
+  }
+  CHECK(histogram.CountAtMost(microseconds(100'000)) == 100'000);
+  CHECK(histogram.CountAtMost(microseconds(1'000'000)) == 100'000);
+  CHECK(histogram.CountAtMost(microseconds(-1)) == 0);
+}
