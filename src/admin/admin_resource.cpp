@@ -59,7 +59,30 @@ const std::vector<AdminResource>& AdminResources() {
         {"REQUEUES", "requeues", 0},
         {"DEAD-LETTERED AT", "dead_lettered_at", 0},
         {"ERROR", "error", 60}},
-       "consumer"},
+       "consumer",
+       {}},
+      {"parked",
+       "events the relay parked because the stream kept refusing them (too large, no stream "
+       "captures their subject, rejected), each with the later events of its aggregate: list "
+       "them, show one, requeue an aggregate's once the cause is fixed, or discard one",
+       "parked",
+       "parked event",
+       {"list them in outbox order, a page at a time",
+        "show one, with the refusal that parked it",
+        "hand an aggregate's parked events back to the relay, which publishes them in their "
+        "original order (--event-id: that event's aggregate; --aggregate; neither: every "
+        "aggregate)",
+        "delete one for good, recording who and why in the service's log"},
+       {{"aggregate", "the aggregate whose parked events to requeue (\"orders.events.<id>.\")",
+         {AdminVerb::kRequeue}}},
+       {{"OUTBOX ID", "outbox_id", 0},
+        {"EVENT ID", "event_id", 0},
+        {"SUBJECT", "subject", 60},
+        {"PARKED AT", "parked_at", 0},
+        {"ATTEMPTS", "attempts", 0},
+        {"ERROR", "error", 60}},
+       "aggregate",
+       {AdminVerb::kRequeue}},
   };
   return kResources;
 }
@@ -79,7 +102,10 @@ json AdminRequestBody(const AdminResource& resource, AdminVerb verb,
     if (!arguments.cursor.empty()) body["cursor"] = arguments.cursor;
     return body;
   }
-  body["event_id"] = arguments.event_id;
+  // A requeue of parked events may name an aggregate instead of an event.
+  if (!arguments.event_id.empty() || verb != AdminVerb::kRequeue) {
+    body["event_id"] = arguments.event_id;
+  }
   if (verb == AdminVerb::kShow) return body;
   if (!arguments.by.empty()) body["by"] = arguments.by;
   if (!arguments.reason.empty()) body["reason"] = arguments.reason;

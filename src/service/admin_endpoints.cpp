@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "logistics/messaging/dead_letter_admin.hpp"
+#include "logistics/messaging/parked_admin.hpp"
 
 namespace logistics::service {
 namespace {
@@ -34,6 +35,9 @@ std::vector<messaging::Endpoint> AdminEndpoints(const AdminParts& parts) {
   using messaging::DeadLetterAdmin;
   auto dead_letters = std::make_shared<DeadLetterAdmin>(
       parts.service, parts.reads, parts.writer, parts.clock, parts.consumers, parts.max_body_bytes);
+  using messaging::ParkedAdmin;
+  auto parked = std::make_shared<ParkedAdmin>(parts.reads, parts.writer, parts.relay, parts.clock,
+                                              parts.max_body_bytes);
 
   // The table. One line per endpoint.
   const std::vector<AdminRoute> routes = {
@@ -41,6 +45,10 @@ std::vector<messaging::Endpoint> AdminEndpoints(const AdminParts& parts) {
       {"dead-letters", "show", Handle(dead_letters, &DeadLetterAdmin::Show)},
       {"dead-letters", "requeue", Handle(dead_letters, &DeadLetterAdmin::Requeue)},
       {"dead-letters", "discard", Handle(dead_letters, &DeadLetterAdmin::Discard)},
+      {"parked", "list", Handle(parked, &ParkedAdmin::List)},
+      {"parked", "show", Handle(parked, &ParkedAdmin::Show)},
+      {"parked", "requeue", Handle(parked, &ParkedAdmin::Requeue)},
+      {"parked", "discard", Handle(parked, &ParkedAdmin::Discard)},
   };
 
   std::vector<messaging::Endpoint> endpoints;

@@ -389,10 +389,10 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
       [this](const std::shared_ptr<messaging::IncomingRequest>& request) {
         request->Respond(json::Serialize(Figures()));
       }});
-  // <service>.admin.>: dead letters (admin_endpoints.hpp).
+  // <service>.admin.>: dead letters and parked events (admin_endpoints.hpp).
   std::vector<messaging::EventConsumer*> consumers;
   for (auto& consumer : consumers_) consumers.push_back(consumer.get());
-  for (auto& endpoint : AdminEndpoints({definition_.name, *reads_, *writer_, clock_,
+  for (auto& endpoint : AdminEndpoints({definition_.name, *reads_, *writer_, *relay_, clock_,
                                         std::move(consumers), config_.max_body_bytes})) {
     endpoints.push_back(std::move(endpoint));
   }

@@ -74,6 +74,9 @@ struct AdminResource {
   // Members of a requeue's or discard's reply that name the item, after its
   // event id in the one-line outcome ("consumer": "... of orders-payments").
   std::string owner_key;
+  // Verbs for which --event-id may be left out (a requeue of parked events
+  // may name an aggregate, or none for all).
+  std::vector<AdminVerb> event_id_optional;
 };
 
 // Every resource logistics-admin knows, in the order of its help.

@@ -6,6 +6,10 @@
 //   <service>.admin.dead-letters.show
 //   <service>.admin.dead-letters.requeue
 //   <service>.admin.dead-letters.discard
+//   <service>.admin.parked.list            messaging/parked_admin.hpp
+//   <service>.admin.parked.show
+//   <service>.admin.parked.requeue
+//   <service>.admin.parked.discard
 //
 // They are served like the service's other endpoints (its queue group, the
 // reply guard, error replies with stable codes, listed by `nats micro info`
@@ -34,6 +38,7 @@
 
 #include "logistics/common/clock.hpp"
 #include "logistics/messaging/event_consumer.hpp"
+#include "logistics/messaging/relay.hpp"
 #include "logistics/messaging/responder.hpp"
 #include "logistics/messaging/writer.hpp"
 #include "logistics/sqlite/read_pool.hpp"
@@ -45,6 +50,7 @@ struct AdminParts {
   std::string service;  // "orders": the subjects' first token
   sqlite::ReadPool& reads;
   messaging::Writer& writer;
+  messaging::Relay& relay;
   const common::Clock& clock;
   std::vector<messaging::EventConsumer*> consumers;
   std::size_t max_body_bytes;

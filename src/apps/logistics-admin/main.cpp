@@ -79,7 +79,11 @@ CLI::App* AddVerb(CLI::App& resource_cmd, const admin::AdminResource& resource,
     cmd->add_option("--cursor", options.arguments.cursor, "the next page, as a list printed it");
     return cmd;
   }
-  cmd->add_option("--event-id", options.arguments.event_id, "the event's id")->required();
+  auto* event_id = cmd->add_option("--event-id", options.arguments.event_id, "the event's id");
+  if (std::find(resource.event_id_optional.begin(), resource.event_id_optional.end(), verb) ==
+      resource.event_id_optional.end()) {
+    event_id->required();
+  }
   if (verb == admin::AdminVerb::kShow) return cmd;
   auto* reason = cmd->add_option("--reason", options.arguments.reason, "why (recorded and logged)");
   if (verb == admin::AdminVerb::kDiscard) reason->required();
