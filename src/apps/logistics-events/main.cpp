@@ -10,7 +10,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 
@@ -24,6 +23,7 @@
 #include "logistics/replay/output_file.hpp"
 #include "logistics/replay/progress_meter.hpp"
 #include "logistics/replay/since_spec.hpp"
+#include "logistics/service/nats_tool_flags.hpp"
 #include "logistics/service/provisioning.hpp"
 
 namespace {
@@ -35,14 +35,7 @@ constexpr int kRuntimeFailure = 1;
 constexpr int kUsageError = 2;
 
 struct Options {
-  std::string nats_url = "nats://127.0.0.1:4222";
-  std::string nats_user;
-  std::string nats_password_file;
-  std::string nats_creds;
-  std::string nats_tls_ca;
-  std::string nats_tls_cert;
-  std::string nats_tls_key;
-  std::string nats_inbox_prefix;
+  service::NatsToolOptions nats;
   bool quiet = false;
   // export
   std::string stream;
@@ -66,32 +59,10 @@ int Fail(int code, const std::string& message) {
 
 bool ProgressWanted(const Options& options) { return !options.quiet && ::isatty(STDERR_FILENO) == 1; }
 
-// Connects, or says why not. A CLI run must not wait for a server that is not
-// there, so an unreachable server is a failure here, not a background retry.
+// Connects, or says why not (nats_tool_flags.hpp: a server that is not
+// there now is a failure here, not a background retry).
 common::Result<std::unique_ptr<nats::Connection>, std::string> Connect(const Options& options) {
-  nats::ConnectionSettings settings;
-  settings.url = options.nats_url;
-  settings.name = "logistics-events";
-  settings.user = options.nats_user;
-  settings.credentials_file = options.nats_creds;
-  settings.tls_ca_file = options.nats_tls_ca;
-  settings.tls_cert_file = options.nats_tls_cert;
-  settings.tls_key_file = options.nats_tls_key;
-  settings.inbox_prefix = !options.nats_inbox_prefix.empty() ? options.nats_inbox_prefix
-                          : !options.nats_user.empty()      ? "_INBOX." + options.nats_user
-                                                            : std::string();
-  if (!options.nats_password_file.empty()) {
-    std::ifstream file(options.nats_password_file);
-    if (!std::getline(file, settings.password) || settings.password.empty()) {
-      return common::Unexpected{"--nats-password-file " + options.nats_password_file + " holds no password"};
-    }
-  }
-  auto connection = nats::Connection::Connect(std::move(settings));
-  if (!connection) return common::Unexpected{connection.error().message};
-  if (!(*connection)->IsConnected()) {
-    return common::Unexpected{"cannot connect to NATS at " + nats::RedactUrl(options.nats_url)};
-  }
-  return std::move(*connection);
+  return service::ConnectTool(options.nats, "logistics-events");
 }
 
 int RunValidate(const Options& options) {
@@ -173,29 +144,7 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global flags may also follow the subcommand
   Options options;
-  app.add_option("--nats-url", options.nats_url, "NATS server URL(s), comma-separated")
-      ->envname("NATS_URL")
-      ->capture_default_str();
-  app.add_option("--nats-user", options.nats_user, "NATS user name")->envname("NATS_USER");
-  app.add_option("--nats-password-file", options.nats_password_file, "file holding the NATS password")
-      ->envname("NATS_PASSWORD_FILE")
-      ->check(CLI::ExistingFile);
-  app.add_option("--nats-creds", options.nats_creds, "NATS credentials (.creds) file")
-      ->envname("NATS_CREDS")
-      ->check(CLI::ExistingFile);
-  // The same flags and variables as the services' (service_config.cpp).
-  app.add_option("--nats-tls-ca", options.nats_tls_ca, "CA certificate(s) to trust for NATS TLS")
-      ->envname("NATS_TLS_CA")
-      ->check(CLI::ExistingFile);
-  app.add_option("--nats-tls-cert", options.nats_tls_cert, "client certificate for NATS mutual TLS")
-      ->envname("NATS_TLS_CERT")
-      ->check(CLI::ExistingFile);
-  app.add_option("--nats-tls-key", options.nats_tls_key, "client key for NATS mutual TLS")
-      ->envname("NATS_TLS_KEY")
-      ->check(CLI::ExistingFile);
-  app.add_option("--nats-inbox-prefix", options.nats_inbox_prefix,
-                 "subject prefix of reply inboxes (default _INBOX.<user> with --nats-user)")
-      ->envname("NATS_INBOX_PREFIX");
+  service::AddNatsToolFlags(app, options.nats);  // the services' flags and variables
   app.add_flag("-q,--quiet", options.quiet, "no progress or summary on stderr");
 
   auto* export_cmd = app.add_subcommand("export", "write a stream's messages as JSON Lines");
@@ -238,15 +187,7 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? 0 : kUsageError;
   }
-  if (!options.nats_creds.empty() && !options.nats_user.empty()) {
-    return Fail(kUsageError, "give either --nats-creds or --nats-user, not both");
-  }
-  if (!options.nats_password_file.empty() && options.nats_user.empty()) {
-    return Fail(kUsageError, "--nats-password-file needs --nats-user");
-  }
-  if (options.nats_tls_cert.empty() != options.nats_tls_key.empty()) {
-    return Fail(kUsageError, "--nats-tls-cert and --nats-tls-key go together");
-  }
+  if (auto problem = service::CheckNatsToolOptions(options.nats)) return Fail(kUsageError, *problem);
   // nats.c reconnection warnings would only repeat what the errors say.
   logging::ConfigureLogging("logistics-events", logging::Level::kError);
 
