@@ -30,7 +30,8 @@ fi
 echo "compose_test: using $("${compose[@]}" version 2>/dev/null | head -n 1)"
 
 # Interpolation must not depend on the caller's environment.
-unset LOG_LEVEL NATS_PORT SMTP_URL SMTP_STARTTLS SMTP_USER MAIL_FROM MAIL_FROM_NAME TLS_DIR
+unset LOG_LEVEL NATS_PORT SMTP_URL SMTP_STARTTLS SMTP_USER MAIL_FROM MAIL_FROM_NAME TLS_DIR \
+  PROMETHEUS_PORT GRAFANA_PORT
 
 cd "$root"
 "${compose[@]}" --file "$file" config --quiet
