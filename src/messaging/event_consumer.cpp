@@ -169,7 +169,8 @@ void EventConsumer::Run() {
   }
 }
 
-struct EventConsumer::Decoded {
+// (clang-tidy 14 cannot see that nlohmann::json's move is noexcept, hence the NOLINT.)
+struct EventConsumer::Decoded {  // NOLINT(bugprone-exception-escape)
   ConsumedEvent event;
   std::string payload;
   std::string malformed;  // why it can never be processed; "" when well-formed
@@ -496,7 +497,7 @@ void EventConsumer::Release(const Deliveries& held) {
 }
 
 void EventConsumer::Requeue(const StoredDeadLetter& letter, const DeadLetterActor& actor,
-                            std::function<void(RequeueOutcome)> done) {
+                            const std::function<void(RequeueOutcome)>& done) {
   auto decoded = std::make_shared<Decoded>();
   ConsumedEvent& event = decoded->event;
   event.event_id = letter.event_id;

@@ -174,7 +174,7 @@ class EventConsumer {
   // The side effect, if any, runs on the caller's thread first: call this
   // from a thread that may wait on the network, never from the writer's.
   void Requeue(const StoredDeadLetter& letter, const DeadLetterActor& actor,
-               std::function<void(RequeueOutcome)> done);
+               const std::function<void(RequeueOutcome)>& done);
 
  private:
   // An event as the handler sees it, and what stands in for the handler: a
