@@ -74,6 +74,15 @@ common::Result<void, ProvisioningProblem> CheckStream(nats::JetStream& js, const
                           Seconds(spec.duplicate_window));
   }
   if (have.storage != nats::StorageKind::kFile) differences.push_back("memory storage, not file");
+  if (have.max_age != std::chrono::nanoseconds(spec.max_age)) {
+    differences.push_back("max age " + Seconds(have.max_age) + " instead of " +
+                          Seconds(spec.max_age) + " (0: none)");
+  }
+  const std::int64_t wanted_bytes = spec.max_bytes > 0 ? spec.max_bytes : -1;
+  if (have.max_bytes != wanted_bytes) {
+    differences.push_back("max bytes " + std::to_string(have.max_bytes) + " instead of " +
+                          std::to_string(wanted_bytes) + " (-1: none)");
+  }
   return Differences(what, differences);
 }
 

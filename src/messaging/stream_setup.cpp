@@ -21,6 +21,8 @@ common::Result<void, nats::NatsError> EnsureStream(nats::JetStream& js, const St
   config.description = spec.description;
   config.storage = nats::StorageKind::kFile;
   config.duplicate_window = spec.duplicate_window;
+  config.max_age = spec.max_age;
+  config.max_bytes = spec.max_bytes > 0 ? spec.max_bytes : -1;
 
   auto info = js.GetStreamInfo(spec.name);
   if (!info && info.error().kind == nats::NatsErrorKind::kNotFound) {
@@ -31,11 +33,14 @@ common::Result<void, nats::NatsError> EnsureStream(nats::JetStream& js, const St
   if (!info) return common::Unexpected{info.error()};
   const nats::StreamConfig& have = info->config;
   if (SameSubjects(have.subjects, spec.subjects) && have.duplicate_window == config.duplicate_window &&
-      have.storage == nats::StorageKind::kFile) {
+      have.storage == nats::StorageKind::kFile && have.max_age == config.max_age &&
+      have.max_bytes == config.max_bytes) {
     return {};
   }
-  // Storage cannot change on a live stream; keep what exists and say so.
+  // Only what the service manages changes: storage cannot change on a live
+  // stream, and limits an operator set (a message size) stay as they are.
   config.storage = have.storage;
+  config.max_message_size = have.max_message_size;
   if (auto updated = js.UpdateStream(config); !updated) return common::Unexpected{updated.error()};
   logging::Info("updated stream configuration", {{"stream", spec.name}});
   return {};

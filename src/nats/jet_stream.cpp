@@ -20,6 +20,8 @@ StreamInfo InfoOf(const jsStreamInfo& info) {
     out.config.storage = config->Storage == js_MemoryStorage ? StorageKind::kMemory : StorageKind::kFile;
     out.config.duplicate_window = std::chrono::nanoseconds(config->Duplicates);
     out.config.max_message_size = config->MaxMsgSize;
+    out.config.max_age = std::chrono::nanoseconds(config->MaxAge);
+    out.config.max_bytes = config->MaxBytes;
   }
   out.messages = info.State.Msgs;
   out.first_sequence = info.State.FirstSeq;
@@ -40,6 +42,8 @@ jsStreamConfig RawConfigOf(const StreamConfig& config, std::vector<const char*>&
   raw.Storage = config.storage == StorageKind::kMemory ? js_MemoryStorage : js_FileStorage;
   raw.Duplicates = config.duplicate_window.count();
   raw.MaxMsgSize = config.max_message_size;
+  raw.MaxAge = config.max_age.count();
+  raw.MaxBytes = config.max_bytes;
   return raw;
 }
 

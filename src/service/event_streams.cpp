@@ -5,23 +5,39 @@
 
 namespace logistics::service {
 
-messaging::StreamSpec OrdersStream(std::chrono::milliseconds duplicate_window) {
-  return messaging::StreamSpec{"ORDERS", {"orders.events.>"}, duplicate_window,
-                               "Events of the orders service (logistics.order.*.v1)"};
+namespace {
+
+messaging::StreamSpec Stream(std::string name, std::string subject, std::string description,
+                             const StreamRetention& retention) {
+  return messaging::StreamSpec{std::move(name), {std::move(subject)}, retention.duplicate_window,
+                               std::move(description), retention.max_age, retention.max_bytes};
 }
 
-messaging::StreamSpec PaymentsStream(std::chrono::milliseconds duplicate_window) {
-  return messaging::StreamSpec{"PAYMENTS", {"payments.events.>"}, duplicate_window,
-                               "Events of the payments service (logistics.payment.*.v1)"};
+}  // namespace
+
+messaging::StreamSpec OrdersStream(const StreamRetention& retention) {
+  return Stream("ORDERS", "orders.events.>", "Events of the orders service (logistics.order.*.v1)",
+                retention);
 }
 
-std::vector<messaging::StreamSpec> AllStreams(std::chrono::milliseconds duplicate_window) {
-  return {OrdersStream(duplicate_window), PaymentsStream(duplicate_window)};
+messaging::StreamSpec PaymentsStream(const StreamRetention& retention) {
+  return Stream("PAYMENTS", "payments.events.>",
+                "Events of the payments service (logistics.payment.*.v1)", retention);
+}
+
+std::vector<messaging::StreamSpec> AllStreams(const StreamRetention& retention) {
+  return {OrdersStream(retention), PaymentsStream(retention)};
+}
+
+StreamRetention RetentionOf(const ServiceConfig& config) {
+  return StreamRetention{std::chrono::seconds(config.duplicate_window_seconds),
+                         std::chrono::hours(24 * config.stream_max_age_days),
+                         config.stream_max_bytes};
 }
 
 messaging::ConsumerSpec DurableConsumerOn(const std::string& service, const std::string& stream) {
   // The duplicate window is the stream's business, not a consumer's.
-  for (const messaging::StreamSpec& spec : AllStreams(std::chrono::minutes(10))) {
+  for (const messaging::StreamSpec& spec : AllStreams(StreamRetention{})) {
     if (spec.name != stream) continue;
     messaging::ConsumerSpec consumer;
     consumer.stream = spec.name;

@@ -74,6 +74,16 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("MAX_BODY_BYTES")
       ->check(CLI::Range(std::size_t{256}, std::size_t{8} << 20))
       ->capture_default_str();
+  app.add_option("--stream-max-age", config.stream_max_age_days,
+                 "days the stream keeps an event (0: for ever); must match what was provisioned")
+      ->envname("STREAM_MAX_AGE_DAYS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{36500}))
+      ->capture_default_str();
+  app.add_option("--stream-max-bytes", config.stream_max_bytes,
+                 "bytes the stream keeps before the oldest events go (0: no limit)")
+      ->envname("STREAM_MAX_BYTES")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 50))
+      ->capture_default_str();
   app.add_option("--duplicate-window", config.duplicate_window_seconds,
                  "seconds: the event stream's de-duplication window")
       ->envname("DUPLICATE_WINDOW_SECONDS")

@@ -26,6 +26,12 @@ struct StreamSpec {
   std::vector<std::string> subjects;  // {"orders.events.>"}
   std::chrono::milliseconds duplicate_window{std::chrono::minutes(10)};
   std::string description;
+  // Retention, so a stream cannot fill a disk unnoticed: messages older than
+  // max_age go, and past max_bytes the oldest go (0: no limit). Consumers
+  // further behind than that lose those events (the consumer_lag alarm warns
+  // well before).
+  std::chrono::milliseconds max_age{0};
+  std::int64_t max_bytes = 0;
 };
 
 // Creates the stream, or updates its subjects and duplicate window when they

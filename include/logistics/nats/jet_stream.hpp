@@ -58,6 +58,8 @@ struct StreamConfig {
   StorageKind storage = StorageKind::kFile;
   std::chrono::nanoseconds duplicate_window{0};  // 0: the server's default (2 min)
   std::int32_t max_message_size = -1;            // bytes; -1: unlimited
+  std::chrono::nanoseconds max_age{0};           // 0: messages are kept for ever
+  std::int64_t max_bytes = -1;                   // -1: no size limit (the oldest go first)
 };
 
 struct StreamInfo {

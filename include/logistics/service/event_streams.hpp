@@ -11,22 +11,35 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "logistics/messaging/event_consumer.hpp"
 #include "logistics/messaging/stream_setup.hpp"
+#include "logistics/service/service_config.hpp"
 
 namespace logistics::service {
 
+// How long and how much a stream keeps (the services' and provisioning's
+// --duplicate-window, --stream-max-age, --stream-max-bytes).
+struct StreamRetention {
+  std::chrono::milliseconds duplicate_window{std::chrono::minutes(10)};
+  std::chrono::milliseconds max_age{std::chrono::hours(24 * 90)};
+  std::int64_t max_bytes = std::int64_t{10} << 30;  // 10 GiB
+};
+
 // ORDERS: "orders.events.>" (logistics.order.*.v1).
-messaging::StreamSpec OrdersStream(std::chrono::milliseconds duplicate_window);
+messaging::StreamSpec OrdersStream(const StreamRetention& retention);
 
 // PAYMENTS: "payments.events.>" (logistics.payment.*.v1).
-messaging::StreamSpec PaymentsStream(std::chrono::milliseconds duplicate_window);
+messaging::StreamSpec PaymentsStream(const StreamRetention& retention);
 
 // Every stream of the system, in the order above.
-std::vector<messaging::StreamSpec> AllStreams(std::chrono::milliseconds duplicate_window);
+std::vector<messaging::StreamSpec> AllStreams(const StreamRetention& retention);
+
+// The retention a service's configuration asks for.
+StreamRetention RetentionOf(const ServiceConfig& config);
 
 // The durable consumer through which `service` reads `stream`: named
 // "<service>-<stream in lower case>" ("payments-orders"), every event of the

@@ -18,12 +18,14 @@
 
 #include "logistics/common/result.hpp"
 #include "logistics/nats/jet_stream.hpp"
+#include "logistics/service/event_streams.hpp"
 
 namespace logistics::service {
 
 struct ProvisionSettings {
-  // Must equal the services' --duplicate-window (they check it).
-  std::chrono::milliseconds duplicate_window{std::chrono::minutes(10)};
+  // Must equal the services' --duplicate-window, --stream-max-age and
+  // --stream-max-bytes (they check them).
+  StreamRetention retention;
 };
 
 // "stream ORDERS: created", "consumer payments-orders on ORDERS: as configured", ...

@@ -73,6 +73,9 @@ struct ServiceConfig {
   std::size_t read_connections = 4;
   std::size_t max_body_bytes = std::size_t{64} * 1024;
   std::int64_t duplicate_window_seconds = 600;
+  // The stream's retention (event_streams.hpp): days and bytes; 0: no limit.
+  std::int64_t stream_max_age_days = 90;
+  std::int64_t stream_max_bytes = std::int64_t{10} << 30;
   std::int64_t republish_horizon_seconds = 300;
   std::int64_t shutdown_timeout_seconds = 10;
   std::size_t consumer_batch = 64;

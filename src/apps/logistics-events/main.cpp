@@ -50,6 +50,8 @@ struct Options {
   bool skip_invalid = false;
   // provision
   std::int64_t duplicate_window_seconds = 600;
+  std::int64_t stream_max_age_days = 90;
+  std::int64_t stream_max_bytes = std::int64_t{10} << 30;
 };
 
 int Fail(int code, const std::string& message) {
@@ -129,7 +131,9 @@ int RunProvision(const Options& options) {
   auto js = nats::JetStream::Create(**connection);
   if (!js) return Fail(kRuntimeFailure, js.error().message);
   service::ProvisionSettings settings;
-  settings.duplicate_window = std::chrono::seconds(options.duplicate_window_seconds);
+  settings.retention.duplicate_window = std::chrono::seconds(options.duplicate_window_seconds);
+  settings.retention.max_age = std::chrono::hours(24 * options.stream_max_age_days);
+  settings.retention.max_bytes = options.stream_max_bytes;
   auto provisioned = service::Provision(**js, settings);
   if (!provisioned) return Fail(kRuntimeFailure, provisioned.error());
   for (const std::string& line : *provisioned) std::printf("%s\n", line.c_str());
@@ -180,6 +184,19 @@ int Main(int argc, char** argv) {
                    "--duplicate-window)")
       ->envname("DUPLICATE_WINDOW_SECONDS")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}))
+      ->capture_default_str();
+  provision_cmd
+      ->add_option("--stream-max-age", options.stream_max_age_days,
+                   "days the streams keep an event, 0 for ever (the services' --stream-max-age)")
+      ->envname("STREAM_MAX_AGE_DAYS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{36500}))
+      ->capture_default_str();
+  provision_cmd
+      ->add_option("--stream-max-bytes", options.stream_max_bytes,
+                   "bytes the streams keep before the oldest events go, 0 no limit (the services' "
+                   "--stream-max-bytes)")
+      ->envname("STREAM_MAX_BYTES")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 50))
       ->capture_default_str();
 
   try {

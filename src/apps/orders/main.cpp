@@ -32,7 +32,7 @@ int Run(int argc, char** argv) {
       kVersion,
       "Owns logistics orders: commands and queries over NATS, events in the JetStream stream ORDERS",
       {{"orders", orders::infrastructure::OrdersMigrations()}},
-      {service::OrdersStream(std::chrono::seconds(config.duplicate_window_seconds))},
+      {service::OrdersStream(service::RetentionOf(config))},
       {}};  // orders keeps no projection: its reaction to payments changes orders
   auto runtime = service::ServiceRuntime::Open(std::move(definition), config);
   if (!runtime) {

@@ -43,7 +43,7 @@ int Run(int argc, char** argv) {
       kVersion,
       "Owns payments for logistics orders: commands and queries over NATS, events in the JetStream stream PAYMENTS",
       {{"payments", infra::PaymentsMigrations()}},
-      {service::PaymentsStream(std::chrono::seconds(config.duplicate_window_seconds))},
+      {service::PaymentsStream(service::RetentionOf(config))},
       [](const common::Clock& clock) {
         auto spec = payments::presentation::OrderViewRebuild([&clock](sqlite::Database& scratch) {
           return std::unique_ptr<payments::application::OrderProjection>(
