@@ -163,6 +163,24 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->envname("PARK_AFTER_ATTEMPTS")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}))
       ->capture_default_str();
+  app.add_option("--stream-replicas", config.stream_replicas,
+                 "copies of the event stream on a NATS cluster: 1 on one server, 3 on a 3-node "
+                 "cluster (the service refuses to start when the servers cannot give them)")
+      ->envname("STREAM_REPLICAS")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
+  app.add_option("--relay-lease-ms", config.relay_lease_ms,
+                 "milliseconds: the relay lease; of several instances on one database only the "
+                 "holder publishes, and a survivor takes over this long after the holder stops")
+      ->envname("RELAY_LEASE_MS")
+      ->check(CLI::Range(std::int64_t{300}, std::int64_t{600000}))
+      ->capture_default_str();
+  app.add_option("--js-check-interval-ms", config.js_check_interval_ms,
+                 "milliseconds between checks that JetStream answers through the connected NATS "
+                 "server (a server cut off from the cluster is left for another)")
+      ->envname("JS_CHECK_INTERVAL_MS")
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{600000}))
+      ->capture_default_str();
   app.add_flag("--skip-integrity-check", config.skip_integrity_check,
                "start without checking the database file for damage (PRAGMA quick_check, which "
                "reads the whole file): for very large files")

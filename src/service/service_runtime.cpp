@@ -157,6 +157,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   relay_settings.hold_until_flush = messaging::FaultEnabled("hold-relay");
   for (auto stream : self.definition_.streams) {
     stream.duplicate_window = std::chrono::seconds(config.duplicate_window_seconds);
+    stream.replicas = config.stream_replicas;
     relay_settings.streams.push_back(std::move(stream));
   }
   self.relay_ = std::make_unique<messaging::Relay>(*self.events_connection_, std::move(*relay_reader),
@@ -456,6 +457,7 @@ common::Result<void, std::string> ServiceRuntime::CheckProvisionedStreams() {
   if (!js) return Unexpected{js.error().message};
   for (auto stream : definition_.streams) {
     stream.duplicate_window = std::chrono::seconds(config_.duplicate_window_seconds);
+    stream.replicas = config_.stream_replicas;
     auto checked = messaging::CheckStream(**js, stream);
     if (!checked && checked.error().kind != messaging::ProvisioningProblem::Kind::kUnavailable) {
       return Unexpected{checked.error().message};

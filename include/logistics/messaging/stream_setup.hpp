@@ -32,6 +32,9 @@ struct StreamSpec {
   // well before).
   std::chrono::milliseconds max_age{0};
   std::int64_t max_bytes = 0;
+  // Copies of the stream on a cluster (R3 acknowledges a publish once two of
+  // three servers hold it). 1 on a single server.
+  int replicas = 1;
 };
 
 // Creates the stream, or updates its subjects and duplicate window when they

@@ -31,6 +31,9 @@
 //   --db-max-kib          DB_MAX_KIB                0 (no limit) database size limit
 //   --dependency-wait     DEPENDENCY_WAIT_SECONDS   60 an event waits for another stream
 //   --metrics-address     METRICS_ADDRESS           (none: off) <ip>:<port> serving /metrics
+//   --stream-replicas     STREAM_REPLICAS           1 (3 on a 3-node cluster) copies of the stream
+//   --relay-lease-ms      RELAY_LEASE_MS            3000 the relay lease (one relay publishes)
+//   --js-check-interval-ms JS_CHECK_INTERVAL_MS     2000 how often JetStream's reachability is probed
 //
 // Thread-safety: plain values; parse once in main.
 #pragma once
@@ -104,6 +107,18 @@ struct ServiceConfig {
   // Where GET /metrics (Prometheus text format) is served, "127.0.0.1:9464";
   // empty: no metrics endpoint (metrics_server.hpp).
   std::string metrics_address;
+  // Replicas of the streams the service creates (1 on one server, 3 on a
+  // 3-node cluster); the service refuses to start when the server cannot
+  // give them (stream_setup.hpp).
+  int stream_replicas = 1;
+  // The relay lease (relay_lease.hpp): instances of one service on one
+  // database elect the one relay that publishes; a holder that stops
+  // renewing loses it after this long, and a survivor takes over.
+  std::int64_t relay_lease_ms = 3000;
+  // How often each NATS connection checks that JetStream answers through
+  // its server; a server that cannot reach JetStream while others can (the
+  // minority side of a partition) is left for another (jetstream_watch.hpp).
+  std::int64_t js_check_interval_ms = 2000;
 };
 
 // Registers the flags above on `app`, with `service` naming the database
