@@ -103,6 +103,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
     nats_settings.tls_cert_file = config.nats_tls_cert;
     nats_settings.tls_key_file = config.nats_tls_key;
     nats_settings.send_at_once = send_at_once;
+    nats_settings.jetstream_check_interval = std::chrono::milliseconds(config.js_check_interval_ms);
     nats_settings.on_reconnected = [&self] {
       if (auto* relay = self.relay_for_callbacks_.load()) relay->NotifyReconnected();
     };

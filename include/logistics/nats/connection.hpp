@@ -74,6 +74,11 @@ struct ConnectionSettings {
   // nats.c's callback thread is shared by every connection of the process, so
   // this bounds the wait on a callback of another connection that is stuck.
   std::chrono::milliseconds close_timeout{5000};
+  // How often the connection checks that JetStream answers through the
+  // server it is connected to; 0: never. When it keeps not answering while
+  // another known server may do better (the minority side of a partitioned
+  // cluster), the connection moves to another server (see Connection).
+  std::chrono::milliseconds jetstream_check_interval{0};
 };
 
 // The URL(s) with any password replaced by "***" ("nats://ana:***@host:4222"),
