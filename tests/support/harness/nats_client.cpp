@@ -231,7 +231,23 @@ NatsClient::NatsClient(const std::string& url, const std::string& name, const st
   natsOptions* raw_options = nullptr;
   HARNESS_NATS_CHECK(natsOptions_Create(&raw_options), "cannot create NATS options");
   options_.reset(raw_options);
-  HARNESS_NATS_CHECK(natsOptions_SetURL(options_.get(), url.c_str()), "bad NATS URL " << url);
+  // nats.c 3.4 takes a comma-separated list only in natsConnection_ConnectTo;
+  // natsOptions_SetURL would take it as one URL that reaches nobody.
+  std::vector<std::string> urls;
+  for (std::size_t start = 0; start <= url.size();) {
+    const std::size_t comma = std::min(url.find(',', start), url.size());
+    const std::size_t begin = url.find_first_not_of(' ', start);
+    const std::size_t end = url.find_last_not_of(' ', comma - 1);
+    if (begin < comma && end != std::string::npos && end >= begin) {
+      urls.push_back(url.substr(begin, end - begin + 1));
+    }
+    start = comma + 1;
+  }
+  std::vector<const char*> servers;
+  for (const std::string& one : urls) servers.push_back(one.c_str());
+  HARNESS_NATS_CHECK(natsOptions_SetServers(options_.get(), servers.data(),
+                                            static_cast<int>(servers.size())),
+                     "bad NATS URL " << url);
   HARNESS_NATS_CHECK(natsOptions_SetName(options_.get(), name.c_str()), "cannot name the client");
   if (!user.empty()) {
     HARNESS_NATS_CHECK(natsOptions_SetUserInfo(options_.get(), user.c_str(), password.c_str()),

@@ -37,12 +37,12 @@ std::string NatsServerBinary() {
   return "/usr/sbin/nats-server";  // Debian installs it here, often not in PATH
 }
 
-bool AcceptsConnections(int port) {
+bool AcceptsConnections(const std::string& host, int port) {
+  sockaddr_in address{};
+  if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) return false;
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
-  sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<uint16_t>(port));
   const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
   ::close(fd);
@@ -68,6 +68,7 @@ NatsServer::NatsServer(std::filesystem::path store_dir, int port)
 NatsServer::NatsServer(NatsServerOptions options)
     : store_dir_(std::move(options.store_dir)),
       log_dir_(std::move(options.log_dir)),
+      host_(std::move(options.host)),
       port_(options.port != 0 ? options.port : FreeTcpPort()),
       start_timeout_(options.start_timeout) {
   if (store_dir_.empty()) {
@@ -86,13 +87,20 @@ NatsServer::NatsServer(NatsServerOptions options)
   if (error) FAIL("cannot create the NATS log directory " << log_dir_ << ": " << error.message());
 
   std::vector<std::string> args = {
-      "-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-sd", store_dir_.string()};
+      "-js", "-a", host_, "-p", std::to_string(port_), "-sd", store_dir_.string()};
   if (!options.name.empty()) {
     args.push_back("-n");
     args.push_back(options.name);
   }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  process_ = std::make_unique<ChildProcess>(NatsServerBinary(), std::move(args),
+  std::string binary = NatsServerBinary();
+  if (!options.command_prefix.empty()) {
+    // The prefix runs first and is given the server and its arguments.
+    args.insert(args.begin(), binary);
+    args.insert(args.begin(), options.command_prefix.begin() + 1, options.command_prefix.end());
+    binary = options.command_prefix.front();
+  }
+  process_ = std::make_unique<ChildProcess>(std::move(binary), std::move(args),
                                             std::move(options.env), log_dir_, "nats-server");
 }
 
@@ -106,7 +114,7 @@ void NatsServer::Start() {
   if (process_->Running()) return;
   process_->Start();
   const bool ready = process_->WaitForLog("Server is ready", start_timeout_) &&
-                     Eventually([this] { return AcceptsConnections(port_); }, start_timeout_);
+                     Eventually([this] { return AcceptsConnections(host_, port_); }, start_timeout_);
   if (!ready) {
     const std::string how =
         process_->Running()
@@ -114,7 +122,7 @@ void NatsServer::Start() {
             : "exited (" + process_->exit_status()->ToString() + ")";
     const std::string log = process_->Log();
     process_->Kill();
-    FAIL("nats-server on 127.0.0.1:" << port_ << " with store " << store_dir_ << " " << how
+    FAIL("nats-server on " << host_ << ":" << port_ << " with store " << store_dir_ << " " << how
                                      << "\n--- " << process_->log_path().string() << " ---\n"
                                      << log);
   }
@@ -137,7 +145,7 @@ void NatsServer::Restart() {
 
 bool NatsServer::Running() { return process_->Running(); }
 
-std::string NatsServer::url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+std::string NatsServer::url() const { return "nats://" + host_ + ":" + std::to_string(port_); }
 
 std::string NatsServer::Log() const { return process_->Log(); }
 

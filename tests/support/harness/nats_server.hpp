@@ -1,7 +1,8 @@
 // NatsServer: a real `nats-server -js` on a loopback port, owned by a test.
 //
 // The server runs as `nats-server -js -a 127.0.0.1 -p <port> -sd <store dir>`
-// (plus `-n <name>` and any extra arguments). The port and the store survive
+// (plus `-n <name>` and any extra arguments; another host, and a command to run
+// it under, such as `ip netns exec`, may be given). The port and the store survive
 // Kill/Stop and Restart, so a test can take the server away and bring it back
 // with its JetStream data, as after a crash. Each start writes a new log file
 // (nats-server.log, nats-server.2.log, ...) in the log directory.
@@ -51,6 +52,12 @@ struct NatsServerOptions {
   // the variables a configuration file reads: {"NATS_TLS_SERVER_CERT", "\"...\""}.
   std::map<std::string, std::string> env;
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);
+  // The address the server listens on (-a) and is reached at, e.g. a network
+  // namespace's address for the partition tests.
+  std::string host = "127.0.0.1";
+  // A command the server runs under, e.g. {"ip", "netns", "exec", "lg-n1"};
+  // it must exec the server in its own process, so Kill reaches the server.
+  std::vector<std::string> command_prefix;
 };
 
 class NatsServer {
@@ -77,8 +84,9 @@ class NatsServer {
   void Restart();
   bool Running();
 
-  // "nats://127.0.0.1:<port>".
+  // "nats://<host>:<port>" (host 127.0.0.1 unless given).
   std::string url() const;
+  const std::string& host() const { return host_; }
   int port() const { return port_; }
   const std::filesystem::path& store_dir() const { return store_dir_; }
   const std::filesystem::path& log_dir() const { return log_dir_; }
@@ -90,6 +98,7 @@ class NatsServer {
   std::optional<TempDir> owned_dir_;
   std::filesystem::path store_dir_;
   std::filesystem::path log_dir_;
+  std::string host_;
   int port_ = 0;
   std::chrono::milliseconds start_timeout_;
   std::unique_ptr<ChildProcess> process_;
