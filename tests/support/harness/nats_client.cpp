@@ -245,9 +245,9 @@ NatsClient::NatsClient(const std::string& url, const std::string& name, const st
   }
   std::vector<const char*> servers;
   for (const std::string& one : urls) servers.push_back(one.c_str());
-  HARNESS_NATS_CHECK(natsOptions_SetServers(options_.get(), servers.data(),
-                                            static_cast<int>(servers.size())),
-                     "bad NATS URL " << url);
+  HARNESS_NATS_CHECK(
+      natsOptions_SetServers(options_.get(), servers.data(), static_cast<int>(servers.size())),
+      "bad NATS URL " << url);
   HARNESS_NATS_CHECK(natsOptions_SetName(options_.get(), name.c_str()), "cannot name the client");
   if (!user.empty()) {
     HARNESS_NATS_CHECK(natsOptions_SetUserInfo(options_.get(), user.c_str(), password.c_str()),

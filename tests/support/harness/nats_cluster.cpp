@@ -57,9 +57,12 @@ NatsCluster::NatsCluster(NatsClusterOptions options)
       if (!routes.empty()) routes += ",";
       routes += RouteUrl(other.host, other.route_port);
     }
-    server.extra_args = {"--cluster_name", options_.cluster_name,
-                         "--cluster",      RouteUrl(node.host, node.route_port),
-                         "-m",             std::to_string(node.monitor_port)};
+    server.extra_args = {"--cluster_name",
+                         options_.cluster_name,
+                         "--cluster",
+                         RouteUrl(node.host, node.route_port),
+                         "-m",
+                         std::to_string(node.monitor_port)};
     // A one-node "cluster" has nobody to route to; --routes "" would be refused.
     if (!routes.empty()) {
       server.extra_args.push_back("--routes");
@@ -165,9 +168,8 @@ std::optional<nlohmann::json> NatsCluster::StreamInfo(const std::string& stream)
           NATS_OK ||
       natsOptions_SetTimeout(query.options, 1000) != NATS_OK ||
       natsOptions_SetAllowReconnect(query.options, false) != NATS_OK ||
-      (!options_.user.empty() &&
-       natsOptions_SetUserInfo(query.options, options_.user.c_str(),
-                               options_.password.c_str()) != NATS_OK) ||
+      (!options_.user.empty() && natsOptions_SetUserInfo(query.options, options_.user.c_str(),
+                                                         options_.password.c_str()) != NATS_OK) ||
       natsConnection_Connect(&query.connection, query.options) != NATS_OK) {
     return std::nullopt;
   }

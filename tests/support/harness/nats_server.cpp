@@ -113,8 +113,9 @@ NatsServer::~NatsServer() {
 void NatsServer::Start() {
   if (process_->Running()) return;
   process_->Start();
-  const bool ready = process_->WaitForLog("Server is ready", start_timeout_) &&
-                     Eventually([this] { return AcceptsConnections(host_, port_); }, start_timeout_);
+  const bool ready =
+      process_->WaitForLog("Server is ready", start_timeout_) &&
+      Eventually([this] { return AcceptsConnections(host_, port_); }, start_timeout_);
   if (!ready) {
     const std::string how =
         process_->Running()
