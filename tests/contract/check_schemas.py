@@ -449,6 +449,21 @@ MICRO_STATS = dict(MICRO_PING, type="io.nats.micro.v1.stats_response", started=T
 V, X = True, False  # valid, invalid
 
 # (schema, what it shows, document, valid?)
+EVENT_ID = "0193a5b2-7c1d-7e4f-8a90-123456789abc"
+STATUS = {"outbox": {"unpublished": 0, "oldest_unpublished_age_ms": None, "parked": 0, "first_parked_age_ms": None, "last_id": 2},
+          "relay": {"published": 2, "failed_attempts": 0, "last_error": ""}, "replies_refused": 0,
+          "writer": {"queue_depth": 0, "durable_commits": 2, "bookkeeping_commits": 1, "changes_committed": 4},
+          "consumers": {"orders-payments": {"stream": "PAYMENTS", "processed": 1, "pending": 0, "last_error": ""}},
+          "storage": {"full": False, "full_errors": 0, "full_since": None, "corrupt": False},
+          "nats": {"connected": True, "events_connected": True}, "alarms": {}}
+DEAD_LETTER = {"consumer": "notifications-orders", "event_id": EVENT_ID, "type": "logistics.order.created.v1",
+               "subject": "orders.events." + EVENT_ID + ".created", "stream_sequence": 7, "deliveries": 5,
+               "error": "smtp: connection refused", "dead_lettered_at": "2026-11-25T09:30:00.123Z",
+               "requeues": 1, "last_requeued_at": "2026-11-25T09:31:00.000Z"}
+PARKED = {"outbox_id": 12, "event_id": EVENT_ID, "subject": "orders.events." + EVENT_ID + ".created",
+          "aggregate": EVENT_ID, "created_at": "2026-11-25T09:30:00.123Z",
+          "parked_at": "2026-11-25T09:30:05.000Z", "attempts": 3, "error": "stream not found"}
+
 EXAMPLES = [
     # --- common/uuid, common/timestamp
     ("common/uuid", "lowercase v7", OID, V),
@@ -818,11 +833,54 @@ EXAMPLES = [
     ("micro/v1/stats_response", "no started", without(MICRO_STATS, "started"), X),
     ("micro/v1/stats_response", "num_requests as text", dict(MICRO_STATS, endpoints=[dict(MICRO_STATS["endpoints"][0], num_requests="3")]), X),
     ("micro/v1/stats_response", "last_error missing", dict(MICRO_STATS, endpoints=[without(MICRO_STATS["endpoints"][0], "last_error")]), X),
+    ("micro/v1/info_response", "endpoint metadata naming its schemas", dict(MICRO_INFO, endpoints=[dict(MICRO_INFO["endpoints"][0], metadata={"request_schema": "orders/commands/create.json", "reply_schema": "orders/order.json"})]), V),
+    # --- every service's status query and admin endpoints (schemas/asyncapi.yaml)
+    ("service/queries/status", "an empty body", {}, V),
+    ("service/replies/status", "the figures", STATUS, V),
+    ("service/replies/status", "no outbox", without(STATUS, "outbox"), X),
+    ("service/replies/status", "a consumer without its stream", dict(STATUS, consumers={"orders-payments": {"processed": 1}}), X),
+    ("admin/dead-letters/requests/list", "empty", {}, V),
+    ("admin/dead-letters/requests/list", "one consumer, nulls", {"consumer": "orders-payments", "limit": None, "cursor": None}, V),
+    ("admin/dead-letters/requests/list", "limit 501", {"limit": 501}, X),
+    ("admin/dead-letters/requests/list", "unknown field", {"status": "x"}, X),
+    ("admin/dead-letters/requests/show", "by event id", {"event_id": EVENT_ID}, V),
+    ("admin/dead-letters/requests/show", "blank event id", {"event_id": "  "}, X),
+    ("admin/dead-letters/requests/requeue", "who and why", {"event_id": EVENT_ID, "consumer": "c", "by": "ana", "reason": "fixed"}, V),
+    ("admin/dead-letters/requests/requeue", "no event id", {"by": "ana"}, X),
+    ("admin/dead-letters/requests/discard", "who and why", {"event_id": EVENT_ID, "by": "ana", "reason": "gone"}, V),
+    ("admin/dead-letters/requests/discard", "no reason", {"event_id": EVENT_ID, "by": "ana"}, X),
+    ("admin/dead-letters/replies/list", "one page", {"dead_letters": [DEAD_LETTER], "next_cursor": "bzE6MQ"}, V),
+    ("admin/dead-letters/replies/list", "a letter with its event", {"dead_letters": [dict(DEAD_LETTER, event={})], "next_cursor": None}, X),
+    ("admin/dead-letters/replies/show", "with its event", dict(DEAD_LETTER, event={"id": EVENT_ID}), V),
+    ("admin/dead-letters/replies/show", "not JSON", dict(DEAD_LETTER, event=None, payload="{oops"), V),
+    ("admin/dead-letters/replies/show", "event missing", DEAD_LETTER, X),
+    ("admin/dead-letters/replies/requeue", "applied", {"consumer": "c", "event_id": EVENT_ID, "outcome": "applied", "requeued_at": "2026-11-25T09:30:00.123Z", "by": "", "reason": ""}, V),
+    ("admin/dead-letters/replies/requeue", "outcome discarded", {"consumer": "c", "event_id": EVENT_ID, "outcome": "discarded", "requeued_at": "2026-11-25T09:30:00.123Z", "by": "", "reason": ""}, X),
+    ("admin/dead-letters/replies/discard", "discarded", {"consumer": "c", "event_id": EVENT_ID, "outcome": "discarded", "discarded_at": "2026-11-25T09:30:00.123Z", "by": "ana", "reason": "gone"}, V),
+    ("admin/dead-letters/replies/discard", "no by", {"consumer": "c", "event_id": EVENT_ID, "outcome": "discarded", "discarded_at": "2026-11-25T09:30:00.123Z", "reason": "gone"}, X),
+    ("admin/parked/requests/list", "empty", {}, V),
+    ("admin/parked/requests/list", "limit 0", {"limit": 0}, X),
+    ("admin/parked/requests/show", "by event id", {"event_id": EVENT_ID}, V),
+    ("admin/parked/requests/show", "no event id", {}, X),
+    ("admin/parked/requests/requeue", "everything", {}, V),
+    ("admin/parked/requests/requeue", "blank aggregate", {"aggregate": " "}, X),
+    ("admin/parked/requests/discard", "who and why", {"event_id": EVENT_ID, "by": "ana", "reason": "duplicate"}, V),
+    ("admin/parked/requests/discard", "no by", {"event_id": EVENT_ID, "reason": "duplicate"}, X),
+    ("admin/parked/replies/list", "last page", {"parked": [PARKED]}, V),
+    ("admin/parked/replies/list", "null cursor", {"parked": [], "next_cursor": None}, X),
+    ("admin/parked/replies/show", "one event", PARKED, V),
+    ("admin/parked/replies/show", "no attempts", without(PARKED, "attempts"), X),
+    ("admin/parked/replies/requeue", "every aggregate", {"event_id": None, "aggregate": "(all)", "outcome": "requeued", "requeued_at": "2026-11-25T09:30:00.123Z", "requeued_from_outbox_id": 3, "by": None, "reason": None}, V),
+    ("admin/parked/replies/requeue", "no outbox id", {"event_id": None, "aggregate": "(all)", "outcome": "requeued", "requeued_at": "2026-11-25T09:30:00.123Z", "by": None, "reason": None}, X),
+    ("admin/parked/replies/discard", "discarded", dict(PARKED, discarded_at="2026-11-25T09:30:00.123Z", by="ana", reason="duplicate"), V),
+    ("admin/parked/replies/discard", "no reason", dict(PARKED, discarded_at="2026-11-25T09:30:00.123Z", by="ana"), X),
 ]
 
 # Least examples per schema: (valid, invalid).
 MINIMUM = {"orders/commands/": (1, 2), "orders/queries/": (1, 2), "orders/events/": (1, 2),
-           "payments/commands/": (1, 2), "payments/queries/": (1, 2), "payments/events/": (1, 2)}
+           "payments/commands/": (1, 2), "payments/queries/": (1, 2), "payments/events/": (1, 2),
+           # The status query ignores its body: no body is invalid.
+           "service/queries/status": (1, 0)}
 
 
 def run_examples(schemas):
