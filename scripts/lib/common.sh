@@ -8,6 +8,7 @@
 #   install_missing_packages        install the Debian packages the project needs, if missing
 #   install_packages_if_missing P.. install the given Debian packages, if missing
 #   build_project DIR TYPE [...]    configure (once) and build the project
+#   install_test_tools DIR          install the npm data the tests need into DIR/test-tools
 #   port_in_use PORT                true if 127.0.0.1:PORT accepts TCP connections
 #   absolute_path PATH              PATH made absolute (relative to the current directory)
 #   log_info / log_error MESSAGE    print a message prefixed with the script's name
@@ -22,7 +23,7 @@ readonly LOGISTICS_REQUIRED_PACKAGES=(
   libsqlite3-dev sqlite3
   nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libcurl4-openssl-dev
   prometheus-cpp-dev
-  python3 python3-jsonschema python3-aiosmtpd
+  python3 python3-jsonschema python3-aiosmtpd python3-yaml
   openssl
 )
 
@@ -103,6 +104,32 @@ build_project() {
     build_args+=(--target "${targets[@]}")
   fi
   cmake "${build_args[@]}"
+}
+
+# The official AsyncAPI JSON Schemas (data only, no code runs), against which a
+# test validates schemas/asyncapi.yaml: the project's only npm package, pinned.
+readonly LOGISTICS_ASYNCAPI_SPECS=@asyncapi/specs@6.11.1
+
+# install_test_tools BUILD_DIR: installs LOGISTICS_ASYNCAPI_SPECS into
+# BUILD_DIR/test-tools (where tests/CMakeLists.txt looks) unless it is there.
+# Needs npm and the registry once; without them it says so and returns 0: the
+# AsyncAPI test then fails, naming what is missing.
+install_test_tools() {
+  local tools=$1/test-tools
+  local wanted=${LOGISTICS_ASYNCAPI_SPECS##*@}
+  if [[ $(sed -n 's/^  "version": "\(.*\)",$/\1/p' \
+    "$tools/node_modules/@asyncapi/specs/package.json" 2>/dev/null) == "$wanted" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null; then
+    log_error "npm is missing: cannot install $LOGISTICS_ASYNCAPI_SPECS (the AsyncAPI test will fail)"
+    return 0
+  fi
+  log_info "installing $LOGISTICS_ASYNCAPI_SPECS into $tools"
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-save --no-package-lock --no-audit --no-fund \
+    "$LOGISTICS_ASYNCAPI_SPECS" ||
+    log_error "npm could not install $LOGISTICS_ASYNCAPI_SPECS (the AsyncAPI test will fail)"
 }
 
 # port_in_use PORT: true (0) if something accepts TCP connections on
