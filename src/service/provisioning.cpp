@@ -39,7 +39,8 @@ std::string Failed(const std::vector<std::string>& done, const std::string& erro
 common::Result<std::vector<std::string>, std::string> Provision(nats::JetStream& js,
                                                                 const ProvisionSettings& settings) {
   std::vector<std::string> done;
-  for (const messaging::StreamSpec& stream : AllStreams(settings.retention)) {
+  for (messaging::StreamSpec stream : AllStreams(settings.retention)) {
+    stream.replicas = settings.replicas;
     auto change = NeededChange(messaging::CheckStream(js, stream));
     if (!change) return common::Unexpected{Failed(done, change.error())};
     if (*change != "as configured") {

@@ -26,6 +26,8 @@ struct ProvisionSettings {
   // Must equal the services' --duplicate-window, --stream-max-age and
   // --stream-max-bytes (they check them).
   StreamRetention retention;
+  // Copies of each stream; must equal the services' --stream-replicas.
+  int replicas = 1;
 };
 
 // "stream ORDERS: created", "consumer payments-orders on ORDERS: as configured", ...

@@ -52,6 +52,7 @@ struct Options {
   std::int64_t duplicate_window_seconds = 600;
   std::int64_t stream_max_age_days = 90;
   std::int64_t stream_max_bytes = std::int64_t{10} << 30;
+  int stream_replicas = 1;
 };
 
 int Fail(int code, const std::string& message) {
@@ -134,6 +135,7 @@ int RunProvision(const Options& options) {
   settings.retention.duplicate_window = std::chrono::seconds(options.duplicate_window_seconds);
   settings.retention.max_age = std::chrono::hours(24 * options.stream_max_age_days);
   settings.retention.max_bytes = options.stream_max_bytes;
+  settings.replicas = options.stream_replicas;
   auto provisioned = service::Provision(**js, settings);
   if (!provisioned) return Fail(kRuntimeFailure, provisioned.error());
   for (const std::string& line : *provisioned) std::printf("%s\n", line.c_str());
@@ -197,6 +199,13 @@ int Main(int argc, char** argv) {
                    "--stream-max-bytes)")
       ->envname("STREAM_MAX_BYTES")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 50))
+      ->capture_default_str();
+  provision_cmd
+      ->add_option("--stream-replicas", options.stream_replicas,
+                   "copies of each stream, on as many nodes of a cluster (the services' "
+                   "--stream-replicas)")
+      ->envname("STREAM_REPLICAS")
+      ->check(CLI::Range(1, 5))
       ->capture_default_str();
 
   try {
