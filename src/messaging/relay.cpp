@@ -5,6 +5,7 @@
 #include "logistics/logging/log.hpp"
 #include "logistics/logging/thread_name.hpp"
 #include "logistics/messaging/sqlite_parked_events.hpp"
+#include "logistics/messaging/sqlite_relay_lease.hpp"
 #include "logistics/messaging/stream_check.hpp"
 
 namespace logistics::messaging {
@@ -18,6 +19,7 @@ struct Relay::Round {
   // The lowest row refused (or not sent), with its error.
   std::optional<std::int64_t> first_refused;
   nats::NatsError refusal;
+  bool lease_lost = false;  // stopped because another instance holds the lease now
 
   void Refuse(std::int64_t id, nats::NatsError error) {
     if (!first_refused || id < *first_refused) {
@@ -29,9 +31,24 @@ struct Relay::Round {
 
 namespace {
 
+using namespace std::chrono_literals;
+
 RetryPolicy PolicyOf(const RelaySettings& settings) {
   return RetryPolicy{settings.retry_initial, settings.retry_max};
 }
+
+// The fence (sqlite_relay_lease.hpp): a write of the relay made under `epoch`
+// may commit only while the lease row still carries it. No epoch: no lease,
+// nothing to check. A row that cannot be read fences too: the write is
+// retried or made again by whoever holds the lease.
+bool FenceHolds(sqlite::Database& db, std::optional<std::int64_t> epoch) {
+  if (!epoch) return true;
+  auto held = SqliteRelayLease(db).HeldBy(*epoch);
+  return held && *held;
+}
+
+// How often a relay that does not hold the lease looks again.
+constexpr std::chrono::milliseconds kLeaseCheck{50};
 
 }  // namespace
 
@@ -49,6 +66,7 @@ Relay::Relay(nats::Connection& connection, sqlite::Database reader, Writer& writ
         auto last = outbox_.LastId();
         return last ? std::optional<std::int64_t>(*last) : std::nullopt;
       }()) {
+  stats_.publishing = settings_.lease == nullptr;
   if (auto positions = outbox_.ReadAcknowledged(); positions) {
     for (auto& position : *positions) acknowledged_[position.stream] = std::move(position);
   } else {
@@ -158,6 +176,25 @@ void Relay::Run() {
       }
       flush_generation = flush_requested_;
     }
+    if (settings_.lease != nullptr) {
+      const auto epoch = settings_.lease->HeldEpoch();
+      bool moved = false;
+      {
+        std::lock_guard lock(mutex_);
+        moved = epoch != tenure_;
+      }
+      if (moved) BeginTenure(epoch, position);
+      if (!epoch) {
+        // Another instance publishes: there is nothing this one could flush.
+        {
+          std::lock_guard lock(mutex_);
+          flush_reached_ = std::max(flush_reached_, flush_generation);
+        }
+        changed_.notify_all();
+        WaitFor(kLeaseCheck, false);
+        continue;
+      }
+    }
     if (!connection_.IsConnected() || (settings_.hold_until_flush && flush_generation == 0)) {
       WaitFor(settings_.sweep_interval, true);
       continue;
@@ -212,11 +249,16 @@ void Relay::Run() {
         settled = MarksSettled();
         if (settled) flush_reached_ = std::max(flush_reached_, flush_generation);
       }
-      if (settled) changed_.notify_all();
+      if (settled) {
+        changed_.notify_all();
+        // Every row up to the cursor is published or parked: read from the
+        // first unpublished row next time, which finds rows an operator
+        // requeued through another instance.
+        position.cursor = 0;
+      }
       // Unsettled marks end the wait when they commit or fail (Wake).
-      WaitFor(settled ? settings_.sweep_interval
-                      : std::min(settings_.sweep_interval, position.retry_delay),
-              true);
+      WaitForCommits(settled ? settings_.sweep_interval
+                             : std::min(settings_.sweep_interval, position.retry_delay));
       continue;
     }
 
@@ -229,6 +271,76 @@ void Relay::Run() {
     position = next.position;
     if (next.set_up_streams) streams_ready_ = false;  // someone deleted the stream: create it again
     if (next.wait.count() > 0) WaitFor(next.wait, false);
+  }
+}
+
+void Relay::BeginTenure(std::optional<std::int64_t> epoch, RelayPosition& position) {
+  position = RelayPosition{0, false, settings_.retry_initial};
+  streams_ready_ = false;  // check the streams for a lost tail, as after a restart
+  republish_since_.reset();
+  refused_row_ = 0;
+  lasting_refusals_ = 0;
+  // What the previous holder recorded the streams acknowledged.
+  auto positions = outbox_.ReadAcknowledged();
+  if (!positions) {
+    logging::Error("relay could not read the streams' acknowledged positions",
+                   {{"error", positions.error().message}});
+  }
+  {
+    std::lock_guard lock(mutex_);
+    tenure_ = epoch;
+    stats_.publishing = epoch.has_value();
+    if (epoch) ++stats_.tenures;
+    // Marks and parkings of an earlier tenure are fenced off: forget them.
+    stats_.unmarked -= unmarked_.ids.size();
+    unmarked_ = Marks{};
+    pending_parkings_.clear();
+    parked_.clear();
+    requeued_from_.reset();
+    acknowledged_.clear();
+    if (positions) {
+      for (auto& acknowledged : *positions) acknowledged_[acknowledged.stream] = std::move(acknowledged);
+    }
+  }
+  if (epoch) {
+    logging::Info("relay publishes under the lease", {{"epoch", *epoch}});
+  } else {
+    logging::Info("relay stands by: another instance holds the lease");
+  }
+}
+
+bool Relay::MayPublish() const {
+  if (settings_.lease == nullptr) return true;
+  const auto epoch = settings_.lease->HeldEpoch();
+  std::lock_guard lock(mutex_);
+  return epoch && epoch == tenure_;
+}
+
+void Relay::WaitForCommits(std::chrono::milliseconds timeout) {
+  if (settings_.lease == nullptr) {
+    WaitFor(timeout, true);
+    return;
+  }
+  // Other instances commit through their own writers, which cannot wake this
+  // relay: watch the file's data_version instead.
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left <= 0ms) return;
+    {
+      std::unique_lock lock(mutex_);
+      if (changed_.wait_for(lock, std::min(left, settings_.peer_poll),
+                            [&] { return stop_ || reconnected_ || wake_pending_; })) {
+        wake_pending_ = false;
+        return;
+      }
+    }
+    if (auto version = reader_.DataVersion(); version && *version != data_version_) {
+      data_version_ = *version;
+      return;
+    }
+    if (!MayPublish()) return;
   }
 }
 
@@ -295,6 +407,7 @@ NextRound Relay::PublishRound(const std::vector<OutboxRow>& rows, const RelayPos
   {
     std::lock_guard lock(mutex_);
     round_ = &round;
+    stats_.in_flight = rows.size();
   }
   const auto started = std::chrono::steady_clock::now();
   SendRound(rows, round);
@@ -305,6 +418,7 @@ NextRound Relay::PublishRound(const std::vector<OutboxRow>& rows, const RelayPos
   {
     std::lock_guard lock(mutex_);
     round_ = nullptr;
+    stats_.in_flight = 0;
     outcome = JudgeRound(sent, std::move(round.acked), round.first_refused);
     first_error = outcome.first_failed_unanswered
                       ? nats::MakeTimeoutError("no PubAck within " +
@@ -322,9 +436,13 @@ NextRound Relay::PublishRound(const std::vector<OutboxRow>& rows, const RelayPos
     }
     marks.ids = outcome.acknowledged;
     for (auto& [stream, acknowledged] : round.positions) marks.positions.push_back(std::move(acknowledged));
+    marks.epoch = tenure_;
   }
 
   if (!marks.ids.empty()) SubmitMarks(std::move(marks));
+  // The next turn of Run sees the lease gone and starts over; nothing of this
+  // round is a failure of the row.
+  if (round.lease_lost) return NextRound{position, 0ms, false};
   if (!outcome.first_failed) return AfterRound(position, rows.back().id, outcome, first_error.kind,
                                                PolicyOf(settings_));
   ReportFailure(rows, *outcome.first_failed, first_error);
@@ -370,13 +488,18 @@ void Relay::Park(const OutboxRow& row, const nats::NatsError& error) {
 
 void Relay::SubmitParking(const std::string& aggregate, std::int64_t from_id,
                           const std::string& reason) {
-  auto parking = std::make_shared<Parking>(Parking{aggregate, from_id, reason});
+  auto parking = std::make_shared<Parking>(Parking{aggregate, from_id, reason, std::nullopt, false});
   {
     std::lock_guard lock(mutex_);
     ++stats_.parks_pending;
+    parking->epoch = tenure_;
   }
   const auto now = clock_.Now();
   WriteJob job{[parking, now](sqlite::Database& db) {
+                 if (!FenceHolds(db, parking->epoch)) {
+                   parking->fenced = true;
+                   return SavepointOutcome::kRollBack;
+                 }
                  auto parked = SqliteParkedEvents(db).Park(parking->aggregate, parking->from_id,
                                                            parking->reason, now);
                  if (!parked) {
@@ -390,6 +513,10 @@ void Relay::SubmitParking(const std::string& aggregate, std::int64_t from_id,
                [this, parking](WriteStatus status) {
                  std::lock_guard lock(mutex_);
                  --stats_.parks_pending;
+                 if (parking->fenced) {
+                   ++stats_.fenced_writes;  // the lease moved: its holder decides again
+                   return;
+                 }
                  // Until it commits, the rows stay skipped (parked_), so
                  // nothing of the aggregate overtakes the parked event.
                  if (status != WriteStatus::kCommitted) pending_parkings_.push_back(*parking);
@@ -440,6 +567,15 @@ void Relay::NotifyRequeued(const std::string& aggregate, std::int64_t first_id) 
 
 void Relay::SendRound(const std::vector<OutboxRow>& rows, Round& round) {
   for (const OutboxRow& row : rows) {
+    if (!MayPublish()) {
+      // A paused holder that resumes finds its lease gone here, before the
+      // next row reaches the wire.
+      std::lock_guard lock(mutex_);
+      round.lease_lost = true;
+      round.Refuse(row.id, nats::NatsError{nats::NatsErrorKind::kOther, 0, 0,
+                                           "the relay lease moved to another instance"});
+      break;
+    }
     auto message = nats::Message::Create(row.message.subject, row.message.payload);
     common::Result<void, nats::NatsError> sent =
         message ? common::Result<void, nats::NatsError>() : common::Unexpected{message.error()};
@@ -478,7 +614,13 @@ void Relay::ReportFailure(const std::vector<OutboxRow>& rows, std::int64_t faile
                  {"subject", failed_row->message.subject},
                  {"attempts", failed_row->attempts + 1},
                  {"error", error.message}});
-  writer_.Submit(WriteJob{[id = failed_id, message = error.message](sqlite::Database& db) {
+  std::optional<std::int64_t> epoch;
+  {
+    std::lock_guard lock(mutex_);
+    epoch = tenure_;
+  }
+  writer_.Submit(WriteJob{[id = failed_id, message = error.message, epoch](sqlite::Database& db) {
+                            if (!FenceHolds(db, epoch)) return SavepointOutcome::kRollBack;
                             return SqliteOutbox(db).RecordFailure(id, message)
                                        ? SavepointOutcome::kKeep
                                        : SavepointOutcome::kRollBack;
@@ -497,6 +639,10 @@ void Relay::SubmitMarks(Marks marks) {
   }
   WriteJob job{
       [shared, now](sqlite::Database& db) {
+        if (!FenceHolds(db, shared->epoch)) {
+          shared->fenced = true;
+          return SavepointOutcome::kRollBack;
+        }
         SqliteOutbox outbox(db);
         auto marked = outbox.MarkPublished(shared->ids, now);
         if (marked) marked = outbox.RecordAcknowledged(shared->positions, now);
@@ -512,7 +658,11 @@ void Relay::SubmitMarks(Marks marks) {
           std::lock_guard lock(mutex_);
           --marks_in_flight_;
           stats_.unmarked -= shared->ids.size();
-          if (status != WriteStatus::kCommitted) {
+          if (shared->fenced || (status != WriteStatus::kCommitted && shared->epoch != tenure_)) {
+            // Published under a lease that has moved on: its holder marks
+            // them (the stream drops what it sends again).
+            if (shared->fenced) ++stats_.fenced_writes;
+          } else if (status != WriteStatus::kCommitted) {
             // Published, not yet recorded: record them later, never send them
             // again while running (after a restart the stream drops them).
             ++stats_.failed_marks;
@@ -538,6 +688,7 @@ void Relay::SubmitMarks(Marks marks) {
 }
 
 void Relay::KeepUnmarked(const Marks& marks) {
+  unmarked_.epoch = marks.epoch;
   unmarked_.ids.insert(unmarked_.ids.end(), marks.ids.begin(), marks.ids.end());
   unmarked_.positions.insert(unmarked_.positions.end(), marks.positions.begin(),
                              marks.positions.end());

@@ -11,7 +11,9 @@
 #include "logistics/messaging/fault_injection.hpp"
 #include "logistics/messaging/sqlite_idempotency.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
+#include "logistics/messaging/lease_holder.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
+#include "logistics/messaging/sqlite_relay_lease.hpp"
 #include "logistics/messaging/stream_check.hpp"
 #include "logistics/service/admin_endpoints.hpp"
 #include "logistics/sqlite/storage_health.hpp"
@@ -63,7 +65,8 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   }
   std::vector<SchemaComponent> schema{{"outbox", messaging::SqliteOutbox::Migrations()},
                                       {"inbox", messaging::SqliteInbox::Migrations()},
-                                      {"idempotency", messaging::SqliteIdempotency::Migrations()}};
+                                      {"idempotency", messaging::SqliteIdempotency::Migrations()},
+                                      {"relay_lease", messaging::SqliteRelayLease::Migrations()}};
   schema.insert(schema.end(), self.definition_.schema.begin(), self.definition_.schema.end());
   for (const auto& component : schema) {
     if (auto migrated = sqlite::ApplyMigrations(*db, component.name, component.migrations);
@@ -82,6 +85,15 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   self.reads_ = std::move(*reads);
   auto relay_reader = sqlite::Database::Open(config.db, {sqlite::OpenMode::kReadOnly});
   if (!relay_reader) return Unexpected{"cannot open the relay's connection: " + relay_reader.error().message};
+  // The lease's own connection, waiting on another instance's write lock no
+  // longer than a renewal interval: a late renewal is a failed one.
+  const auto lease_duration = std::chrono::milliseconds(config.relay_lease_ms);
+  auto lease_db = sqlite::Database::Open(
+      config.db, {sqlite::OpenMode::kReadWriteCreate, lease_duration / 4});
+  if (!lease_db) return Unexpected{"cannot open the relay lease's connection: " + lease_db.error().message};
+  self.lease_ = std::make_unique<messaging::RelayLease>(
+      std::move(*lease_db), self.clock_,
+      messaging::RelayLeaseSettings{lease_duration, messaging::ThisProcessAsLeaseHolder()});
 
   // Two connections: commands, queries, their replies and the consumers'
   // fetches on one that writes every message at once; the relay's publishes
@@ -156,6 +168,7 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   relay_settings.park_after_attempts = config.park_after_attempts;
   relay_settings.republish_horizon = std::chrono::seconds(config.republish_horizon_seconds);
   relay_settings.hold_until_flush = messaging::FaultEnabled("hold-relay");
+  relay_settings.lease = self.lease_.get();
   for (auto stream : self.definition_.streams) {
     stream.duplicate_window = std::chrono::seconds(config.duplicate_window_seconds);
     stream.replicas = config.stream_replicas;
@@ -170,7 +183,15 @@ common::Result<std::unique_ptr<ServiceRuntime>, std::string> ServiceRuntime::Ope
   if (auto started = self.relay_->Start(); !started) return Unexpected{started.error().message};
   self.relay_for_callbacks_.store(self.relay_.get());
   self.PlanHousekeeping();
-  self.housekeeping_->Start();
+  self.figures_log_->Start();
+  // The lease thread starts and stops the housekeeping: only the holder
+  // deletes old rows. The relay watches the lease itself.
+  self.lease_->Start(
+      [&self](std::int64_t) {
+        self.housekeeping_->Start();
+        self.relay_->Wake();
+      },
+      [&self] { self.housekeeping_->Stop(); });
   if (auto rebuilt = self.RebuildProjections(); !rebuilt) return Unexpected{rebuilt.error()};
   return runtime;
 }
@@ -209,10 +230,11 @@ void ServiceRuntime::PlanHousekeeping() {
              return count(messaging::SqliteIdempotency(db).DeleteCreatedBefore(
                  clock.Now() - idempotency_retention, batch));
            })});
-  housekeeping_->Add({"figures", 60s, [this] {
-                        LogFigures();
-                        return false;
-                      }});
+  figures_log_ = std::make_unique<messaging::Housekeeping>();
+  figures_log_->Add({"figures", 60s, [this] {
+                       LogFigures();
+                       return false;
+                     }});
 }
 
 void ServiceRuntime::LogFigures() {
@@ -317,12 +339,21 @@ nlohmann::json ServiceRuntime::Figures() {
                       {"parked_aggregates", relay.parked_aggregates},
                       {"parks_pending", relay.parks_pending},
                       {"last_round_latency_us", relay.last_round_latency.count()},
+                      {"publishing", relay.publishing},
+                      {"fenced_writes", relay.fenced_writes},
                       {"commit_to_ack_us",
                        {{"count", relay.commit_to_ack.count()},
                         {"p50", relay.commit_to_ack.Percentile(0.50).count()},
                         {"p90", relay.commit_to_ack.Percentile(0.90).count()},
                         {"p99", relay.commit_to_ack.Percentile(0.99).count()},
                         {"max", relay.commit_to_ack.Max().count()}}}};
+  const auto lease = lease_->Figures();
+  figures["relay"]["lease"] = {{"held", lease.held},
+                               {"epoch", lease.epoch},
+                               {"holder", lease.holder},
+                               {"acquisitions", lease.acquisitions},
+                               {"losses", lease.losses},
+                               {"last_error", lease.last_error}};
   figures["replies_refused"] = responder_ ? responder_->reply_guard().refused() : 0;
   const auto writer = writer_->Stats();
   figures["writer"] = {{"queue_depth", writer.queue_depth},
@@ -523,7 +554,9 @@ void ServiceRuntime::Shutdown() {
     (void)events_connection_->Flush(std::max(left(), std::chrono::milliseconds(1)));
   }
   if (writer_) writer_->WaitIdle(left());
-  if (relay_ && events_connection_ && events_connection_->IsConnected()) {
+  if (relay_ && !relay_->Stats().publishing) {
+    logging::Info("another instance holds the relay lease and publishes this one's events");
+  } else if (relay_ && events_connection_ && events_connection_->IsConnected()) {
     if (relay_->Flush(left())) {
       logging::Info("outbox flushed");
     } else {
@@ -532,8 +565,11 @@ void ServiceRuntime::Shutdown() {
     }
   }
   relay_for_callbacks_.store(nullptr);
+  if (figures_log_) figures_log_->Stop();
   if (housekeeping_) housekeeping_->Stop();
   if (relay_) relay_->Stop();
+  // After the relay's last marks: a survivor takes over from here.
+  if (lease_) lease_->Stop(true);
   if (writer_) writer_->Stop();  // after the relay: its last marks are committed
   discovery_.reset();
   responder_.reset();

@@ -191,4 +191,12 @@ bool Database::InTransaction() const { return sqlite3_get_autocommit(handle_.get
 std::int64_t Database::Changes() const { return sqlite3_changes64(handle_.get()); }
 std::int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(handle_.get()); }
 
+common::Result<std::int64_t, SqliteError> Database::DataVersion() {
+  auto pragma = Prepare("PRAGMA data_version");
+  if (!pragma) return common::Unexpected{pragma.error()};
+  auto row = (*pragma)->Step();
+  if (!row) return common::Unexpected{row.error()};
+  return *row ? (*pragma)->ColumnInt64(0) : std::int64_t{0};
+}
+
 }  // namespace logistics::sqlite

@@ -73,7 +73,16 @@ common::Result<void, MigrationError> ApplyMigrations(Database& db, std::string_v
     if (auto begun = db.BeginImmediate(); !begun) {
       return common::Unexpected{Fail(db, component, begun.error().message)};
     }
-    auto applied = db.Execute(migration.sql);
+    // Read again under the write lock: another instance of the service on
+    // the same file may have applied it since (they start together).
+    auto now_current = SchemaVersion(db, component);
+    if (now_current && *now_current >= migration.version) {
+      db.Rollback();
+      continue;
+    }
+    auto applied = now_current ? db.Execute(migration.sql)
+                               : common::Result<void, SqliteError>(
+                                     common::Unexpected{now_current.error()});
     if (applied) {
       auto record = db.Prepare(
           "INSERT INTO schema_version(component, version, applied_at) VALUES(?, ?, ?) "

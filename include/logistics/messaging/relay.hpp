@@ -33,8 +33,18 @@
 // a loss and costs nothing. Streams are created or updated before the first
 // publish and again after every reconnect.
 //
-// Ownership: borrows the connection, the writer and the clock (they outlive
-// it); owns its read-only database connection and its thread.
+// Several instances of a service on one database (relay_lease.hpp): only the
+// lease holder's relay publishes. Each time it becomes the holder it starts
+// as after a restart (positions read again, streams checked for a lost
+// tail, rows read from the first unpublished one); an idle holder notices
+// rows the other instances commit by SQLite's data_version within
+// `peer_poll`. Before each publish it checks that it still holds the lease,
+// and its marks, parkings and failure records commit only while the lease
+// row carries its epoch (the fence): a holder that lost the lease stops at
+// its next row and records nothing under the old epoch.
+//
+// Ownership: borrows the connection, the writer, the clock and the lease
+// (they outlive it); owns its read-only database connection and its thread.
 // Thread-safety: Wake, NotifyCommitted, NotifyReconnected, Flush, Stats and
 // Stop are safe from any thread.
 #pragma once
@@ -56,6 +66,7 @@
 #include "logistics/common/latency_histogram.hpp"
 #include "logistics/common/result.hpp"
 #include "logistics/messaging/commit_latency.hpp"
+#include "logistics/messaging/relay_lease.hpp"
 #include "logistics/messaging/relay_round.hpp"
 #include "logistics/messaging/sqlite_outbox.hpp"
 #include "logistics/messaging/stream_setup.hpp"
@@ -84,6 +95,12 @@ struct RelaySettings {
   // service; until then nothing is published.
   bool manage_streams = true;
   std::function<void(const std::string& problem)> on_unusable_stream;
+  // The lease of the instances sharing the database: the relay publishes only
+  // while it holds it. nullptr: the only instance, always publishes.
+  const RelayLease* lease = nullptr;
+  // How often an idle relay checks whether another connection (another
+  // instance) committed to the database.
+  std::chrono::milliseconds peer_poll{20};
   // Test-only fault (LOGISTICS_FAULT=hold-relay, fault_injection.hpp): publish
   // nothing until a Flush asks for it.
   bool hold_until_flush = false;
@@ -98,6 +115,10 @@ struct RelayStats {
   std::uint64_t failed_marks = 0;    // mark transactions that failed (retried)
   std::uint64_t parked_aggregates = 0;  // aggregates this process parked events of
   std::uint64_t parks_pending = 0;      // parkings decided, not yet committed
+  std::uint64_t in_flight = 0;          // rows of the round awaiting their PubAcks
+  bool publishing = true;               // false while another instance holds the lease
+  std::uint64_t tenures = 0;            // times this relay became the publishing one
+  std::uint64_t fenced_writes = 0;      // marks or parkings refused: the lease moved on
   std::chrono::microseconds last_round_latency{0};  // first send to last PubAck
   // Commit -> PubAck of every event committed since start (see CommitLatency).
   common::LatencyHistogram commit_to_ack;
@@ -136,12 +157,21 @@ class Relay {
 
  private:
   struct Round;
-  // Acknowledged rows to mark published, with the streams' positions.
+  // Acknowledged rows to mark published, with the streams' positions, and
+  // the lease epoch they were published under.
   struct Marks {
     std::vector<std::int64_t> ids;
     std::vector<AcknowledgedPosition> positions;
+    std::optional<std::int64_t> epoch;
+    bool fenced = false;  // set by the write job: the lease row has another epoch
   };
   void Run();
+  // The lease moved (to us, or away): start as after a restart.
+  void BeginTenure(std::optional<std::int64_t> epoch, RelayPosition& position);
+  // Whether this relay may publish the next row now.
+  bool MayPublish() const;
+  // Waits up to `timeout` for a wake-up, or a commit on another connection.
+  void WaitForCommits(std::chrono::milliseconds timeout);
   bool EnsureStreams();
   // Whether any stream lost events it acknowledged (compares each recorded
   // position with what the stream holds now). Fails when a stream cannot be
@@ -196,6 +226,8 @@ class Relay {
     std::string aggregate;
     std::int64_t from_id = 0;
     std::string reason;
+    std::optional<std::int64_t> epoch;  // the tenure it was decided in
+    bool fenced = false;                // set by the write job
   };
   std::set<std::string> parked_;
   std::vector<Parking> pending_parkings_;
@@ -213,8 +245,13 @@ class Relay {
   Marks unmarked_;
   std::chrono::milliseconds mark_retry_delay_{0};
   std::chrono::steady_clock::time_point next_mark_retry_{};
+  // The epoch this relay publishes under (nullopt without a lease, or while
+  // another instance holds it). Written by the relay thread, guarded by
+  // mutex_ (write-job completions read it).
+  std::optional<std::int64_t> tenure_;
   // Relay thread only:
   bool streams_ready_ = false;
+  std::int64_t data_version_ = 0;
   std::optional<common::Timestamp> republish_since_;  // set while re-publishing the horizon
   std::thread thread_;
 };

@@ -6,9 +6,11 @@
 // service's migrations (refusing a database from a newer version), opens the read
 // pool, connects to NATS (retrying in the background forever), starts the
 // writer and the relay, and, with --rebuild-projections, rebuilds the
-// service's projections from the streams, and starts the housekeeping
-// (messaging/housekeeping.hpp: outbox, inbox and idempotency clean-up and the
-// figures log line, on one thread and one timetable). Serve() subscribes the endpoints and logs
+// service's projections from the streams, and takes part in the relay lease
+// (messaging/relay_lease.hpp): of the instances sharing the database, the
+// holder's relay publishes and the holder runs the housekeeping
+// (messaging/housekeeping.hpp: outbox, inbox and idempotency clean-up); every
+// instance logs its figures once a minute. Serve() subscribes the endpoints and logs
 // "<service> service ready"; consumers added with AddConsumer start then too,
 // and with --metrics-address, GET /metrics (runtime_metrics.hpp).
 // RunUntilStopped() waits for a stop signal, then:
@@ -17,8 +19,9 @@
 //   2. waits for the writer to finish the queued work,
 //   3. lets the relay publish what is in the outbox (bounded by
 //      --shutdown-timeout; what is left is published at the next start),
-//   4. stops the housekeeping, the relay and the writer and closes the
-//      connections,
+//   4. stops the housekeeping and the relay, hands the relay lease back (a
+//      surviving instance takes over at once), stops the writer and closes
+//      the connections,
 // and returns exit code 0.
 //
 // Test-only fault switches (LOGISTICS_FAULT, messaging/fault_injection.hpp)
@@ -46,6 +49,7 @@
 #include "logistics/messaging/housekeeping.hpp"
 #include "logistics/messaging/projection_rebuild.hpp"
 #include "logistics/messaging/relay.hpp"
+#include "logistics/messaging/relay_lease.hpp"
 #include "logistics/messaging/responder.hpp"
 #include "logistics/messaging/service_discovery.hpp"
 #include "logistics/messaging/stream_setup.hpp"
@@ -141,6 +145,8 @@ class ServiceRuntime {
   // so it must outlive the writer.
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;
   std::unique_ptr<messaging::Writer> writer_;
+  // Borrowed by the relay, so declared before it (and destroyed after it).
+  std::unique_ptr<messaging::RelayLease> lease_;
   std::unique_ptr<messaging::Relay> relay_;
   std::unique_ptr<messaging::CommandRunner> commands_;
   std::unique_ptr<messaging::Responder> responder_;
@@ -151,7 +157,10 @@ class ServiceRuntime {
   common::Timestamp started_;
   std::atomic<messaging::Relay*> relay_for_callbacks_{nullptr};
   // After the writer it hands its deletes to: stopped (and destroyed) first.
+  // Runs on the lease holder only (the lease's callbacks start and stop it).
   std::unique_ptr<messaging::Housekeeping> housekeeping_;
+  // The figures log line, on every instance.
+  std::unique_ptr<messaging::Housekeeping> figures_log_;
   AlarmBoard alarms_;
   std::unique_ptr<AlarmWatch> alarm_watch_;
   std::atomic<bool> connection_lost_{false};

@@ -108,6 +108,9 @@ class Database {
   bool InTransaction() const;
   std::int64_t Changes() const;
   std::int64_t LastInsertRowId() const;
+  // PRAGMA data_version: changes whenever another connection (of this process
+  // or another) commits to the file; cheap enough to poll.
+  common::Result<std::int64_t, SqliteError> DataVersion();
   const std::filesystem::path& path() const { return path_; }
 
  private:
