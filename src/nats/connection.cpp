@@ -7,8 +7,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "logistics/logging/log.hpp"
+#include "logistics/nats/jetstream_watch.hpp"
 
 namespace logistics::nats {
 namespace {
@@ -86,6 +89,34 @@ NatsError TlsRefusal(natsStatus status, const ConnectionSettings& cfg, bool tls_
   return NatsError{NatsErrorKind::kRejected, status, 0, why + " (" + nats_text + ")"};
 }
 
+// The comma-separated URLs, each trimmed of spaces, empty ones dropped.
+std::vector<std::string> SplitUrls(const std::string& urls) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= urls.size()) {
+    const std::size_t comma = std::min(urls.find(',', start), urls.size());
+    const std::size_t begin = urls.find_first_not_of(' ', start);
+    if (begin != std::string::npos && begin < comma) {
+      const std::size_t end = urls.find_last_not_of(' ', comma - 1);
+      out.push_back(urls.substr(begin, end - begin + 1));
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
+// nats.c 3.4's natsOptions_SetURL takes exactly one URL (a list given there
+// is parsed as one malformed URL and never connects): a list goes through
+// natsOptions_SetServers, whose pool nats.c shuffles and cycles through.
+natsStatus SetUrls(natsOptions* options, const std::string& urls) {
+  const std::vector<std::string> list = SplitUrls(urls);
+  if (list.size() <= 1) return natsOptions_SetURL(options, list.empty() ? urls.c_str() : list[0].c_str());
+  std::vector<const char*> pointers;
+  pointers.reserve(list.size());
+  for (const std::string& url : list) pointers.push_back(url.c_str());
+  return natsOptions_SetServers(options, pointers.data(), static_cast<int>(pointers.size()));
+}
+
 }  // namespace
 
 // The closure of every callback. nats.c runs the callbacks after
@@ -148,7 +179,7 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
   const ConnectionSettings& cfg = callbacks->settings;
   void* closure = callbacks.get();
 
-  natsStatus s = natsOptions_SetURL(o, cfg.url.c_str());
+  natsStatus s = SetUrls(o, cfg.url);
   if (s == NATS_OK && !cfg.name.empty()) s = natsOptions_SetName(o, cfg.name.c_str());
   if (s == NATS_OK && !cfg.user.empty()) {
     s = natsOptions_SetUserInfo(o, cfg.user.c_str(), cfg.password.c_str());
@@ -212,8 +243,14 @@ common::Result<std::unique_ptr<Connection>, NatsError> Connection::Connect(
         TlsRefusal(s, cfg, tls, MakeNatsError(s, "connect to " + RedactUrl(cfg.url)).message)};
   }
   if (s != NATS_OK) return Fail(s, "connect to " + RedactUrl(cfg.url));
+  if (cfg.jetstream_check_interval.count() > 0) {
+    connection->watch_ = std::make_unique<JetStreamWatch>(
+        raw, cfg.jetstream_check_interval, RedactUrl(cfg.url), cfg.name);
+  }
   return connection;
 }
+
+Connection::Connection(std::shared_ptr<Callbacks> callbacks) : callbacks_(std::move(callbacks)) {}
 
 Connection::~Connection() { Close(); }
 
@@ -276,8 +313,13 @@ common::Result<void, NatsError> Connection::Flush(std::chrono::milliseconds time
   return {};
 }
 
+std::uint64_t Connection::JetStreamMoves() const { return watch_ ? watch_->Moves() : 0; }
+
 void Connection::Close() {
   callbacks_->closing.store(true);
+  // Before the connection closes: the watch must not end a socket, or ask
+  // JetStream anything, through a connection that is going away.
+  if (watch_) watch_->Stop();
   if (!handle_) return;
   natsConnection_Close(handle_.get());  // queues the last callbacks; does not run them
   if (in_connection_callback) return;

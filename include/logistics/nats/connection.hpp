@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,7 +41,11 @@
 
 namespace logistics::nats {
 
+class JetStreamWatch;
+
 struct ConnectionSettings {
+  // One URL, or a comma-separated list (a cluster's nodes): nats.c connects
+  // to one of them, in random order, and reconnects to the others.
   std::string url = "nats://127.0.0.1:4222";
   std::string name;  // shown by `nats server report connections`
   // Authentication: a user and password, or a credentials (.creds) file.
@@ -77,7 +82,8 @@ struct ConnectionSettings {
   // How often the connection checks that JetStream answers through the
   // server it is connected to; 0: never. When it keeps not answering while
   // another known server may do better (the minority side of a partitioned
-  // cluster), the connection moves to another server (see Connection).
+  // cluster), the connection moves to another server (see JetStreamWatch,
+  // jetstream_watch.hpp).
   std::chrono::milliseconds jetstream_check_interval{0};
 };
 
@@ -125,16 +131,23 @@ class Connection {
   // callback (see Closing above); logs a warning if that takes longer. Safe to
   // call more than once; the destructor calls it.
   void Close();
+  // How many times the JetStream check (settings.jetstream_check_interval)
+  // has moved this connection to another server.
+  std::uint64_t JetStreamMoves() const;
 
  private:
   // What nats.c's callbacks reach (connection.cpp): shared by this object and
   // by nats.c until the closed callback has run.
   struct Callbacks;
-  explicit Connection(std::shared_ptr<Callbacks> callbacks) : callbacks_(std::move(callbacks)) {}
+  // Out of line, where JetStreamWatch is complete (watch_'s destructor).
+  explicit Connection(std::shared_ptr<Callbacks> callbacks);
 
   std::shared_ptr<Callbacks> callbacks_;
   OptionsHandle options_;
   ConnectionHandle handle_;
+  // Last: destroyed (stopped) before the handle it borrows. Close() stops it
+  // before closing the connection.
+  std::unique_ptr<JetStreamWatch> watch_;
 };
 
 }  // namespace logistics::nats
