@@ -83,6 +83,13 @@ common::Result<void, ProvisioningProblem> CheckStream(nats::JetStream& js, const
     differences.push_back("max bytes " + std::to_string(have.max_bytes) + " instead of " +
                           std::to_string(wanted_bytes) + " (-1: none)");
   }
+  if (have.replicas != spec.replicas) {
+    differences.push_back("replicas " + std::to_string(have.replicas) + " instead of " +
+                          std::to_string(spec.replicas));
+  } else if (spec.replicas > 1 && !info->clustered) {
+    differences.push_back("replicas " + std::to_string(spec.replicas) +
+                          " configured, but the server is not clustered and holds one copy");
+  }
   return Differences(what, differences);
 }
 

@@ -22,10 +22,12 @@ StreamInfo InfoOf(const jsStreamInfo& info) {
     out.config.max_message_size = config->MaxMsgSize;
     out.config.max_age = std::chrono::nanoseconds(config->MaxAge);
     out.config.max_bytes = config->MaxBytes;
+    out.config.replicas = static_cast<int>(config->Replicas);
   }
   out.messages = info.State.Msgs;
   out.first_sequence = info.State.FirstSeq;
   out.last_sequence = info.State.LastSeq;
+  out.clustered = info.Cluster != nullptr;
   return out;
 }
 
@@ -44,6 +46,7 @@ jsStreamConfig RawConfigOf(const StreamConfig& config, std::vector<const char*>&
   raw.MaxMsgSize = config.max_message_size;
   raw.MaxAge = config.max_age.count();
   raw.MaxBytes = config.max_bytes;
+  raw.Replicas = config.replicas;
   return raw;
 }
 

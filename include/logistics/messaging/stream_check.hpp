@@ -4,7 +4,8 @@
 // users may only read their configuration).
 //
 // A check compares what the server holds with what the service would have
-// created: for a stream its subjects, duplicate window and file storage; for
+// created: for a stream its subjects, duplicate window, file storage,
+// retention and replica count ("replicas 1 instead of 3"); for
 // a durable consumer its filter, explicit acks, delivery of the whole stream,
 // ack wait and unlimited deliveries (the service counts them). A problem says
 // which setting differs and what to run, so the operator can act on one line.

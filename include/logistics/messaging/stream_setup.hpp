@@ -37,10 +37,24 @@ struct StreamSpec {
   int replicas = 1;
 };
 
-// Creates the stream, or updates its subjects and duplicate window when they
-// differ. Fails when JetStream is unavailable or refuses the configuration
-// (for example, subjects that overlap another stream).
+// Creates the stream, or updates its subjects, duplicate window, retention
+// and replica count when they differ (nats-server 2.9 scales a stream's
+// replicas up and down in place). Fails when JetStream is unavailable or
+// refuses the configuration (for example, subjects that overlap another
+// stream). When the servers cannot give the replicas asked for
+// (CannotHaveReplicas), the error says so and what to do: "the NATS servers
+// cannot give stream ORDERS 3 replicas (<server's words>): run a cluster of at
+// least 3 servers, or set --stream-replicas 1".
 common::Result<void, nats::NatsError> EnsureStream(nats::JetStream& js, const StreamSpec& spec);
+
+// True when the server refused a stream because it cannot place the replicas
+// asked for: a server that is not clustered (JetStream error 10074, "replicas
+// > 1 not supported in non-clustered mode") or a cluster with fewer servers
+// than replicas (10005, "no suitable peers for placement"; what nats-server
+// 2.9.10 answers, rather than 10023 "insufficient resources", which is about
+// storage and stays a limit). Retrying will not help; fewer replicas or more
+// servers will. Decided by the JetStream error code only.
+bool CannotHaveReplicas(const nats::NatsError& error);
 
 // What `stream` holds now at `sequence` (see StreamView): its existence, its
 // last sequence and the Nats-Msg-Id of the message stored there. Fails when

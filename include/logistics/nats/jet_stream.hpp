@@ -60,6 +60,7 @@ struct StreamConfig {
   std::int32_t max_message_size = -1;            // bytes; -1: unlimited
   std::chrono::nanoseconds max_age{0};           // 0: messages are kept for ever
   std::int64_t max_bytes = -1;                   // -1: no size limit (the oldest go first)
+  int replicas = 1;                              // copies on a cluster (num_replicas)
 };
 
 struct StreamInfo {
@@ -67,6 +68,10 @@ struct StreamInfo {
   std::uint64_t messages = 0;
   std::uint64_t first_sequence = 0;
   std::uint64_t last_sequence = 0;  // 0 when nothing was ever stored
+  // The server answered with cluster information: it runs in a JetStream
+  // cluster. A server that is not clustered holds one copy whatever
+  // config.replicas says (2.9.10 accepts an update to 3 replicas there).
+  bool clustered = false;
 };
 
 // A durable pull consumer with explicit acks that delivers the whole stream

@@ -80,6 +80,25 @@ TEST_CASE("a stream set up by a managing service passes the check, retention inc
   CHECK(CheckStream(*js, other));
 }
 
+TEST_CASE("a stream with another replica count is reported as configured differently, naming both",
+          "[messaging][streams][replicas]") {
+  NatsServer server;
+  server.Start();
+  std::unique_ptr<nats::Connection> connection;
+  auto js = JetStreamOn(server, connection);
+  REQUIRE(EnsureStream(*js, Spec()));  // one replica: a single server has no other
+
+  StreamSpec replicated = Spec();
+  replicated.replicas = 3;
+  auto different = CheckStream(*js, replicated);
+
+  REQUIRE_FALSE(different);
+  CHECK(different.error().kind == ProvisioningProblem::Kind::kDifferent);
+  CHECK_THAT(different.error().message,
+             Catch::Contains("stream CHECKED is configured differently") &&
+                 Catch::Contains("replicas 1 instead of 3"));
+}
+
 TEST_CASE("a durable consumer is checked for its filter, acks, ack wait and delivery limit",
           "[messaging][streams]") {
   NatsServer server;
