@@ -47,11 +47,26 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import checker  # noqa: E402
+import cluster as netcluster  # noqa: E402
 import natsclient as nats  # noqa: E402
 
 REPO_ROOT = HERE.parent.parent
 SERVICES = ("orders", "payments", "notifications")
 FAULT_KINDS = ("kill", "stop", "nats-restart", "lost-tail", "disk-full", "crash-point", "marks-full", "outage")
+# The cluster profiles' own kinds (three nats-server nodes, two instances of orders and payments):
+# a node SIGKILLed and restarted on its store; a node cut off from the two others (network
+# namespaces) and healed; the instance the relay_lease row names SIGSTOPped past the lease,
+# then SIGCONTed; two nodes of three SIGKILLed at once (no quorum), then restarted.
+CLUSTER_FAULT_KINDS = ("node-kill", "node-partition", "lease-pause", "quorum-loss")
+# What a cluster profile may inject: its kinds, and the single-node kinds that mean the same on
+# instances (a kill or a stop of one process). The others act on "the" nats-server or on one
+# service's disk and are the single-node profiles' business.
+CLUSTER_PROFILE_KINDS = ("kill", "stop", *CLUSTER_FAULT_KINDS)
+ALL_FAULT_KINDS = FAULT_KINDS + CLUSTER_FAULT_KINDS
+SCALED_SERVICES = ("orders", "payments")  # two instances each in a cluster profile; notifications stays one
+CLUSTER_INSTANCES = 2
+CLUSTER_JS_CHECK_MS = 1000  # the services' JetStream check: a node cut off is left after ~3 s
+DEFAULT_LEASE_MS = 3000  # the services' default --relay-lease-ms
 # Where each service dies when a crash-point fault arms it (LOGISTICS_FAULT, the services' test-only
 # switch): the narrowest windows of the outbox and the inbox, where a wrong order of commit, ack,
 # reply and side effect loses or doubles something.
@@ -91,6 +106,19 @@ PROFILES = {
     "soak": dict(duration=600.0, faults=(), workers=0, rate=4.0, max_lifecycles=10**6,
                  gap=(6.0, 15.0), disk_seconds=(4.0, 10.0), stop_every=None, tmpfs_mib=0, wait_timeout=60.0,
                  command_timeout=60.0, drain_timeout=120.0, sample_every=10.0),
+    # Three nats-server nodes (R3 streams), two instances each of orders and payments, one of
+    # notifications. Each cluster kind once, and a SIGKILL of the orders or payments relay
+    # lease holder, in an order drawn from the seed; with a longer --duration the pass repeats.
+    # About 45 s of workload, 60-75 s in all (the ctest entry's short cluster case).
+    "cluster": dict(duration=0.0, faults=("kill", *CLUSTER_FAULT_KINDS), workers=4, rate=0.0,
+                    max_lifecycles=3000, gap=(1.0, 2.0), disk_seconds=(3.0, 6.0), stop_every=None, tmpfs_mib=0,
+                    wait_timeout=45.0, command_timeout=60.0, drain_timeout=45.0, sample_every=10.0, cluster=True),
+    # The cluster for long: every cluster kind drawn all along, a SIGSTOP past the ack wait of
+    # one instance every 90-150 s.
+    "long-cluster": dict(duration=600.0, faults=CLUSTER_PROFILE_KINDS, workers=4, rate=0.0, max_lifecycles=10**6,
+                         gap=(6.0, 15.0), disk_seconds=(4.0, 10.0), stop_every=(90.0, 150.0), tmpfs_mib=0,
+                         wait_timeout=60.0, command_timeout=90.0, drain_timeout=120.0, sample_every=10.0,
+                         cluster=True),
 }
 
 # The services take every setting from flags or the environment: they get a clean one, so
@@ -217,6 +245,16 @@ class RunConfig:
     json_out: Path | None
     requested_duration: float = 0.0  # before the schedule stretched it (ci)
     service_args: dict[str, list[str]] | None = None  # extra flags of a service, by the profile
+    cluster: bool = False  # three nats-server nodes, two instances of orders and payments
+    lease_ms: int = DEFAULT_LEASE_MS  # the services' --relay-lease-ms (cluster profiles)
+    namespaces: bool = True  # cluster: nodes in network namespaces when the machine allows
+
+    def instances(self) -> list[str]:
+        """The service processes' names: one per service, or orders-1, orders-2, ... in a cluster."""
+        if not self.cluster:
+            return list(SERVICES)
+        return [f"{s}-{i}" for s in SCALED_SERVICES for i in range(1, CLUSTER_INSTANCES + 1)] + \
+            [s for s in SERVICES if s not in SCALED_SERVICES]
 
     def replay_command(self) -> str:
         parts = ["scripts/chaos", "--profile", self.profile, "--seed", str(self.seed)]
@@ -224,7 +262,16 @@ class RunConfig:
             parts += ["--duration", f"{self.requested_duration:g}s"]
         if tuple(self.faults) != tuple(PROFILES[self.profile]["faults"]):
             parts += ["--faults", ",".join(self.faults) or "none"]
+        if self.cluster and self.lease_ms != DEFAULT_LEASE_MS:
+            parts += ["--lease-ms", str(self.lease_ms)]
+        if self.cluster and not self.namespaces:
+            parts += ["--no-netns"]
         return " ".join(parts)
+
+
+def service_of(name: str) -> str:
+    """orders-2 -> orders; notifications -> notifications."""
+    return name.rsplit("-", 1)[0] if name.rsplit("-", 1)[-1].isdigit() else name
 
 
 def detect_ack_wait_flag(binary: Path, wanted_seconds: float) -> list[str]:
@@ -275,6 +322,24 @@ def fault_parameters(cfg: RunConfig, rng: random.Random, kind: str) -> dict:
         entry["target"] = "notifications"
         entry["down"] = round(rng.uniform(18.0, 24.0), 2)
         entry["length"] = entry["down"] + 1.5
+    elif kind == "node-kill":
+        # "leader:ORDERS" is resolved when the fault strikes: the node that leads that stream then
+        entry["target"] = rng.choice(["leader:ORDERS", "leader:PAYMENTS", "follower:ORDERS", *netcluster.NODES])
+        entry["pick"] = rng.randint(0, 1)  # which of a leader's two followers
+        entry["down"] = round(rng.uniform(2.0, 5.0), 2)
+        entry["length"] = entry["down"] + 4.0  # restart, catch up
+    elif kind == "node-partition":
+        entry["target"] = rng.choice(["busiest", "leader:ORDERS", "leader:PAYMENTS", *netcluster.NODES])
+        entry["duration"] = round(rng.uniform(6.0, 10.0), 2)  # longer than the services' 3 checks
+        entry["length"] = entry["duration"] + 4.0
+    elif kind == "lease-pause":
+        entry["target"] = rng.choice(SCALED_SERVICES)  # its lease holder, found when the fault strikes
+        entry["duration"] = round(cfg.lease_ms / 1000 + rng.uniform(1.5, 3.0), 2)
+        entry["length"] = entry["duration"] + 1.0
+    elif kind == "quorum-loss":
+        entry["targets"] = sorted(rng.sample(netcluster.NODES, 2))
+        entry["down"] = round(rng.uniform(3.0, 6.0), 2)
+        entry["length"] = entry["down"] + 5.0
     return entry
 
 
@@ -282,10 +347,59 @@ def make_schedule(cfg: RunConfig) -> tuple[list[dict], float]:
     """The faults, with their start times (seconds after the workload starts), targets and
     durations, all drawn from the seed; and the workload duration they need."""
     rng = random.Random(f"schedule:{cfg.seed}")
-    kinds = [k for k in FAULT_KINDS if k in cfg.faults]
+    kinds = [k for k in ALL_FAULT_KINDS if k in cfg.faults]
+    if cfg.cluster and cfg.stop_every is None:
+        return schedule_cluster_passes(cfg, rng, kinds)
     if cfg.stop_every is None:
         return schedule_each_once(cfg, rng, kinds)
     return schedule_all_along(cfg, rng, kinds), cfg.duration
+
+
+def cluster_kill_targets(cfg: RunConfig, rng: random.Random) -> str:
+    """A cluster kill: the orders or payments relay lease holder (resolved when it strikes, so
+    that the survivor's takeover is measured) or any instance."""
+    return rng.choice(["holder:orders", "holder:payments", *cfg.instances()])
+
+
+def schedule_cluster_passes(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> tuple[list[dict], float]:
+    """cluster: passes of every selected kind once, in an order drawn from the seed, the first
+    node kill aimed at a stream leader; as many passes as fit in --duration (at least one). The
+    faults run one after the other, and a node fault waits until the streams are whole again
+    before the next begins, so at most one node is down or cut off at a time except in the
+    deliberate quorum loss."""
+    schedule: list[dict] = []
+    warmup = 3.0
+    t = warmup + rng.uniform(0.5, 1.5)
+    passes = 0
+    while True:
+        planned = list(kinds)
+        rng.shuffle(planned)
+        entries = []
+        for kind in planned:
+            entry = fault_parameters(cfg, rng, kind)
+            if kind == "kill":
+                entry["target"] = "holder:" + rng.choice(SCALED_SERVICES) if passes == 0 else cluster_kill_targets(cfg, rng)
+                entry["length"] = entry["down"] + 1.0
+            elif kind == "stop":
+                entry["target"] = rng.choice(cfg.instances())
+                entry["duration"] = round(cfg.ack_wait + rng.uniform(1.5, 3.0), 2)
+                entry["length"] = entry["duration"] + 1.0
+            elif kind == "node-kill" and passes == 0:
+                entry["target"] = rng.choice(["leader:ORDERS", "leader:PAYMENTS"])
+            elif kind == "node-partition" and passes == 0:
+                entry["target"] = "busiest"  # the node most services are connected to
+            entries.append(entry)
+        need = sum(e["length"] + cfg.gap[1] for e in entries)
+        if passes > 0 and t + need + 4.0 > cfg.duration:
+            break
+        for entry in entries:
+            entry["at"] = round(t, 2)
+            t += entry.pop("length") + rng.uniform(*cfg.gap)
+            schedule.append(entry)
+        passes += 1
+        if not entries:
+            break
+    return schedule, max(cfg.duration, round(t + 4.0, 1))
 
 
 def schedule_each_once(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> tuple[list[dict], float]:
@@ -356,7 +470,7 @@ def schedule_all_along(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> 
             length = cfg.ack_wait + rng.uniform(1.5, 3.0)
             if t + length > end:
                 break
-            target = rng.choice(SERVICES)
+            target = rng.choice(cfg.instances())
             stops.append((t, t + length, target))
             schedule.append({"at": round(t, 2), "kind": "stop", "target": target,
                              "duration": round(length, 2)})
@@ -379,7 +493,12 @@ def schedule_all_along(cfg: RunConfig, rng: random.Random, kinds: list[str]) -> 
         if t + entry["length"] > end:
             break
         stopped = {target for (_, _, target) in busy}
-        if kind in ("kill", "disk-full", "crash-point"):
+        if kind == "kill" and cfg.cluster:
+            entry["target"] = rng.choice([s for s in cfg.instances() if s not in stopped] or cfg.instances())
+        elif kind == "lease-pause" and stopped & set(cfg.instances()) - {"notifications"}:
+            t += rng.uniform(*cfg.gap)  # the holder may be the stopped instance: not two stops at once
+            continue
+        elif kind in ("kill", "disk-full", "crash-point"):
             entry["target"] = rng.choice([s for s in SERVICES if s not in stopped] or list(SERVICES))
         elif kind == "marks-full":
             entry["target"] = rng.choice([s for s in sorted(OWN_STREAM) if s not in stopped] or sorted(OWN_STREAM))
@@ -505,8 +624,17 @@ class Run:
         self.cfg = cfg
         self.dir = cfg.work_dir
         self.t0 = time.monotonic()
-        self.port = free_port()
-        self.url = f"nats://127.0.0.1:{self.port}"
+        self.network: netcluster.ClusterNetwork | None = None
+        if cfg.cluster:
+            self.network = netcluster.ClusterNetwork(self.dir, os.getpid())
+            self.nats_names = [f"nats-{node}" for node in netcluster.NODES]
+            self.url = ""  # once the network is set up
+        else:
+            self.port = free_port()
+            self.url = f"nats://127.0.0.1:{self.port}"
+            self.nats_names = ["nats-server"]
+        self.service_names = cfg.instances()
+        self.faults_skipped: list[dict] = []
         self.store = self.dir / "nats"
         self.logs = self.dir / "logs"
         self.procs: dict[str, Proc] = {}
@@ -546,7 +674,7 @@ class Run:
         for service in SERVICES:
             path = self.service_dir(service)
             path.mkdir(exist_ok=True)
-            if service in disk_targets:
+            if service in disk_targets and not self.cfg.cluster:
                 result = subprocess.run(["mount", "-t", "tmpfs", "-o",
                                          f"size={self.cfg.tmpfs_mib}m,mode=0755",
                                          f"chaos-{self.cfg.seed}-{service}", str(path)],
@@ -556,15 +684,34 @@ class Run:
                                        f"(root needed; or --faults without disk-full): {result.stderr.strip()}")
                 self.mounts.append(path)
                 (self.dir / "mounts").write_text("".join(f"{m}\n" for m in self.mounts))
-        self.procs["nats-server"] = Proc(
-            "nats-server", [self.cfg.nats_server, "-js", "-a", "127.0.0.1", "-p", str(self.port),
-                            "-sd", str(self.store)],
-            self.logs / "nats-server.log", "Server is ready")
-        for service in SERVICES:
+        if self.cfg.cluster:
+            self.network.setup(self.cfg.namespaces)
+            self.url = self.network.urls()
+            for i, name in enumerate(self.nats_names):
+                store = self.store / netcluster.NODES[i]
+                store.mkdir(exist_ok=True)
+                self.procs[name] = Proc(name, self.network.node_argv(self.cfg.nats_server, i, store),
+                                        self.logs / f"{name}.log", "Server is ready")
+            if self.network.partition_unavailable:
+                log(f"node-partition cannot be made: {self.network.partition_unavailable}; the nodes run on "
+                    "127.0.0.1 and that fault kind is SKIPPED")
+            else:
+                log(f"cluster nodes in network namespaces {self.network.namespaces} on bridge "
+                    f"{self.network.bridge}: {self.url}")
+        else:
+            self.procs["nats-server"] = Proc(
+                "nats-server", [self.cfg.nats_server, "-js", "-a", "127.0.0.1", "-p", str(self.port),
+                                "-sd", str(self.store)],
+                self.logs / "nats-server.log", "Server is ready")
+        for name in self.service_names:
+            service = service_of(name)
             argv = [str(self.cfg.binaries[service]), "--nats-url", self.url,
                     "--db", str(self.service_dir(service) / f"{service}.db")] + self.cfg.ack_wait_flag
+            if self.cfg.cluster:
+                argv += ["--stream-replicas", "3", "--js-check-interval-ms", str(CLUSTER_JS_CHECK_MS),
+                         "--relay-lease-ms", str(self.cfg.lease_ms)]
             argv += (self.cfg.service_args or {}).get(service, [])
-            self.procs[service] = Proc(service, argv, self.logs / f"{service}.log", "service ready")
+            self.procs[name] = Proc(name, argv, self.logs / f"{name}.log", "service ready")
         for proc in self.procs.values():
             proc.on_start = self.note_pids
         self.replies_file = open(self.dir / "replies.jsonl", "w", encoding="utf-8")
@@ -581,13 +728,15 @@ class Run:
             proc.kill_now()
         for path in self.mounts:
             unmount(path)
+        if self.network is not None:
+            self.network.teardown()
         if self.replies_file is not None and not self.replies_file.closed:
             self.replies_file.close()
 
     async def start_proc(self, name: str) -> bool:
         proc = self.procs[name]
         proc.start()
-        timeout = NATS_READY_TIMEOUT if name == "nats-server" else SERVICE_READY_TIMEOUT
+        timeout = NATS_READY_TIMEOUT if name in self.nats_names else SERVICE_READY_TIMEOUT
         ready = await proc.wait_ready(timeout)
         if not ready:
             self.not_ready.append({"process": name, "pid": proc.pid, "at": round(self.now(), 2),
@@ -596,11 +745,13 @@ class Run:
         return ready
 
     async def start_all(self) -> None:
-        if not await self.start_proc("nats-server"):
+        if self.cfg.cluster:
+            await self.start_cluster()
+        elif not await self.start_proc("nats-server"):
             raise RuntimeError("nats-server did not start; see " + str(self.procs["nats-server"].log_path))
-        for service in SERVICES:
-            if not await self.start_proc(service):
-                raise RuntimeError(f"{service} did not start; see {self.procs[service].log_path}")
+        for name in self.service_names:
+            if not await self.start_proc(name):
+                raise RuntimeError(f"{name} did not start; see {self.procs[name].log_path}")
         # The streams and the durable consumers exist once the services made them.
         client = nats.Reconnecting(self.url, "chaos-setup")
         try:
@@ -755,7 +906,7 @@ class Run:
             lc["ended"] = round(self.now(), 3)
 
     async def worker(self, wid: int) -> None:
-        client = nats.Reconnecting(self.url, f"chaos-worker-{wid}")
+        client = nats.Reconnecting(self.url, f"chaos-worker-{wid}", start=wid)
         try:
             while not self.stop_new.is_set() and self.next_index < self.cfg.max_lifecycles:
                 index = self.next_index
@@ -913,14 +1064,24 @@ class Run:
         log(f"fault done: {json.dumps(entry)}")
 
     async def kill_and_restart(self, fault: dict) -> None:
-        proc = self.procs[fault["target"]]
+        name, lease = await self.resolve_instance(fault["target"])
+        proc = self.procs[name]
         async with proc.lock:
             started = self.now()
             pid = proc.pid
             await proc.kill()
+            takeover = None
+            if lease and lease.get("instance") == name:
+                # The lease holder died: how long until a survivor holds the lease (newer epoch)?
+                takeover = asyncio.create_task(self.wait_takeover(service_of(name), lease["epoch"], pid,
+                                                                  self.cfg.lease_ms / 1000 + 10))
             await asyncio.sleep(fault["down"])  # the fault: it stays down this long
-            ready = await self.start_proc(fault["target"])
-            self.fault_log({**fault, "pid": pid, "new_pid": proc.pid, "ready": ready, "started": started})
+            ready = await self.start_proc(name)
+            figures = await takeover if takeover else {}
+            extra = {"planned_target": fault["target"], "target": name, "was_lease_holder": bool(takeover)} \
+                if name != fault["target"] else {}
+            self.fault_log({**fault, **extra, **figures, "pid": pid, "new_pid": proc.pid, "ready": ready,
+                            "started": started})
 
     async def stop_and_continue(self, fault: dict) -> None:
         proc = self.procs[fault["target"]]
@@ -931,7 +1092,7 @@ class Run:
             proc.signal(signal.SIGSTOP)
             await asyncio.sleep(fault["duration"])  # the fault: stopped past the ack wait
             # Evidence: what the server holds unacknowledged for the stopped service's consumers.
-            held = await self.consumer_figures(fault["target"])
+            held = await self.consumer_figures(service_of(fault["target"]))
             proc.signal(signal.SIGCONT)
             proc.stopped = False
             self.fault_log({**fault, "pid": pid, "started": started, "consumers_at_cont": held})
@@ -1145,6 +1306,314 @@ class Run:
                 filler.unlink(missing_ok=True)
             await client.close()
 
+    # -- the cluster: nodes, leaders, the lease ----------------------------------------------
+
+    async def start_cluster(self) -> None:
+        """The three nodes at once (each waits for the others' routes), then until every node
+        answers $JS.API.INFO: there is a JetStream meta leader, which places the R3 streams."""
+        for name in self.nats_names:
+            self.procs[name].start()
+        for name in self.nats_names:
+            if not await self.procs[name].wait_ready(NATS_READY_TIMEOUT):
+                raise RuntimeError(f"{name} did not start; see {self.procs[name].log_path}")
+        deadline = time.monotonic() + 30
+        waiting = list(range(len(self.nats_names)))
+        while waiting and time.monotonic() < deadline:
+            for i in list(waiting):
+                try:
+                    client = await nats.NatsClient.connect(self.network.client_url(i), 2.0, "chaos-setup")
+                    try:
+                        await nats.js_api(client, "$JS.API.INFO", None, 2.0)
+                        waiting.remove(i)
+                    finally:
+                        await client.close()
+                except nats.NatsError:
+                    pass
+            await asyncio.sleep(0.2)
+        if waiting:
+            raise RuntimeError(f"no JetStream meta leader known to nodes {[netcluster.NODES[i] for i in waiting]} "
+                               "within 30s")
+
+    async def stream_clusters(self, client: nats.Reconnecting) -> dict:
+        """Each stream's leader and replicas as the cluster reports them."""
+        result = {}
+        for stream in checker.STREAMS:
+            try:
+                info = await nats.stream_info(client, stream, 2.0)
+                result[stream] = info.get("cluster", {})
+            except nats.NatsError as error:
+                result[stream] = {"error": str(error)}
+        return result
+
+    @staticmethod
+    def streams_whole(clusters: dict, nodes: int = 3) -> bool:
+        """Every stream has a leader and all its other replicas current."""
+        for info in clusters.values():
+            replicas = info.get("replicas") or []
+            if not info.get("leader") or len(replicas) != nodes - 1:
+                return False
+            if not all(r.get("current") and not r.get("offline") for r in replicas):
+                return False
+        return bool(clusters)
+
+    async def wait_streams_whole(self, client: nats.Reconnecting, bound: float = 30.0) -> float | None:
+        """Seconds until every stream has a leader and every replica current, None after `bound`."""
+        started = time.monotonic()
+        while time.monotonic() - started < bound:
+            if self.streams_whole(await self.stream_clusters(client)):
+                return round(time.monotonic() - started, 2)
+            await asyncio.sleep(0.2)
+        return None
+
+    async def wait_leaders(self, client: nats.Reconnecting, not_on: set[str], bound: float = 30.0) -> float | None:
+        """Seconds until every stream has a leader that is not one of `not_on`."""
+        started = time.monotonic()
+        while time.monotonic() - started < bound:
+            clusters = await self.stream_clusters(client)
+            if all(c.get("leader") and c.get("leader") not in not_on for c in clusters.values()):
+                return round(time.monotonic() - started, 2)
+            await asyncio.sleep(0.1)
+        return None
+
+    async def resolve_node(self, client: nats.Reconnecting, target: str, pick: int = 0) -> tuple[int, dict]:
+        """A schedule's node target (n2, leader:ORDERS, follower:ORDERS) -> the node's index now."""
+        clusters = await self.stream_clusters(client)
+        node = target
+        if ":" in target:
+            role, stream = target.split(":", 1)
+            leader = clusters.get(stream, {}).get("leader")
+            if role == "leader" and leader in netcluster.NODES:
+                node = leader
+            else:
+                others = [n for n in netcluster.NODES if n != leader]
+                node = others[pick % len(others)] if role == "follower" else netcluster.NODES[0]
+        return netcluster.NODES.index(node), {s: c.get("leader") for s, c in clusters.items()}
+
+    def service_connections(self, i: int) -> dict[str, int] | None:
+        """The services' connections on node i (its /connz), by connection name; None when the
+        monitoring port does not answer."""
+        import urllib.request
+        try:
+            with urllib.request.urlopen(f"{self.network.monitor_url(i)}/connz?limit=1024", timeout=2) as reply:
+                connz = json.loads(reply.read())
+        except (OSError, ValueError):
+            return None
+        names: dict[str, int] = {}
+        for conn in connz.get("connections", []):
+            name = conn.get("name", "")
+            if not name.startswith("chaos"):
+                names[name or "?"] = names.get(name or "?", 0) + 1
+        return names
+
+    def lease_row(self, service: str) -> dict | None:
+        """The relay_lease row of a service's database (read from a connection of our own)."""
+        try:
+            connection = sqlite3.connect(str(self.service_dir(service) / f"{service}.db"), timeout=2.0)
+            try:
+                row = connection.execute(
+                    "SELECT holder, epoch, expires_at FROM relay_lease WHERE name = 'relay'").fetchone()
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        holder, epoch, expires_at = row
+        parts = holder.split("/")
+        pid = int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else None
+        owner = next((n for n in self.service_names if self.procs[n].pid == pid and service_of(n) == service), None)
+        return {"holder": holder, "epoch": epoch, "expires_at": expires_at, "pid": pid, "instance": owner}
+
+    async def wait_takeover(self, service: str, old_epoch: int, old_pid: int | None, bound: float) -> dict:
+        """Polls the lease row until another instance holds it under a newer epoch."""
+        started = time.monotonic()
+        while time.monotonic() - started < bound:
+            row = await asyncio.to_thread(self.lease_row, service)
+            if row and row["epoch"] > old_epoch and row["pid"] != old_pid:
+                return {"takeover_seconds": round(time.monotonic() - started, 2), "new_holder": row["instance"],
+                        "new_epoch": row["epoch"]}
+            await asyncio.sleep(0.05)
+        return {"takeover_seconds": None, "takeover_bound": bound}
+
+    async def resolve_instance(self, target: str) -> tuple[str, dict | None]:
+        """holder:orders -> the orders instance the relay_lease row names (or orders-1)."""
+        if not target.startswith("holder:"):
+            return target, None
+        service = target.split(":", 1)[1]
+        row = await asyncio.to_thread(self.lease_row, service)
+        if row and row["instance"]:
+            return row["instance"], row
+        return f"{service}-1", row
+
+    async def node_kill(self, fault: dict) -> None:
+        """SIGKILL one node, leave it down, restart it on its store; then wait until the streams
+        are whole again (a leader each, every replica current)."""
+        client = nats.Reconnecting(self.url, "chaos-node-kill")
+        try:
+            started = self.now()
+            i, leaders = await self.resolve_node(client, fault["target"], fault.get("pick", 0))
+            node = netcluster.NODES[i]
+            proc = self.procs[self.nats_names[i]]
+            led = {s for s, leader in leaders.items() if leader == node}
+            async with proc.lock:
+                pid = proc.pid
+                await proc.kill()
+                # The election is watched while the node is down (from another client: the
+                # stream info requests may take their whole timeout meanwhile).
+                watcher = nats.Reconnecting(self.url, "chaos-node-kill-election")
+                election = asyncio.create_task(self.wait_leaders(watcher, {node}, fault["down"] + 15)) if led else None
+                await asyncio.sleep(fault["down"])  # the fault: the node stays down this long
+                ready = await self.start_proc(self.nats_names[i])
+            figures = {"led_streams": sorted(led)}
+            if election is not None:
+                figures["new_leader_seconds"] = await election
+            await watcher.close()
+            figures["whole_after_restart_seconds"] = await self.wait_streams_whole(client)
+            self.fault_log({**fault, "planned_target": fault["target"], "target": node, "pid": pid,
+                            "new_pid": proc.pid, "ready": ready, "started": started, "leaders_before": leaders,
+                            **figures})
+        finally:
+            await client.close()
+
+    async def node_partition(self, fault: dict) -> None:
+        """Cut one node off from the two others (both directions), heal after `duration`. The
+        figures: how long until the streams it led had a leader on the majority side, and until
+        no service connection was left on the cut-off node."""
+        if self.network.partition_unavailable:
+            self.faults_skipped.append({**fault, "reason": self.network.partition_unavailable})
+            log(f"SKIPPED node-partition: {self.network.partition_unavailable}")
+            await asyncio.sleep(fault["duration"])  # the schedule's time passes as planned
+            return
+        client = nats.Reconnecting(self.url, "chaos-node-partition")
+        try:
+            started = self.now()
+            if fault["target"] == "busiest":
+                counts = [await asyncio.to_thread(self.service_connections, j) for j in range(len(netcluster.NODES))]
+                busiest = max(range(len(counts)), key=lambda j: sum((counts[j] or {}).values()))
+                i, leaders = await self.resolve_node(client, netcluster.NODES[busiest])
+            else:
+                i, leaders = await self.resolve_node(client, fault["target"])
+            node = netcluster.NODES[i]
+            before = await asyncio.to_thread(self.service_connections, i)
+            # The majority's view: the cut-off node still answers for the streams it led until
+            # it notices it lost its quorum.
+            majority = nats.Reconnecting(",".join(self.network.client_url(j) for j in range(len(netcluster.NODES))
+                                                  if j != i), "chaos-node-partition-majority")
+            self.network.partition(i)
+            cut = time.monotonic()
+            try:
+                led = {s for s, leader in leaders.items() if leader == node}
+                moved_seconds = None
+                election = None
+                left: dict | None = before
+                while time.monotonic() - cut < fault["duration"]:
+                    if led and election is None:
+                        clusters = await self.stream_clusters(majority)
+                        if all(c.get("leader") and c.get("leader") != node for c in clusters.values()):
+                            election = round(time.monotonic() - cut, 2)
+                    if moved_seconds is None:
+                        left = await asyncio.to_thread(self.service_connections, i)
+                        if left is not None and not left:
+                            moved_seconds = round(time.monotonic() - cut, 2)
+                    await asyncio.sleep(0.2)
+            finally:
+                self.network.heal()
+                await majority.close()
+            whole = await self.wait_streams_whole(client)
+            figures = {"led_streams": sorted(led), "service_connections_before": before,
+                       "service_connections_left": left, "whole_after_heal_seconds": whole}
+            if led:
+                figures["new_leader_seconds"] = election
+            if before:
+                figures["services_moved_seconds"] = moved_seconds
+            self.fault_log({**fault, "planned_target": fault["target"], "target": node, "started": started,
+                            "leaders_before": leaders, **figures})
+        finally:
+            await client.close()
+
+    async def lease_pause(self, fault: dict) -> None:
+        """SIGSTOP the instance the relay_lease row names, past the lease; measure the takeover
+        (a newer epoch held by another instance); SIGCONT; see the paused one give up."""
+        service = fault["target"]
+        started = self.now()
+        row = await asyncio.to_thread(self.lease_row, service)
+        if not row or not row["instance"]:
+            self.fault_log({**fault, "started": started, "holder_found": False, "lease_row": row})
+            return
+        name = row["instance"]
+        proc = self.procs[name]
+        async with proc.lock:
+            offset = proc.log_path.stat().st_size
+            proc.stopped = True
+            proc.signal(signal.SIGSTOP)
+            stopped_at = time.monotonic()
+            takeover = await self.wait_takeover(service, row["epoch"], row["pid"], fault["duration"])
+            await asyncio.sleep(max(0.0, fault["duration"] - (time.monotonic() - stopped_at)))
+            proc.signal(signal.SIGCONT)
+            proc.stopped = False
+            resumed = time.monotonic()
+            gave_up = None
+            while time.monotonic() - resumed < 5.0:
+                if "relay lease lost" in proc.log_since(offset):
+                    gave_up = round(time.monotonic() - resumed, 2)
+                    break
+                await asyncio.sleep(0.05)
+        self.fault_log({**fault, "target": name, "service": service, "started": started, "holder_found": True,
+                        "epoch": row["epoch"], "pid": row["pid"], **takeover,
+                        "gave_up_after_cont_seconds": gave_up})
+
+    async def quorum_loss(self, fault: dict) -> None:
+        """Two nodes of three SIGKILLed at once: no quorum, so publishes wait (the commands keep
+        committing, their events wait in the outbox); both restarted after `down`."""
+        client = nats.Reconnecting(self.url, "chaos-quorum-loss")
+        names = [f"nats-{node}" for node in fault["targets"]]
+        locks = [self.procs[n].lock for n in names]
+        for lock in locks:
+            await lock.acquire()
+        try:
+            started = self.now()
+            pids = [self.procs[n].pid for n in names]
+            for n in names:
+                self.procs[n].expected_exit = True
+                self.procs[n].signal(signal.SIGKILL)
+            for n in names:
+                await self.procs[n].wait_exit(10)
+            down_at = time.monotonic()
+            waiting = {}
+            while time.monotonic() - down_at < fault["down"]:
+                for service in SCALED_SERVICES:
+                    status = await self.service_status(client, service)
+                    unpublished = status.get("outbox", {}).get("unpublished")
+                    if isinstance(unpublished, int):
+                        waiting[service] = max(waiting.get(service, 0), unpublished)
+                await asyncio.sleep(0.3)
+            ready = {}
+            for n in names:
+                self.procs[n].start()
+            for n in names:
+                ready[n] = await self.procs[n].wait_ready(NATS_READY_TIMEOUT)
+                if not ready[n]:
+                    self.not_ready.append({"process": n, "pid": self.procs[n].pid, "at": round(self.now(), 2),
+                                           "alive": self.procs[n].alive(), "start": self.procs[n].starts})
+        finally:
+            for lock in locks:
+                lock.release()
+        try:
+            whole = await self.wait_streams_whole(client)
+            drained = None
+            since = time.monotonic()
+            while time.monotonic() - since < 30.0:
+                statuses = [await self.service_status(client, s) for s in SCALED_SERVICES]
+                if all(st.get("outbox", {}).get("unpublished") == 0 for st in statuses):
+                    drained = round(time.monotonic() - since, 2)
+                    break
+                await asyncio.sleep(0.2)
+            self.fault_log({**fault, "target": "+".join(fault["targets"]), "pids": pids, "ready": ready,
+                            "started": started, "outbox_max_while_down": waiting,
+                            "whole_after_restart_seconds": whole, "outbox_empty_after_restart_seconds": drained})
+        finally:
+            await client.close()
+
     async def outage(self, fault: dict) -> None:
         """A service down for long under load (SIGKILL, restarted after `down` seconds): it comes
         back to a backlog of both streams."""
@@ -1166,7 +1635,9 @@ class Run:
             action = {"kill": self.kill_and_restart, "nats-restart": self.nats_restart,
                       "lost-tail": self.lost_tail, "disk-full": self.disk_full,
                       "crash-point": self.crash_point, "marks-full": self.marks_full,
-                      "outage": self.outage}[fault["kind"]]
+                      "outage": self.outage, "node-kill": self.node_kill,
+                      "node-partition": self.node_partition, "lease-pause": self.lease_pause,
+                      "quorum-loss": self.quorum_loss}[fault["kind"]]
             await action(fault)
         if lanes:
             await asyncio.gather(*lanes)
@@ -1226,6 +1697,12 @@ class Run:
                 problems.append(f"marks-full of {fault['target']} at {fault['at']}s: no mark of the relay failed "
                                 f"while the disk was full (backlog {fault.get('outbox_backlog')}, "
                                 f"WAL checkpoint {fault.get('wal_truncated')})")
+            if fault["kind"] == "lease-pause" and not fault.get("holder_found"):
+                problems.append(f"lease-pause of {fault['target']} at {fault['at']}s: no instance of ours held the "
+                                f"relay lease (row {fault.get('lease_row')})")
+            if fault["kind"] == "lease-pause" and fault.get("holder_found") and fault.get("takeover_seconds") is None:
+                problems.append(f"lease-pause of {fault['target']} at {fault['at']}s: no other instance took the "
+                                f"lease over while the holder was stopped for {fault['duration']}s")
         if self.cfg.profile == "backlog" and any(f["kind"] == "outage" for f in self.faults_done):
             holds = sum(int(c.get("holds") or 0) for c in self.consumers_at_end.get("notifications", {}).values()
                         if isinstance(c, dict))
@@ -1245,15 +1722,17 @@ class Run:
                 await proc.wait_exit(10)
             self.shutdown[name] = {"pid": proc.pid, "returncode": proc.popen.returncode,
                                    "within_timeout": clean}
-        await asyncio.gather(*(stop(s) for s in SERVICES))
+        await asyncio.gather(*(stop(s) for s in self.service_names))
 
     async def stop_nats(self) -> None:
-        proc = self.procs["nats-server"]
-        proc.expected_exit = True
-        proc.signal(signal.SIGTERM)
-        if not await proc.wait_exit(STOP_TIMEOUT):
-            proc.signal(signal.SIGKILL)
-            await proc.wait_exit(10)
+        async def stop(name: str) -> None:
+            proc = self.procs[name]
+            proc.expected_exit = True
+            proc.signal(signal.SIGTERM)
+            if not await proc.wait_exit(STOP_TIMEOUT):
+                proc.signal(signal.SIGKILL)
+                await proc.wait_exit(10)
+        await asyncio.gather(*(stop(n) for n in self.nats_names))
 
     # -- the whole run ---------------------------------------------------------------------
 
@@ -1325,12 +1804,64 @@ class Run:
             "mail_dir": str(self.service_dir("notifications") / "mail"),
             "logs": {n: str(p.log_path) for n, p in self.procs.items()},
             "pids": {n: p.pids for n, p in self.procs.items()},
+            "faults_skipped": self.faults_skipped,
         }
+        if self.network is not None:
+            run["cluster"] = {"nodes": list(netcluster.NODES), "urls": self.url,
+                              "namespaces": self.network.namespaces, "bridge": self.network.bridge,
+                              "partition_unavailable": self.network.partition_unavailable,
+                              "instances": self.service_names, "lease_ms": cfg.lease_ms,
+                              "js_check_interval_ms": CLUSTER_JS_CHECK_MS}
         (self.dir / "run.json").write_text(json.dumps(run, indent=1))
 
 
 class LifecycleFailed(Exception):
     pass
+
+
+# ---- cluster figures -------------------------------------------------------------------------
+
+CLUSTER_FIGURES = (
+    # (kind, field, what it measures) — a field missing from a fault is left out
+    ("node-kill", "new_leader_seconds", "a stream led by the killed node has a new leader after"),
+    ("node-kill", "whole_after_restart_seconds", "every replica current again after the restart"),
+    ("node-partition", "new_leader_seconds", "a stream led by the cut-off node has a leader on the majority side after"),
+    ("node-partition", "services_moved_seconds", "no service connection left on the cut-off node after"),
+    ("node-partition", "whole_after_heal_seconds", "every replica current again after the heal"),
+    ("lease-pause", "takeover_seconds", "another instance holds the lease (newer epoch) after the SIGSTOP by"),
+    ("lease-pause", "gave_up_after_cont_seconds", "the resumed holder logs 'relay lease lost' after the SIGCONT by"),
+    ("kill", "takeover_seconds", "another instance holds the lease after the SIGKILL of the holder by"),
+    ("quorum-loss", "outbox_empty_after_restart_seconds", "both outboxes empty after the nodes are back (and whole) by"),
+)
+
+
+def cluster_figures(faults_done: list[dict]) -> dict:
+    figures: dict = {}
+    for kind, field, what in CLUSTER_FIGURES:
+        values = [f[field] for f in faults_done if f["kind"] == kind and isinstance(f.get(field), (int, float))]
+        missing = sum(1 for f in faults_done if f["kind"] == kind and field in f and f[field] is None)
+        if values or missing:
+            figures[f"{kind}.{field}"] = {"what": what, "seconds": values, "not_reached": missing,
+                                          "max": max(values) if values else None}
+    held = [f["outbox_max_while_down"] for f in faults_done if f["kind"] == "quorum-loss"]
+    if held:
+        figures["quorum-loss.outbox_max_while_down"] = {"what": "events waiting in the outboxes without quorum",
+                                                        "rows": held}
+    return figures
+
+
+def print_cluster(report: dict) -> None:
+    figures = report.get("cluster_figures") or {}
+    if not figures and not report.get("run", {}).get("cluster"):
+        return
+    print("\nCluster figures (seconds, one per fault):")
+    for key, data in figures.items():
+        if "seconds" in data:
+            series = ", ".join(f"{v:g}" for v in data["seconds"]) or "-"
+            missed = f"; NOT REACHED within its bound x{data['not_reached']}" if data["not_reached"] else ""
+            print(f"  {key:44} [{series}]{missed}  ({data['what']})")
+        else:
+            print(f"  {key:44} {data['rows']}  ({data['what']})")
 
 
 # ---- soak summary ----------------------------------------------------------------------------
@@ -1393,6 +1924,8 @@ def run_one(cfg: RunConfig) -> int:
     try:
         report = loop.run_until_complete(main)
         report["unexercised"] = run.unexercised()
+        if cfg.cluster:
+            report["cluster_figures"] = cluster_figures(run.faults_done)
         status = 1 if report["failed"] or report["unexercised"] else 0
     except asyncio.CancelledError:
         log("interrupted")
@@ -1415,7 +1948,8 @@ def run_one(cfg: RunConfig) -> int:
         loop.close()
     if report is not None:
         report["run"] = {"seed": cfg.seed, "profile": cfg.profile, "replay": cfg.replay_command(),
-                         "work_dir": str(run.dir), "wall_seconds": round(time.monotonic() - run.t0, 1)}
+                         "work_dir": str(run.dir), "wall_seconds": round(time.monotonic() - run.t0, 1),
+                         "cluster": cfg.cluster}
         if cfg.profile == "soak" or run.samples:
             report["soak"] = soak_summary(run.samples)
         (run.dir / "report.json").write_text(json.dumps(report, indent=1))
@@ -1423,6 +1957,7 @@ def run_one(cfg: RunConfig) -> int:
             cfg.json_out.parent.mkdir(parents=True, exist_ok=True)
             cfg.json_out.write_text(json.dumps(report, indent=1))
         checker.print_report(report)
+        print_cluster(report)
         for problem in report["unexercised"]:
             print(f"NOT EXERCISED: {problem}")
         if cfg.profile == "backlog":
@@ -1521,6 +2056,7 @@ def run_pair(args, base: dict, seeds: list[int], out_root: Path) -> int:
         for seed, child, log_path, json_out, out in children:
             out.close()
             clean_after_child(out_root / f"seed-{seed}")
+            netcluster.clean_leftovers(out_root / f"seed-{seed}")
     status = 0
     reports = {}
     for seed, child, log_path, json_out, _ in children:
@@ -1554,11 +2090,21 @@ def main(argv: list[str] | None = None) -> int:
         "by an independent checker. See tests/chaos/README.md.")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="ci",
                         help="ci (default): a fixed seed and a fresh one, all faults; long: faults "
-                        "for --duration (default 10m); soak: no faults, steady load, RSS/p99 series")
+                        "for --duration (default 10m); soak: no faults, steady load, RSS/p99 series; "
+                        "cluster: 3 nats-server nodes, 2 instances of orders and payments, every cluster "
+                        "fault once (passes repeat to fill --duration); long-cluster: cluster faults all "
+                        "along for --duration (default 10m)")
     parser.add_argument("--seed", type=int, help="run only this seed (replays a printed run)")
     parser.add_argument("--duration", type=parse_duration, help="workload duration (e.g. 90s, 10m)")
-    parser.add_argument("--faults", help=f"comma-separated fault kinds among {','.join(FAULT_KINDS)}, "
+    parser.add_argument("--faults", help=f"comma-separated fault kinds among {','.join(FAULT_KINDS)} "
+                        f"(single-node profiles) or {','.join(CLUSTER_PROFILE_KINDS)} (cluster profiles), "
                         "or none (default: the profile's)")
+    parser.add_argument("--lease-ms", type=int, default=DEFAULT_LEASE_MS,
+                        help="cluster profiles: the services' --relay-lease-ms (default 3000); "
+                        "a lease-pause stops the holder 1.5-3 s longer")
+    parser.add_argument("--no-netns", action="store_true",
+                        help="cluster profiles: run the nodes on 127.0.0.1, not in network namespaces "
+                        "(node-partition is then skipped, and the run says so)")
     parser.add_argument("--rate", type=float, help="soak: lifecycles started per second")
     parser.add_argument("--workers", type=int, help="concurrent lifecycles (closed loop)")
     parser.add_argument("--build-dir", type=Path, default=REPO_ROOT / "build",
@@ -1583,11 +2129,13 @@ def main(argv: list[str] | None = None) -> int:
         setattr(args, service, binaries[service])
         if not binaries[service].is_file():
             parser.error(f"{binaries[service]} not found (build first, or --build-dir)")
+    is_cluster = bool(PROFILES[args.profile].get("cluster"))
+    allowed = CLUSTER_PROFILE_KINDS if is_cluster else FAULT_KINDS
     if args.faults is not None:
         kinds = tuple(k for k in args.faults.split(",") if k and k != "none")
-        unknown = [k for k in kinds if k not in FAULT_KINDS]
+        unknown = [k for k in kinds if k not in allowed]
         if unknown:
-            parser.error(f"unknown fault kinds {unknown}; choose among {FAULT_KINDS}")
+            parser.error(f"fault kinds {unknown} not for the {args.profile} profile; choose among {allowed}")
     base = dict(PROFILES[args.profile])
     if args.duration is not None:
         base["duration"] = args.duration
@@ -1638,7 +2186,8 @@ def main(argv: list[str] | None = None) -> int:
                     binaries=binaries, nats_server=args.nats_server, work_dir=work_dir.resolve(),
                     keep=args.keep, ack_wait=ack_wait, ack_wait_flag=ack_wait_flag,
                     json_out=Path(args.json) if args.json else None, requested_duration=base["duration"],
-                    service_args=base.get("service_args"))
+                    service_args=base.get("service_args"), cluster=is_cluster, lease_ms=args.lease_ms,
+                    namespaces=not args.no_netns)
     if cfg.wait_timeout < cfg.ack_wait + 10 and "stop" in cfg.faults:
         cfg.wait_timeout = cfg.ack_wait + 15
     if "stop" in cfg.faults and "crash-point" in cfg.faults:

@@ -530,7 +530,8 @@ def build_report(f: Findings, run: dict, streams, stream_states, orders, payment
         "failed": [name for name, inv in invariants.items() if not inv["ok"]],
         "invariants": invariants,
         "faults": {"by_kind": dict(faults), "targets": {k: dict(v) for k, v in targets.items()},
-                   "scheduled": len(run.get("schedule", [])), "done": run.get("faults_done", [])},
+                   "scheduled": len(run.get("schedule", [])), "done": run.get("faults_done", []),
+                   "skipped": run.get("faults_skipped", [])},
         "lifecycles": {"started": len(lifecycles), "completed": sum(completed.values()),
                        "by_kind": dict(by_kind), "completed_by_kind": dict(completed),
                        "failure_reasons": dict(reasons.most_common(10))},
@@ -555,6 +556,8 @@ def print_report(report: dict) -> None:
     described = ", ".join(f"{k} {n} ({', '.join(f'{t} {c}' for t, c in faults['targets'].get(k, {}).items())})"
                           for k, n in sorted(faults["by_kind"].items())) or "none"
     print(f"Faults injected: {described}")
+    for skipped in faults.get("skipped", []):
+        print(f"Fault SKIPPED: {skipped['kind']} at {skipped.get('at')}s: {skipped.get('reason')}")
     lcs = report["lifecycles"]
     done_by_kind = lcs["completed_by_kind"]
     print(f"Lifecycles: {lcs['started']} started, {lcs['completed']} completed "

@@ -121,9 +121,16 @@ class NatsClient:
 
     @classmethod
     async def connect(cls, url: str, timeout: float = 2.0, name: str = "chaos") -> "NatsClient":
-        client = cls()
-        await client._connect(url, timeout, name)
-        return client
+        """Connects to the first server of a comma-separated list that answers."""
+        failures = []
+        for one in [u.strip() for u in url.split(",") if u.strip()]:
+            client = cls()
+            try:
+                await client._connect(one, timeout, name)
+                return client
+            except NatsDisconnected as error:
+                failures.append(str(error))
+        raise NatsDisconnected("; ".join(failures) or f"no server in {url!r}")
 
     async def _connect(self, url: str, timeout: float, name: str) -> None:
         hostport = url.split("://", 1)[-1].split(",")[0]
@@ -310,14 +317,27 @@ class NatsClient:
 
 
 class Reconnecting:
-    """A client that makes a new connection when the last one is gone (bounded per call)."""
+    """A client that makes a new connection when the last one is gone (bounded per call).
 
-    def __init__(self, url: str, name: str = "chaos"):
+    Given several servers (a comma-separated list, a cluster), it starts at the `start`-th and,
+    like a real client of a cluster, leaves a server after `move_after` requests in a row that
+    timed out or found no responders (a node cut off from the others answers nothing useful
+    while its connections stay up): the next connection goes to the next server of the list."""
+
+    def __init__(self, url: str, name: str = "chaos", start: int = 0, move_after: int = 3):
         self.url = url
+        self.urls = [u.strip() for u in url.split(",") if u.strip()] or [url]
         self.name = name
+        self._index = start % len(self.urls)
         self._client: NatsClient | None = None
         self._lock = asyncio.Lock()
+        self._streak = 0
+        self.move_after = move_after
         self.reconnects = 0
+        self.moves = 0
+
+    def _ordered(self) -> str:
+        return ",".join(self.urls[self._index:] + self.urls[:self._index])
 
     async def get(self, timeout: float = 2.0) -> NatsClient:
         async with self._lock:
@@ -326,13 +346,31 @@ class Reconnecting:
                     await self._client.close()
                     self.reconnects += 1
                 self._client = None
-                self._client = await NatsClient.connect(self.url, timeout, self.name)
+                self._client = await NatsClient.connect(self._ordered(), timeout, self.name)
+                self._streak = 0
             return self._client
+
+    async def _move(self) -> None:
+        async with self._lock:
+            if self._client is not None:
+                await self._client.close()
+                self._client = None
+            self._index = (self._index + 1) % len(self.urls)
+            self._streak = 0
+            self.moves += 1
 
     async def request(self, subject: str, data: bytes = b"", timeout: float = 2.0,
                       headers: dict[str, str] | None = None) -> Msg:
         client = await self.get(min(timeout, 2.0))
-        return await client.request(subject, data, timeout, headers)
+        try:
+            reply = await client.request(subject, data, timeout, headers)
+        except (NatsTimeout, NoResponders):
+            self._streak += 1
+            if len(self.urls) > 1 and self._streak >= self.move_after:
+                await self._move()
+            raise
+        self._streak = 0
+        return reply
 
     async def close(self) -> None:
         if self._client is not None:
