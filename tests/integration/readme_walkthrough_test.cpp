@@ -12,6 +12,8 @@
 // `sub --stream S FILTER --all` (same server, user, inbox prefix, subject,
 // body and headers). `scripts/run` and lines ending in `&` run in the
 // background; every other line runs through bash and must exit 0.
+#include "integration/readme_walkthrough.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -33,7 +35,6 @@
 #include <string>
 #include <vector>
 
-#include "integration/readme_walkthrough.hpp"
 #include "support/harness/child_process.hpp"
 #include "support/harness/eventually.hpp"
 #include "support/harness/free_port.hpp"
@@ -191,8 +192,8 @@ class Walkthrough {
 
   // The default ports become this test's; <name> the value last seen.
   std::string Translate(const std::string& command) const {
-    std::string text = std::regex_replace(command, std::regex(R"(\b4222\b)"),
-                                          std::to_string(nats_port_));
+    std::string text =
+        std::regex_replace(command, std::regex(R"(\b4222\b)"), std::to_string(nats_port_));
     text = std::regex_replace(text, std::regex(R"(\b4223\b)"), std::to_string(replay_port_));
     for (const auto& [name, value] : seen_) {
       const std::string placeholder = "<" + name + ">";
@@ -232,10 +233,11 @@ class Walkthrough {
 
   void StartRun(const std::string& command) {
     REQUIRE_FALSE(run_);
-    run_ = std::make_unique<ChildProcess>("bash",
-                                          std::vector<std::string>{"-c", R"(cd "$1" && eval "exec $2")",
-                                                                   "bash", scratch_.string(), command},
-                                          env_, logs_.path(), "scripts-run");
+    run_ = std::make_unique<ChildProcess>(
+        "bash",
+        std::vector<std::string>{"-c", R"(cd "$1" && eval "exec $2")", "bash", scratch_.string(),
+                                 command},
+        env_, logs_.path(), "scripts-run");
     run_->Start();
     const bool ready = run_->WaitForLog("ready:", 150s);
     INFO("--- scripts/run output ---\n" << run_->Log());
@@ -245,8 +247,9 @@ class Walkthrough {
   void StartInBackground(const std::string& command, int line) {
     const std::vector<std::string> words = Words(command);
     background_.push_back(std::make_unique<ChildProcess>(
-        "bash", std::vector<std::string>{"-c", R"(cd "$1" && eval "exec $2")", "bash",
-                                         scratch_.string(), command},
+        "bash",
+        std::vector<std::string>{"-c", R"(cd "$1" && eval "exec $2")", "bash", scratch_.string(),
+                                 command},
         env_, logs_.path(), "background-" + std::to_string(line)));
     ChildProcess& process = *background_.back();
     process.Start();
@@ -393,9 +396,8 @@ TEST_CASE("the README marks a quick start and a replay walkthrough, each showing
     const std::vector<WalkthroughStep> steps = ReadWalkthrough(readme, name);
     INFO("walkthrough " << name);
     REQUIRE(steps.size() >= 3);
-    CHECK(std::count_if(steps.begin(), steps.end(), [](const WalkthroughStep& step) {
-            return !step.expected.empty();
-          }) >= 2);
+    CHECK(std::count_if(steps.begin(), steps.end(),
+                        [](const WalkthroughStep& step) { return !step.expected.empty(); }) >= 2);
   }
   const std::vector<WalkthroughStep> quick = ReadWalkthrough(readme, "quick-start");
   CHECK(quick.front().command == "scripts/run");
@@ -404,7 +406,8 @@ TEST_CASE("the README marks a quick start and a replay walkthrough, each showing
 TEST_CASE("expected output in the README matches in order, with ... and <placeholders>",
           "[readme][walkthrough]") {
   const std::string output = R"({"order_id":"0193","tracking_number":"TRK-1","status":"PAID"})";
-  CHECK(MissingOutput(output, {R"({"order_id":"<order_id>","tracking_number":"TRK-1",...})"}) == "");
+  CHECK(MissingOutput(output, {R"({"order_id":"<order_id>","tracking_number":"TRK-1",...})"}) ==
+        "");
   CHECK(MissingOutput(output, {R"(...,"status":"PAID"})"}) == "");
   CHECK(MissingOutput(output, {R"(..."status":"PAID"...,"tracking_number")"}) ==
         R"(,"tracking_number")");
