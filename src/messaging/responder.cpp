@@ -52,7 +52,7 @@ std::vector<Responder::EndpointView> Responder::Endpoints() const {
   std::vector<EndpointView> views;
   for (const auto& endpoint : endpoints_) {
     views.push_back(EndpointView{endpoint->endpoint.name, endpoint->endpoint.subject, queue_group_,
-                                 endpoint->stats.Figures()});
+                                 endpoint->stats.Figures(), endpoint->endpoint.metadata});
   }
   return views;
 }

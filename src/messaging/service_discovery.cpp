@@ -70,10 +70,13 @@ nlohmann::ordered_json ServiceDiscovery::Info() const {
   reply["description"] = identity_.description;
   reply["endpoints"] = nlohmann::ordered_json::array();
   for (const auto& endpoint : responder_.Endpoints()) {
+    // ADR-32 allows null metadata; an endpoint without schemas says so that way.
+    nlohmann::ordered_json metadata = nullptr;
+    for (const auto& [key, value] : endpoint.metadata) metadata[key] = value;
     reply["endpoints"].push_back({{"name", endpoint.name},
                                   {"subject", endpoint.subject},
                                   {"queue_group", endpoint.queue_group},
-                                  {"metadata", nullptr}});
+                                  {"metadata", metadata}});
   }
   return reply;
 }

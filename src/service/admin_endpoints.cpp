@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "logistics/messaging/dead_letter_admin.hpp"
+#include "logistics/messaging/endpoint_schemas.hpp"
 #include "logistics/messaging/parked_admin.hpp"
 
 namespace logistics::service {
@@ -55,9 +56,13 @@ std::vector<messaging::Endpoint> AdminEndpoints(const AdminParts& parts) {
   endpoints.reserve(routes.size());
   for (const AdminRoute& route : routes) {
     // Discovery names an endpoint with letters, digits, '-' and '_' only.
-    endpoints.push_back(messaging::Endpoint{std::string(route.resource) + "-" + route.verb,
-                                            AdminSubject(parts.service, route.resource, route.verb),
-                                            route.handler});
+    // Its schemas: schemas/admin/<resource>/{requests,replies}/<verb>.json.
+    const std::string schemas = std::string("admin/") + route.resource + "/";
+    endpoints.push_back(messaging::Endpoint{
+        std::string(route.resource) + "-" + route.verb,
+        AdminSubject(parts.service, route.resource, route.verb), route.handler,
+        messaging::EndpointSchemas(schemas + "requests/" + route.verb + ".json",
+                                   schemas + "replies/" + route.verb + ".json")});
   }
   return endpoints;
 }

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ struct Endpoint {
   std::string name;     // the verb: "create", "get", ...
   std::string subject;  // "orders.cmd.create"
   RequestHandler handler;
+  // Shown by service discovery as the endpoint's `metadata` (ADR-32: strings
+  // only): the schemas of its request and reply (endpoint_schemas.hpp).
+  std::map<std::string, std::string> metadata = {};
 };
 
 class Responder {
@@ -59,6 +63,7 @@ class Responder {
     std::string subject;
     std::string queue_group;
     EndpointFigures figures;
+    std::map<std::string, std::string> metadata;
   };
   // Every endpoint with its figures, in the order they were added.
   std::vector<EndpointView> Endpoints() const;

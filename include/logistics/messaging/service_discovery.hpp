@@ -6,7 +6,8 @@
 //   $SRV.INFO   $SRV.INFO.<name>   $SRV.INFO.<name>.<id>   -> io.nats.micro.v1.info_response
 //   $SRV.STATS  $SRV.STATS.<name>  $SRV.STATS.<name>.<id>  -> io.nats.micro.v1.stats_response
 // with name, id (unique per instance), SemVer version, metadata, description,
-// and the endpoints (name, subject, queue_group); STATS adds per endpoint
+// and the endpoints (name, subject, queue_group; INFO adds the metadata naming
+// the request and reply schemas, endpoint_schemas.hpp); STATS adds per endpoint
 // num_requests, num_errors, last_error, processing_time and
 // average_processing_time (nanoseconds), and `data`: the service's own
 // figures (outbox depth, oldest unpublished age, relay and consumer state),

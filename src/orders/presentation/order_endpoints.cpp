@@ -35,13 +35,20 @@ OrderEndpoints::OrderEndpoints(messaging::CommandRunner& commands, OrderStorage 
 std::vector<messaging::Endpoint> OrderEndpoints::Endpoints() {
   return aggregate_service::presentation::EndpointRoutes<OrderEndpoints>(
       this, {
-                {"create", "orders.cmd.create", &OrderEndpoints::Create},
-                {"assign", "orders.cmd.assign", &OrderEndpoints::Assign},
-                {"dispatch", "orders.cmd.dispatch", &OrderEndpoints::Dispatch},
-                {"deliver", "orders.cmd.deliver", &OrderEndpoints::Deliver},
-                {"cancel", "orders.cmd.cancel", &OrderEndpoints::Cancel},
-                {"get", "orders.query.get", &OrderEndpoints::Get},
-                {"list", "orders.query.list", &OrderEndpoints::List},
+                {"create", "orders.cmd.create", &OrderEndpoints::Create,
+                 "orders/commands/create.json", "orders/order.json"},
+                {"assign", "orders.cmd.assign", &OrderEndpoints::Assign,
+                 "orders/commands/assign.json", "orders/order.json"},
+                {"dispatch", "orders.cmd.dispatch", &OrderEndpoints::Dispatch,
+                 "orders/commands/dispatch.json", "orders/order.json"},
+                {"deliver", "orders.cmd.deliver", &OrderEndpoints::Deliver,
+                 "orders/commands/deliver.json", "orders/order.json"},
+                {"cancel", "orders.cmd.cancel", &OrderEndpoints::Cancel,
+                 "orders/commands/cancel.json", "orders/order.json"},
+                {"get", "orders.query.get", &OrderEndpoints::Get, "orders/queries/get.json",
+                 "orders/order.json"},
+                {"list", "orders.query.list", &OrderEndpoints::List, "orders/queries/list.json",
+                 "orders/replies/list.json"},
             });
 }
 

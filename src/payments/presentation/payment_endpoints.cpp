@@ -50,12 +50,18 @@ PaymentEndpoints::PaymentEndpoints(messaging::CommandRunner& commands, PaymentSt
 std::vector<messaging::Endpoint> PaymentEndpoints::Endpoints() {
   return aggregate_service::presentation::EndpointRoutes<PaymentEndpoints>(
       this, {
-                {"register", "payments.cmd.register", &PaymentEndpoints::Register},
-                {"confirm", "payments.cmd.confirm", &PaymentEndpoints::Confirm},
-                {"fail", "payments.cmd.fail", &PaymentEndpoints::Fail},
-                {"refund", "payments.cmd.refund", &PaymentEndpoints::Refund},
-                {"get", "payments.query.get", &PaymentEndpoints::Get},
-                {"list", "payments.query.list", &PaymentEndpoints::List},
+                {"register", "payments.cmd.register", &PaymentEndpoints::Register,
+                 "payments/commands/register.json", "payments/payment.json"},
+                {"confirm", "payments.cmd.confirm", &PaymentEndpoints::Confirm,
+                 "payments/commands/confirm.json", "payments/payment.json"},
+                {"fail", "payments.cmd.fail", &PaymentEndpoints::Fail,
+                 "payments/commands/fail.json", "payments/payment.json"},
+                {"refund", "payments.cmd.refund", &PaymentEndpoints::Refund,
+                 "payments/commands/refund.json", "payments/payment.json"},
+                {"get", "payments.query.get", &PaymentEndpoints::Get, "payments/queries/get.json",
+                 "payments/payment.json"},
+                {"list", "payments.query.list", &PaymentEndpoints::List,
+                 "payments/queries/list.json", "payments/replies/list.json"},
             });
 }
 

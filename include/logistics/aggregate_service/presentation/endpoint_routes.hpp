@@ -1,9 +1,12 @@
 // EndpointRoutes: a service's endpoints as a table of (verb, subject, member
-// function) rows, turned into the messaging::Endpoints the runtime serves.
+// function, request schema, reply schema) rows, turned into the
+// messaging::Endpoints the runtime serves. The schemas (paths under schemas/)
+// become the endpoints' discovery metadata (messaging/endpoint_schemas.hpp).
 //
 // Usage:
 //   return EndpointRoutes<OrderEndpoints>(this, {
-//       {"create", "orders.cmd.create", &OrderEndpoints::Create}, ...});
+//       {"create", "orders.cmd.create", &OrderEndpoints::Create,
+//        "orders/commands/create.json", "orders/order.json"}, ...});
 //
 // Ownership: the endpoints capture `self`, which must outlive the
 // subscriptions. Thread-safety: the handlers run on nats.c threads.
@@ -13,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "logistics/messaging/endpoint_schemas.hpp"
 #include "logistics/messaging/incoming_request.hpp"
 #include "logistics/messaging/responder.hpp"
 
@@ -23,6 +27,8 @@ struct Route {
   const char* verb;
   const char* subject;
   void (Handlers::*handle)(const std::shared_ptr<messaging::IncomingRequest>&);
+  const char* request_schema;
+  const char* reply_schema;
 };
 
 template <typename Handlers>
@@ -35,7 +41,8 @@ std::vector<messaging::Endpoint> EndpointRoutes(Handlers* self,
         {route.verb, route.subject,
          [self, handle = route.handle](std::shared_ptr<messaging::IncomingRequest> request) {
            (self->*handle)(request);
-         }});
+         },
+         messaging::EndpointSchemas(route.request_schema, route.reply_schema)});
   }
   return endpoints;
 }
