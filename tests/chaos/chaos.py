@@ -18,7 +18,9 @@ One run, for one seed:
 
 Profiles: ci (a fixed seed and a fresh one, all faults, in parallel, about a minute and a half),
 long (--duration 10m, faults all along), soak (no faults, a steady load, RSS and p99 latency
-sampled every 10 s). Everything this script starts is stopped by pid, every mount unmounted, on
+sampled every 10 s), cluster and long-cluster (three nats-server nodes in network namespaces,
+two instances each of orders and payments; nodes killed and cut off, the relay lease holder
+paused; cluster.py). Everything this script starts is stopped by pid, every mount unmounted, on
 every way out (finally, atexit, SIGINT/SIGTERM).
 """
 
@@ -118,7 +120,7 @@ PROFILES = {
     "long-cluster": dict(duration=600.0, faults=CLUSTER_PROFILE_KINDS, workers=4, rate=0.0, max_lifecycles=10**6,
                          gap=(6.0, 15.0), disk_seconds=(4.0, 10.0), stop_every=(90.0, 150.0), tmpfs_mib=0,
                          wait_timeout=60.0, command_timeout=90.0, drain_timeout=120.0, sample_every=10.0,
-                         cluster=True),
+                         cluster=True, partition_seconds=(14.0, 25.0)),
 }
 
 # The services take every setting from flags or the environment: they get a clean one, so
@@ -248,6 +250,8 @@ class RunConfig:
     cluster: bool = False  # three nats-server nodes, two instances of orders and payments
     lease_ms: int = DEFAULT_LEASE_MS  # the services' --relay-lease-ms (cluster profiles)
     namespaces: bool = True  # cluster: nodes in network namespaces when the machine allows
+    inject_defect: str | None = None  # the checker's own test: a defect put into the stream before the check
+    partition_seconds: tuple[float, float] = (10.0, 14.0)  # how long a node-partition lasts
 
     def instances(self) -> list[str]:
         """The service processes' names: one per service, or orders-1, orders-2, ... in a cluster."""
@@ -266,6 +270,8 @@ class RunConfig:
             parts += ["--lease-ms", str(self.lease_ms)]
         if self.cluster and not self.namespaces:
             parts += ["--no-netns"]
+        if self.inject_defect:
+            parts += ["--inject-defect", self.inject_defect]
         return " ".join(parts)
 
 
@@ -330,7 +336,9 @@ def fault_parameters(cfg: RunConfig, rng: random.Random, kind: str) -> dict:
         entry["length"] = entry["down"] + 4.0  # restart, catch up
     elif kind == "node-partition":
         entry["target"] = rng.choice(["busiest", "leader:ORDERS", "leader:PAYMENTS", *netcluster.NODES])
-        entry["duration"] = round(rng.uniform(6.0, 10.0), 2)  # longer than the services' 3 checks
+        # Longer than the services' 3 checks, and than the majority's elections (meta leader and
+        # stream leaders: 4-9 s each on 2.9) when the cut-off node led them.
+        entry["duration"] = round(rng.uniform(*cfg.partition_seconds), 2)
         entry["length"] = entry["duration"] + 4.0
     elif kind == "lease-pause":
         entry["target"] = rng.choice(SCALED_SERVICES)  # its lease holder, found when the fault strikes
@@ -1544,8 +1552,22 @@ class Run:
         proc = self.procs[name]
         async with proc.lock:
             offset = proc.log_path.stat().st_size
-            proc.stopped = True
-            proc.signal(signal.SIGSTOP)
+            # A process stopped inside a write transaction holds SQLite's write lock: no other
+            # instance can write (commands, the lease) until it resumes, so no takeover can
+            # happen. That is SQLite's limit, counted and reported; the fault then resumes it
+            # at once and stops it again a moment later (bounded), to pause a holder between
+            # its transactions, which is what the lease must survive.
+            mid_write = 0
+            for _ in range(20):
+                proc.stopped = True
+                proc.signal(signal.SIGSTOP)
+                if not await asyncio.to_thread(self.write_lock_held, service):
+                    break
+                mid_write += 1
+                proc.signal(signal.SIGCONT)
+                await asyncio.sleep(0.05 + 0.05 * mid_write)
+            else:  # always inside a write when stopped: stop it anyway, the takeover will wait
+                proc.signal(signal.SIGSTOP)
             stopped_at = time.monotonic()
             takeover = await self.wait_takeover(service, row["epoch"], row["pid"], fault["duration"])
             await asyncio.sleep(max(0.0, fault["duration"] - (time.monotonic() - stopped_at)))
@@ -1559,8 +1581,26 @@ class Run:
                     break
                 await asyncio.sleep(0.05)
         self.fault_log({**fault, "target": name, "service": service, "started": started, "holder_found": True,
-                        "epoch": row["epoch"], "pid": row["pid"], **takeover,
+                        "epoch": row["epoch"], "pid": row["pid"], "stopped_mid_write": mid_write, **takeover,
                         "gave_up_after_cont_seconds": gave_up})
+
+    def write_lock_held(self, service: str, probe_seconds: float = 0.5) -> bool:
+        """True when SQLite's write lock of the service's database stays taken for
+        `probe_seconds` (the instances' own transactions last milliseconds)."""
+        deadline = time.monotonic() + probe_seconds
+        while time.monotonic() < deadline:
+            try:
+                connection = sqlite3.connect(str(self.service_dir(service) / f"{service}.db"), timeout=0.0,
+                                             isolation_level=None)
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                    connection.execute("ROLLBACK")
+                    return False
+                finally:
+                    connection.close()
+            except sqlite3.OperationalError:
+                time.sleep(0.05)
+        return True
 
     async def quorum_loss(self, fault: dict) -> None:
         """Two nodes of three SIGKILLed at once: no quorum, so publishes wait (the commands keep
@@ -1783,11 +1823,38 @@ class Run:
             await asyncio.gather(*background, return_exceptions=True)
         await self.stop_services()
         log(f"services stopped: {json.dumps(self.shutdown)}")
+        if cfg.inject_defect:
+            await self.inject_defect(cfg.inject_defect)
         self.replies_file.close()
         self.write_run_file()
         report = await checker.check(self.dir, self.url)
         await self.stop_nats()
         return report
+
+    async def inject_defect(self, defect: str) -> None:
+        """The checker's own test (--inject-defect): after the services stopped, put into the
+        ORDERS stream what a broken relay or a lossy server would leave, so that the run must
+        fail. duplicate-event: a stored event published again under another Nats-Msg-Id (a
+        second, unfenced relay re-publishing after the duplicate window); lost-event: one stored
+        event deleted from the stream (an acknowledged write the cluster lost)."""
+        client = nats.Reconnecting(self.url, "chaos-defect")
+        try:
+            info = await nats.stream_info(client, "ORDERS", 5.0)
+            seq = max(1, int(info["state"]["last_seq"]) // 2)
+            stored = await nats.stream_get(client, "ORDERS", seq, 5.0)
+            if defect == "duplicate-event":
+                headers = dict(stored.headers)
+                headers["Nats-Msg-Id"] = "chaos-defect-" + nats.random_id()
+                ack = (await client.request(stored.subject, stored.data, 5.0, headers)).json()
+                self.defect = {"defect": defect, "copied_seq": seq, "pub_ack": ack}
+            else:
+                reply = await nats.js_api(client, "$JS.API.STREAM.MSG.DELETE.ORDERS", {"seq": seq}, 5.0)
+                self.defect = {"defect": defect, "deleted_seq": seq, "reply": reply}
+            event = json.loads(stored.data)
+            self.defect.update({"event": event.get("id"), "aggregate": event.get("subject")})
+            log(f"DEFECT INJECTED for the checker's test: {json.dumps(self.defect)}")
+        finally:
+            await client.close()
 
     def write_run_file(self) -> None:
         cfg = self.cfg
@@ -1805,6 +1872,7 @@ class Run:
             "logs": {n: str(p.log_path) for n, p in self.procs.items()},
             "pids": {n: p.pids for n, p in self.procs.items()},
             "faults_skipped": self.faults_skipped,
+            "defect_injected": getattr(self, "defect", None),
         }
         if self.network is not None:
             run["cluster"] = {"nodes": list(netcluster.NODES), "urls": self.url,
@@ -1830,6 +1898,7 @@ CLUSTER_FIGURES = (
     ("node-partition", "whole_after_heal_seconds", "every replica current again after the heal"),
     ("lease-pause", "takeover_seconds", "another instance holds the lease (newer epoch) after the SIGSTOP by"),
     ("lease-pause", "gave_up_after_cont_seconds", "the resumed holder logs 'relay lease lost' after the SIGCONT by"),
+    ("lease-pause", "stopped_mid_write", "SIGSTOPs that found the holder inside a write transaction (resumed, retried)"),
     ("kill", "takeover_seconds", "another instance holds the lease after the SIGKILL of the holder by"),
     ("quorum-loss", "outbox_empty_after_restart_seconds", "both outboxes empty after the nodes are back (and whole) by"),
 )
@@ -2102,6 +2171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lease-ms", type=int, default=DEFAULT_LEASE_MS,
                         help="cluster profiles: the services' --relay-lease-ms (default 3000); "
                         "a lease-pause stops the holder 1.5-3 s longer")
+    parser.add_argument("--inject-defect", choices=("duplicate-event", "lost-event"),
+                        help="the checker's own test: after the services stopped, publish a stored ORDERS "
+                        "event again under another Nats-Msg-Id, or delete one; the run must then fail")
     parser.add_argument("--no-netns", action="store_true",
                         help="cluster profiles: run the nodes on 127.0.0.1, not in network namespaces "
                         "(node-partition is then skipped, and the run says so)")
@@ -2187,7 +2259,8 @@ def main(argv: list[str] | None = None) -> int:
                     keep=args.keep, ack_wait=ack_wait, ack_wait_flag=ack_wait_flag,
                     json_out=Path(args.json) if args.json else None, requested_duration=base["duration"],
                     service_args=base.get("service_args"), cluster=is_cluster, lease_ms=args.lease_ms,
-                    namespaces=not args.no_netns)
+                    namespaces=not args.no_netns, inject_defect=args.inject_defect,
+                    partition_seconds=base.get("partition_seconds", (10.0, 14.0)))
     if cfg.wait_timeout < cfg.ack_wait + 10 and "stop" in cfg.faults:
         cfg.wait_timeout = cfg.ack_wait + 15
     if "stop" in cfg.faults and "crash-point" in cfg.faults:

@@ -586,7 +586,9 @@ def print_report(report: dict) -> None:
         if inv["broken"] > 5:
             print(f"  ... {inv['broken'] - 5} more in the JSON report")
     print()
-    print("RESULT: " + ("every invariant held" if not report["failed"] else "BROKEN: " + ", ".join(report["failed"])))
+    skipped = sorted({s["kind"] for s in faults.get("skipped", [])})
+    print("RESULT: " + ("every invariant held" if not report["failed"] else "BROKEN: " + ", ".join(report["failed"]))
+          + (f"; fault kinds SKIPPED: {', '.join(skipped)}" if skipped else ""))
 
 
 def main() -> int:
