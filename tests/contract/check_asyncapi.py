@@ -3,7 +3,7 @@
 
   check_asyncapi.py DOCUMENT --spec ASYNCAPI_SCHEMA
       The document is valid against the official AsyncAPI 3.0.0 JSON Schema
-      (ASYNCAPI_SCHEMA: 3.0.0-without-$id.json of the npm package
+      (ASYNCAPI_SCHEMA: schemas/3.0.0.json of the npm package
       @asyncapi/specs, which scripts/test installs), every $ref resolves
       (inside the document, or to a JSON Schema file next to it that
       check_schemas.py accepts), and it hangs together: each operation's
@@ -33,6 +33,7 @@ import pathlib
 import re
 import sys
 import urllib.parse
+import warnings
 
 import jsonschema
 import yaml
@@ -156,11 +157,47 @@ def _walk_refs(node, where="#"):
             yield from _walk_refs(value, f"{where}/{i}")
 
 
+def _refuse(uri):
+    raise LookupError(f"{uri}: not in the AsyncAPI schema bundle (nothing is fetched)")
+
+
+def _offline_validator(spec):
+    """A validator for the bundled AsyncAPI schema whose $ids all resolve inside it."""
+    cls = jsonschema.validators.validator_for(spec)
+    try:  # jsonschema >= 4.18
+        from referencing import Registry, Resource
+        resource = Resource.from_contents(spec, default_specification=referencing_draft7())
+        registry = Registry(retrieve=_refuse).with_resource(spec.get("$id", ""), resource)
+        return cls(spec, registry=registry)
+    except ImportError:  # Debian's 4.10
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            resolver = jsonschema.RefResolver.from_schema(
+                spec, handlers={"http": _refuse, "https": _refuse, "file": _refuse})
+        return cls(spec, resolver=resolver)
+
+
+def referencing_draft7():
+    from referencing.jsonschema import DRAFT7
+    return DRAFT7
+
+
+def _closest(error):
+    """A oneOf (object or Reference) names the whole object: the object branch says why."""
+    while error.context:
+        branches = [e for e in error.context if e.message != "'$ref' is a required property"]
+        if not branches:
+            break
+        error = jsonschema.exceptions.best_match(branches)
+    return error
+
+
 def check_document(api, spec_path):
     problems = []
     spec = json.loads(pathlib.Path(spec_path).read_text(encoding="utf-8"))
-    validator = jsonschema.validators.validator_for(spec)(spec)
-    for error in sorted(validator.iter_errors(api.doc), key=lambda e: list(e.absolute_path)):
+    for error in sorted(_offline_validator(spec).iter_errors(api.doc),
+                        key=lambda e: list(e.absolute_path)):
+        error = _closest(error)
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         problems.append(f"not AsyncAPI 3.0.0 at {where}: {error.message[:300]}")
     for where, ref in _walk_refs(api.doc):
