@@ -358,6 +358,12 @@ bool Relay::EnsureStreams() {
       return false;
     }
     if (auto ensured = EnsureStream(*js_, spec); !ensured) {
+      // Asking a server for replicas it cannot give will not get better by
+      // retrying: stop the service with the message that says what to do.
+      if (CannotHaveReplicas(ensured.error()) && settings_.on_unusable_stream) {
+        settings_.on_unusable_stream(ensured.error().message);
+        return false;
+      }
       logging::Warn("relay cannot set up its stream yet; retrying",
                     {{"stream", spec.name}, {"error", ensured.error().message}});
       return false;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "logistics/logging/log.hpp"
+#include "logistics/messaging/endpoint_schemas.hpp"
 #include "logistics/messaging/fault_injection.hpp"
 #include "logistics/messaging/sqlite_idempotency.hpp"
 #include "logistics/messaging/sqlite_inbox.hpp"
@@ -421,7 +422,8 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
       "status", definition_.name + ".query.status",
       [this](const std::shared_ptr<messaging::IncomingRequest>& request) {
         request->Respond(json::Serialize(Figures()));
-      }});
+      },
+      messaging::EndpointSchemas("service/queries/status.json", "service/replies/status.json")});
   // <service>.admin.>: dead letters and parked events (admin_endpoints.hpp).
   std::vector<messaging::EventConsumer*> consumers;
   for (auto& consumer : consumers_) consumers.push_back(consumer.get());
