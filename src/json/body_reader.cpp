@@ -6,32 +6,63 @@
 #include "logistics/common/uuid.hpp"
 
 namespace logistics::json {
+namespace {
+
+// What is wrong with a body the parser refused, in words a client can act on:
+// "syntax error at byte 12 (line 1, column 12): invalid literal; last read:
+// '{"a":tru '". nlohmann's own text starts with its internal exception id
+// ("[json.exception.parse_error.101] parse error at line 1, column 12: ..."),
+// which means nothing to a client; only its explanation is kept. The parser
+// is run again with exceptions only here, on the failure path.
+std::string WhyNotJson(std::string_view body) {
+  try {
+    const auto unreachable = nlohmann::json::parse(body);
+    (void)unreachable;
+  } catch (const nlohmann::json::parse_error& error) {
+    std::string what = error.what();
+    // "... parse error at line L, column C: <explanation>" or, for an empty
+    // body, "... parse error: <explanation>" (nlohmann 3.x).
+    std::string explanation = what;
+    if (const auto colon = what.find(": "); colon != std::string::npos)
+      explanation = what.substr(colon + 2);
+    if (explanation.rfind("syntax error while parsing ", 0) == 0) {
+      // "syntax error while parsing value - invalid literal; ..." -> "invalid literal; ..."
+      if (const auto dash = explanation.find(" - "); dash != std::string::npos) {
+        explanation = explanation.substr(dash + 3);
+      }
+    }
+    std::string where = "syntax error at byte " + std::to_string(error.byte);
+    const auto at_line = what.find("at line ");
+    const auto end = what.find(": ", at_line == std::string::npos ? 0 : at_line);
+    if (at_line != std::string::npos && end != std::string::npos) {
+      where += " (" + what.substr(at_line + 3, end - at_line - 3) + ")";
+    }
+    return where + ": " + explanation;
+  } catch (const nlohmann::json::out_of_range&) {
+    return "a number is too large (beyond the range of a double)";
+  } catch (const nlohmann::json::exception&) {
+    // Any other refusal: say no more than that it is not JSON.
+  }
+  return "it cannot be parsed";
+}
+
+}  // namespace
 
 common::Result<BodyReader, BodyError> BodyReader::Parse(std::string_view body,
                                                         std::size_t max_bytes) {
   if (body.size() > max_bytes) {
-    return common::Unexpected{BodyError{
-        "BODY_TOO_LARGE",
-        "request body is " + std::to_string(body.size()) + " bytes; the limit is " +
-            std::to_string(max_bytes),
-        {}}};
+    return common::Unexpected{BodyError{"BODY_TOO_LARGE",
+                                        "request body is " + std::to_string(body.size()) +
+                                            " bytes; the limit is " + std::to_string(max_bytes),
+                                        {}}};
   }
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
-    // Re-parse with exceptions only to obtain nlohmann's position-bearing text.
-    std::string why = "request body is not valid JSON";
-    try {
-      const auto unreachable = nlohmann::json::parse(body);
-      (void)unreachable;
-    } catch (const nlohmann::json::exception& error) {
-      // parse_error, and out_of_range for numbers beyond a double (1e400).
-      why += std::string(": ") + error.what();
-    }
-    return common::Unexpected{BodyError{"INVALID_JSON", why, {}}};
+    return common::Unexpected{
+        BodyError{"INVALID_JSON", "request body is not valid JSON: " + WhyNotJson(body), {}}};
   }
   if (!parsed.is_object()) {
-    return common::Unexpected{
-        BodyError{"INVALID_BODY", "request body must be a JSON object", {}}};
+    return common::Unexpected{BodyError{"INVALID_BODY", "request body must be a JSON object", {}}};
   }
   return BodyReader(std::move(parsed));
 }
@@ -83,14 +114,15 @@ std::optional<std::int64_t> BodyReader::OptionalInteger(std::string_view field, 
                                                         std::int64_t max) {
   const nlohmann::json* value = Find(field);
   if (value == nullptr || value->is_null()) return std::nullopt;
-  const std::string range = "must be an integer from " + std::to_string(min) + " to " +
-                            std::to_string(max);
+  const std::string range =
+      "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
   if (!value->is_number_integer()) {
     AddProblem(std::string(field), range);
     return std::nullopt;
   }
   // Unsigned values above INT64_MAX are out of range whatever the maximum.
-  if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+  if (value->is_number_unsigned() &&
+      value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
     AddProblem(std::string(field), range);
     return std::nullopt;
   }
@@ -135,6 +167,13 @@ std::optional<std::string> BodyReader::RequiredDecimal(std::string_view field) {
 
 void BodyReader::AddProblem(std::string field, std::string reason) {
   problems_.push_back(FieldProblem{std::move(field), std::move(reason)});
+}
+
+bool BodyReader::HasProblemWith(std::string_view field) const {
+  for (const FieldProblem& problem : problems_) {
+    if (problem.field == field) return true;
+  }
+  return false;
 }
 
 std::vector<FieldProblem> BodyReader::Finish() {

@@ -76,6 +76,10 @@ class BodyReader {
 
   // Adds a problem found by the caller (for example a malformed id).
   void AddProblem(std::string field, std::string reason);
+  // True when a problem with `field` is already recorded: a caller's own
+  // check of the field ("is required (or give ...)") then stays quiet, so a
+  // field is reported once, for its first problem.
+  bool HasProblemWith(std::string_view field) const;
 
   // Records every field of the body that was never asked for as "is not
   // allowed", and returns all problems, in the order found.

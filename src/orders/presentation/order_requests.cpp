@@ -106,7 +106,9 @@ Decoded<application::OrderLookup> DecodeGetOrder(std::string_view body_text,
     lookup = application::ByOrderId{std::move(*id)};
   } else if (tracking) {
     lookup = application::ByTrackingNumber{std::move(*tracking)};
-  } else {
+  } else if (!body->HasProblemWith("order_id")) {
+    // A malformed order_id was already named ("must be a UUID ..."); calling
+    // it missing as well would contradict what the client sent.
     body->AddProblem("order_id", "is required (or give tracking_number)");
   }
   return Finish(*body, std::move(lookup));

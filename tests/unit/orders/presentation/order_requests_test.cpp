@@ -95,3 +95,21 @@ TEST_CASE("a single broken domain rule keeps its specific code", "[orders][prese
   REQUIRE(decoded.error().details.size() == 1);
   CHECK(decoded.error().details[0].field == "destination");
 }
+
+TEST_CASE("a malformed order id in a get is named once, as malformed, not also as missing",
+          "[orders][presentation]") {
+  auto decoded = DecodeGetOrder(R"({"order_id":"42"})", kMax);
+  REQUIRE_FALSE(decoded);
+  REQUIRE(decoded.error().details.size() == 1);
+  CHECK(decoded.error().details[0].field == "order_id");
+  CHECK_THAT(decoded.error().details[0].reason, Catch::StartsWith("must be a UUID"));
+  CHECK_THAT(decoded.error().message, !Catch::Contains("is required"));
+}
+
+TEST_CASE("an empty tracking number next to another problem is worded without repeating its field",
+          "[orders][presentation]") {
+  auto decoded = DecodeCreateOrder(R"({"tracking_number":" ","origin":"A","destination":"B"})", kMax);
+  REQUIRE_FALSE(decoded);
+  CHECK_THAT(decoded.error().message, Catch::Contains("tracking_number must not be empty or blank"));
+  CHECK_THAT(decoded.error().message, !Catch::Contains("tracking_number tracking_number"));
+}
