@@ -33,9 +33,10 @@ messaging::EventHandler PaymentEventsHandler(
     const auto store = open_store(transaction, metadata);
     auto paid = application::MarkOrderPaid(store->CommandPorts(clock)).Execute(*order_id, *payment_id);
     if (paid) {
-      logging::Info("order paid", {{"order_id", *order_id},
-                                   {"payment_id", *payment_id},
-                                   {"correlation_id", metadata.correlation_id}});
+      // Routine, once per order: debug (the unusual outcomes below stay info).
+      logging::Debug("order paid", {{"order_id", *order_id},
+                                    {"payment_id", *payment_id},
+                                    {"correlation_id", metadata.correlation_id}});
       return HandlerResult::Applied();
     }
     if (const auto* port = std::get_if<common::PortError>(&paid.error())) {
