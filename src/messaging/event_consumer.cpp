@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "logistics/logging/log.hpp"
 #include "logistics/messaging/fault_injection.hpp"
@@ -17,6 +18,9 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kFetchWait{1000};
+// How long a consumer may wait for its stream before that is worth a warning:
+// at a normal start the owner creates it within a second or two.
+constexpr std::chrono::seconds kStartWarnAfter{30};
 
 bool Keeps(const HandlerResult& result) {
   return result.kind == HandlerResult::Kind::kApplied ||
@@ -109,32 +113,65 @@ bool EventConsumer::Subscribe() {
       if (checked.error().kind != ProvisioningProblem::Kind::kUnavailable && spec_.on_unusable) {
         spec_.on_unusable(checked.error().message);
       } else {
-        logging::Warn("consumer cannot check its durable consumer yet; retrying",
-                      {{"consumer", spec_.durable}, {"error", checked.error().message}});
+        NoteStartProblem("cannot check the durable consumer: " + checked.error().message, false);
       }
       return false;
     }
   } else if (auto ensured = js_->EnsureDurableConsumer(config); !ensured) {
-    const std::string& error = ensured.error().message;
-    std::lock_guard lock(mutex_);
-    // Say it once per distinct error: the stream may not exist for a while
-    // (its service has not started yet) and the retries are not news.
-    if (error != stats_.last_error) {
-      logging::Warn("consumer cannot start yet; retrying",
-                    {{"consumer", spec_.durable}, {"stream", spec_.stream}, {"error", error}});
-    }
-    stats_.last_error = error;
+    // kNotFound: the stream is not there (yet); its owner creates it.
+    NoteStartProblem(ensured.error().message, ensured.error().kind == nats::NatsErrorKind::kNotFound);
     return false;
   }
   auto subscription = js_->BindPull(config);
   if (!subscription) {
-    logging::Warn("consumer cannot subscribe yet; retrying",
-                  {{"consumer", spec_.durable}, {"error", subscription.error().message}});
+    NoteStartProblem(subscription.error().message, false);
     return false;
   }
   subscription_ = std::move(*subscription);
-  logging::Info("consumer started", {{"consumer", spec_.durable}, {"stream", spec_.stream}});
+  const auto waited = start_problem_since_
+                          ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - *start_problem_since_)
+                          : 0ms;
+  start_problem_since_.reset();
+  start_problem_warned_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.last_error.clear();  // working now: what kept it from starting is history
+  }
+  logging::Info("consumer started", {{"consumer", spec_.durable},
+                                     {"stream", spec_.stream},
+                                     {"waited_ms", static_cast<std::int64_t>(waited.count())}});
   return true;
+}
+
+void EventConsumer::NoteStartProblem(const std::string& error, bool expected_wait) {
+  const auto now = std::chrono::steady_clock::now();
+  const bool first = !start_problem_since_;
+  if (first) start_problem_since_ = now;
+  std::string previous;
+  {
+    std::lock_guard lock(mutex_);
+    previous = std::exchange(stats_.last_error, error);
+  }
+  const logging::Field consumer{"consumer", spec_.durable};
+  const logging::Field stream{"stream", spec_.stream};
+  if (expected_wait) {
+    if (first) {
+      logging::Info("consumer waits for its stream, which its service has not created yet",
+                    {consumer, stream, {"error", error}});
+    } else if (!start_problem_warned_ && now - *start_problem_since_ >= kStartWarnAfter) {
+      start_problem_warned_ = true;
+      logging::Warn("consumer still cannot start: its stream does not exist; is the service that "
+                    "owns it running (or, with --manage-streams=false, was it provisioned)?",
+                    {consumer, stream, {"error", error},
+                     {"waited_s", static_cast<std::int64_t>(kStartWarnAfter.count())}});
+    }
+    return;
+  }
+  // Any other reason is news at once; its retries are not.
+  if (error != previous) {
+    logging::Warn("consumer cannot start yet; retrying", {consumer, stream, {"error", error}});
+  }
 }
 
 void EventConsumer::Run() {
@@ -400,6 +437,7 @@ void EventConsumer::CountSettlement(const Delivery& delivery, Settlement how) {
   switch (how) {
     case Settlement::kAck:
       ++(delivery.duplicate ? stats_.duplicates : stats_.processed);
+      stats_.last_error.clear();  // it works again
       break;
     case Settlement::kRetry:
       ++stats_.retries;

@@ -143,6 +143,9 @@ struct ConsumerStats {
   std::uint64_t holds = 0;         // times an event was held (waits, full disk)
   std::uint64_t held = 0;          // events held right now
   std::string holding;             // why the first of them is held ("" when none)
+  // The last failure since the consumer last worked: cleared when it starts
+  // (bound to its durable consumer) and when it processes an event, so a
+  // healthy consumer shows "" (the dead letters keep every event's error).
   std::string last_error;
 };
 
@@ -184,6 +187,11 @@ class EventConsumer {
   using Deliveries = std::vector<std::shared_ptr<Delivery>>;
   void Run();
   bool Subscribe();
+  // Says that the consumer cannot start yet: the first time at info (its
+  // stream not existing yet is the normal start-up order: the stream's owner
+  // creates it), at warn once it has lasted kStartWarnAfter, and at warn at
+  // once for any other reason (each distinct reason once).
+  void NoteStartProblem(const std::string& error, bool expected_wait);
   void ProcessBatch(std::vector<nats::Message> batch);
   // The delivered messages, decoded (a malformed payload is noted, not fatal).
   Deliveries Decode(std::vector<nats::Message> batch);
@@ -234,6 +242,11 @@ class EventConsumer {
   const ConsumerSpec spec_;
   const EventHandler handler_;
   const SideEffect before_transaction_;
+
+  // Start-up problems (consumer thread only): since when the consumer has
+  // been unable to start, and whether that was already said at warn.
+  std::optional<std::chrono::steady_clock::time_point> start_problem_since_;
+  bool start_problem_warned_ = false;
 
   // Declared before the subscription, which must go first.
   std::unique_ptr<nats::JetStream> js_;
