@@ -1,17 +1,20 @@
 #include "logistics/logging/log.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 #include "logistics/common/clock.hpp"
+#include "logistics/logging/log_line.hpp"
 
 namespace logistics::logging {
 namespace {
 
 std::string g_service = "logistics";  // written once by ConfigureLogging before threads start
 std::atomic<int> g_minimum{static_cast<int>(Level::kInfo)};
+LogFormat g_format = LogFormat::kJson;  // written once by ConfigureLogging before threads start
 std::mutex g_write_mutex;
 
 }  // namespace
@@ -38,8 +41,11 @@ std::string_view ToString(Level level) {
   return "unknown";
 }
 
-void ConfigureLogging(std::string service, Level minimum) {
+LogFormat DefaultLogFormat() { return ::isatty(STDERR_FILENO) == 1 ? LogFormat::kText : LogFormat::kJson; }
+
+void ConfigureLogging(std::string service, Level minimum, LogFormat format) {
   g_service = std::move(service);
+  g_format = format;
   g_minimum.store(static_cast<int>(minimum));
 }
 
@@ -47,26 +53,8 @@ bool Enabled(Level level) { return static_cast<int>(level) >= g_minimum.load(); 
 
 void Log(Level level, std::string_view message, std::initializer_list<Field> fields) {
   if (!Enabled(level)) return;
-  // ordered_json keeps time/level/service/message first, as operators read them.
-  nlohmann::ordered_json line;
-  line["time"] = common::FormatRfc3339(common::SystemClock().Now());
-  line["level"] = ToString(level);
-  line["service"] = g_service;
-  line["message"] = message;
-  for (const Field& field : fields) {
-    std::visit(
-        [&](const auto& value) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string_view>) {
-            line[std::string(field.key)] = std::string(value);
-          } else {
-            line[std::string(field.key)] = value;
-          }
-        },
-        field.value);
-  }
-  // Invalid UTF-8 in a message (from a client) is replaced, never thrown.
-  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  text.push_back('\n');
+  const std::string text = FormatLogLine(g_format, common::FormatRfc3339(common::SystemClock().Now()), level,
+                                         g_service, message, fields);
   std::lock_guard lock(g_write_mutex);
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);

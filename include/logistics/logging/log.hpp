@@ -1,11 +1,14 @@
-// Structured logging: one JSON object per line on stderr.
+// Structured logging: one line per call on stderr, as a JSON object (for
+// collectors; the default when stderr is not a terminal) or as text (for a
+// person; the default on a terminal): --log-format json|text (log_line.hpp).
 //
 // Every line has "time" (RFC 3339 UTC, ms), "level", "service" and "message",
 // then the caller's fields in the order given, e.g.
 //   {"time":"...","level":"info","service":"orders","message":"order created",
 //    "order_id":"0193...","correlation_id":"..."}
-// Messages and field values are JSON-escaped, so user input cannot forge
-// lines. Never pass secrets (passwords, tokens, credentials) as fields.
+//   2026-01-05T10:00:00.123Z INFO  orders: order created order_id=0193... correlation_id=...
+// Messages and field values are escaped, so user input cannot forge lines.
+// Never pass secrets (passwords, tokens, credentials) as fields.
 //
 // The logger is process-wide: main() calls ConfigureLogging once, before other
 // threads start; after that Log may be called from any thread (a line is
@@ -23,6 +26,7 @@
 namespace logistics::logging {
 
 enum class Level { kDebug, kInfo, kWarn, kError };
+enum class LogFormat { kJson, kText };
 
 // "debug", "info", "warn" (or "warning"), "error"; nullopt for anything else.
 std::optional<Level> ParseLevel(std::string_view text);
@@ -43,7 +47,10 @@ struct Field {
   std::variant<std::string_view, std::int64_t, double, bool> value;
 };
 
-void ConfigureLogging(std::string service, Level minimum);
+// Text when stderr is a terminal, JSON otherwise.
+LogFormat DefaultLogFormat();
+
+void ConfigureLogging(std::string service, Level minimum, LogFormat format = DefaultLogFormat());
 bool Enabled(Level level);
 
 void Log(Level level, std::string_view message, std::initializer_list<Field> fields = {});

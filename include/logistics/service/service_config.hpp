@@ -14,6 +14,7 @@
 //   --nats-tls-key        NATS_TLS_KEY              (none)
 //   --db                  <SERVICE>_DB              ./var/<service>.db
 //   --log-level           LOG_LEVEL                 info
+//   --log-format          LOG_FORMAT                text on a terminal, json otherwise
 //   --writer-batch        WRITER_BATCH              256 commands per transaction
 //   --relay-window        RELAY_WINDOW              256 publishes in flight
 //   --read-connections    READ_CONNECTIONS          4 read-only connections for queries
@@ -71,6 +72,8 @@ struct ServiceConfig {
   bool manage_streams = true;
   std::string db;
   std::string log_level = "info";
+  // "json", "text", or "" for the default: text when stderr is a terminal.
+  std::string log_format;
   std::size_t writer_batch = 256;
   std::size_t relay_window = 256;
   std::size_t read_connections = 4;
@@ -121,9 +124,19 @@ struct ServiceConfig {
   std::int64_t js_check_interval_ms = 2000;
 };
 
+// What a service does with the flags above that not every service needs.
+enum class EventPublishing {
+  kOwnStream,  // publishes events through its outbox into a stream of its own (orders, payments)
+  kNone,       // only consumes (notifications): no outbox, relay or stream of its own
+};
+
 // Registers the flags above on `app`, with `service` naming the database
-// default and its variable ("orders" -> ./var/orders.db, ORDERS_DB).
-void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view service);
+// default and its variable ("orders" -> ./var/orders.db, ORDERS_DB). For a
+// service that publishes no events, the flags of the outbox, the relay, its
+// stream and commands are left out of --help; they are still accepted (and
+// unused), so that one environment or command line can serve every service.
+void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view service,
+                     EventPublishing publishing = EventPublishing::kOwnStream);
 
 // Parses the command line into `config` (and any service-specific options
 // already added to `app`), runs `extra_checks` (a service's own cross-field

@@ -29,7 +29,8 @@ int Run(int argc, char** argv) {
                "PAYMENTS event streams"};
   app.set_version_flag("--version", kVersion);
   service::ServiceConfig config;
-  service::AddServiceFlags(app, config, "notifications");
+  // No outbox, relay or stream of its own: their flags stay out of --help.
+  service::AddServiceFlags(app, config, "notifications", service::EventPublishing::kNone);
   app.add_flag("--rebuild-projections", config.rebuild_projections,
                "rebuild this service's projections from the event streams before serving")
       ->envname("REBUILD_PROJECTIONS");
