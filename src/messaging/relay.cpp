@@ -196,6 +196,7 @@ void Relay::Run() {
       }
     }
     if (!connection_.IsConnected() || (settings_.hold_until_flush && flush_generation == 0)) {
+      if (!connection_.IsConnected()) NoteWaiting("not connected to NATS; events wait in the outbox");
       WaitFor(settings_.sweep_interval, true);
       continue;
     }
@@ -203,9 +204,11 @@ void Relay::Run() {
       // Nothing new is published before the streams are known to hold what
       // they acknowledged, or the horizon is on its way again.
       auto lost = EnsureStreams() ? StreamsLostEvents()
-                                  : common::Result<bool, std::string>(common::Unexpected{
-                                        std::string("streams not set up")});
+                                  : common::Result<bool, std::string>(
+                                        common::Unexpected{stream_problem_});
       if (!lost) {
+        // Said in the status too: events wait in the outbox, and this is why.
+        NoteWaiting("cannot check the streams yet, events wait in the outbox: " + lost.error());
         if (lost.error() != unreadable) {
           logging::Warn("relay cannot check its streams yet; publishing waits",
                         {{"error", lost.error()}});
@@ -309,6 +312,11 @@ void Relay::BeginTenure(std::optional<std::int64_t> epoch, RelayPosition& positi
   }
 }
 
+void Relay::NoteWaiting(const std::string& why) {
+  std::lock_guard lock(mutex_);
+  stats_.last_error = why;
+}
+
 bool Relay::MayPublish() const {
   if (settings_.lease == nullptr) return true;
   const auto epoch = settings_.lease->HeldEpoch();
@@ -355,9 +363,11 @@ bool Relay::EnsureStreams() {
       } else if (settings_.on_unusable_stream) {
         settings_.on_unusable_stream(checked.error().message);
       }
+      stream_problem_ = checked.error().message;
       return false;
     }
     if (auto ensured = EnsureStream(*js_, spec); !ensured) {
+      stream_problem_ = ensured.error().message;
       // Asking a server for replicas it cannot give will not get better by
       // retrying: stop the service with the message that says what to do.
       if (CannotHaveReplicas(ensured.error()) && settings_.on_unusable_stream) {

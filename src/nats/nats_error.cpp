@@ -115,7 +115,8 @@ NatsError MakePublishError(int status, std::string_view subject, int js_error_co
     error.kind = NatsErrorKind::kNoResponders;
     error.status = status;
     error.message = "publish to " + std::string(subject) +
-                    ": no JetStream stream captures this subject (is the stream created?)";
+                    ": no JetStream stream answered for this subject (is the stream created? on a cluster, "
+                    "its leader may be being elected)";
     return error;
   }
   NatsError error = MakeNatsError(status, "publish to " + std::string(subject), js_error_code);

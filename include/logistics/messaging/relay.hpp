@@ -168,6 +168,9 @@ class Relay {
   void Run();
   // The lease moved (to us, or away): start as after a restart.
   void BeginTenure(std::optional<std::int64_t> epoch, RelayPosition& position);
+  // Why nothing is published now, for the status (relay.last_error); a
+  // successful round clears it.
+  void NoteWaiting(const std::string& why);
   // Whether this relay may publish the next row now.
   bool MayPublish() const;
   // Waits up to `timeout` for a wake-up, or a commit on another connection.
@@ -251,6 +254,7 @@ class Relay {
   std::optional<std::int64_t> tenure_;
   // Relay thread only:
   bool streams_ready_ = false;
+  std::string stream_problem_;  // why EnsureStreams failed last
   std::int64_t data_version_ = 0;
   std::optional<common::Timestamp> republish_since_;  // set while re-publishing the horizon
   std::thread thread_;
