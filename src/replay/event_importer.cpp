@@ -3,6 +3,7 @@
 #include <map>
 
 #include "logistics/nats/jet_stream.hpp"
+#include "logistics/replay/stored_events.hpp"
 #include "logistics/replay/stream_facts.hpp"
 
 namespace logistics::replay {
@@ -10,13 +11,15 @@ namespace {
 
 using common::Unexpected;
 
-std::string LinePrefix(const NumberedRecord& record) { return "line " + std::to_string(record.line) + ": "; }
+std::string LinePrefix(const NumberedRecord& record) {
+  return "line " + std::to_string(record.line) + ": ";
+}
 
 }  // namespace
 
-common::Result<ImportSummary, ReplayError> EventImporter::Import(const std::vector<NumberedRecord>& records,
-                                                                 const std::string& stream_override,
-                                                                 const Progress& progress) {
+common::Result<ImportSummary, ReplayError> EventImporter::Import(
+    const std::vector<NumberedRecord>& records, const std::string& stream_override,
+    const Progress& progress) {
   auto created = nats::JetStream::Create(connection_);
   if (!created) return Unexpected{ReplayError{ReplayErrorKind::kNats, created.error().message}};
   nats::JetStream& js = **created;
@@ -26,8 +29,9 @@ common::Result<ImportSummary, ReplayError> EventImporter::Import(const std::vect
   for (const NumberedRecord& numbered : records) {
     const std::string& target = stream_override.empty() ? numbered.record.stream : stream_override;
     if (target.empty()) {
-      return Unexpected{ReplayError{ReplayErrorKind::kSubjectNotCaptured,
-                                    LinePrefix(numbered) + "the record names no stream; give --stream"}};
+      return Unexpected{
+          ReplayError{ReplayErrorKind::kSubjectNotCaptured,
+                      LinePrefix(numbered) + "the record names no stream; give --stream"}};
     }
     auto known = streams.find(target);
     if (known == streams.end()) {
@@ -44,11 +48,30 @@ common::Result<ImportSummary, ReplayError> EventImporter::Import(const std::vect
   }
 
   ImportSummary summary;
+  StoredEvents stored(connection_);
+  auto done = [&summary] {
+    return summary.published + summary.already_stored + summary.duplicates;
+  };
+  auto counts = [&summary] {
+    return std::to_string(summary.published) + " published, " +
+           std::to_string(summary.already_stored) + " already stored, " +
+           std::to_string(summary.duplicates) + " duplicates before it";
+  };
   for (const NumberedRecord& numbered : records) {
     const EventRecord& record = numbered.record;
     const std::string& target = stream_override.empty() ? record.stream : stream_override;
-    const std::string body = record.event.dump();
     const std::string id = record.event.at("id").get<std::string>();
+    auto held = stored.Holds(target, record.subject, id);
+    if (!held) {
+      return Unexpected{ReplayError{
+          held.error().kind, LinePrefix(numbered) + held.error().message + " (" + counts() + ")"}};
+    }
+    if (*held) {
+      ++summary.already_stored;
+      if (progress) progress(done());
+      continue;
+    }
+    const std::string body = record.event.dump();
     auto msg = nats::Message::Create(record.subject, body);
     common::Result<void, nats::NatsError> built =
         msg ? common::Result<void, nats::NatsError>() : common::Unexpected{msg.error()};
@@ -60,22 +83,23 @@ common::Result<ImportSummary, ReplayError> EventImporter::Import(const std::vect
     if (built) built = msg->SetHeader("Nats-Msg-Id", id);
     if (built) built = msg->SetHeader("Content-Type", "application/cloudevents+json");
     if (!built) {
-      return Unexpected{ReplayError{ReplayErrorKind::kNats,
-                                    LinePrefix(numbered) + "build message: " + built.error().message}};
+      return Unexpected{
+          ReplayError{ReplayErrorKind::kNats,
+                      LinePrefix(numbered) + "build message: " + built.error().message}};
     }
     auto ack = js.Publish(*msg, nats::PublishExpectations{target});
     if (!ack) {
-      return Unexpected{ReplayError{
-          ReplayErrorKind::kNats,
-          LinePrefix(numbered) + ack.error().message + " (" + std::to_string(summary.published) +
-              " published, " + std::to_string(summary.duplicates) + " duplicates before it)"}};
+      return Unexpected{
+          ReplayError{ReplayErrorKind::kNats,
+                      LinePrefix(numbered) + ack.error().message + " (" + counts() + ")"}};
     }
     if (ack->duplicate) {
       ++summary.duplicates;
     } else {
       ++summary.published;
     }
-    if (progress) progress(summary.published + summary.duplicates);
+    stored.Remember(target, record.subject, id);
+    if (progress) progress(done());
   }
   return summary;
 }

@@ -36,8 +36,8 @@ std::string Failed(const std::vector<std::string>& done, const std::string& erro
 
 }  // namespace
 
-common::Result<std::vector<std::string>, std::string> Provision(nats::JetStream& js,
-                                                                const ProvisionSettings& settings) {
+common::Result<std::vector<std::string>, std::string> ProvisionStreams(nats::JetStream& js,
+                                                                       const ProvisionSettings& settings) {
   std::vector<std::string> done;
   for (messaging::StreamSpec stream : AllStreams(settings.retention)) {
     stream.replicas = settings.replicas;
@@ -51,6 +51,14 @@ common::Result<std::vector<std::string>, std::string> Provision(nats::JetStream&
     }
     done.push_back("stream " + stream.name + ": " + *change);
   }
+  return done;
+}
+
+common::Result<std::vector<std::string>, std::string> Provision(nats::JetStream& js,
+                                                                const ProvisionSettings& settings) {
+  auto streams = ProvisionStreams(js, settings);
+  if (!streams) return common::Unexpected{streams.error()};
+  std::vector<std::string> done = std::move(*streams);
   for (const messaging::ConsumerSpec& consumer : AllDurableConsumers()) {
     const std::string what = "consumer " + consumer.durable + " on " + consumer.stream;
     auto change = NeededChange(messaging::CheckDurableConsumer(js, consumer));

@@ -170,7 +170,7 @@ TEST_CASE("import into a fresh server stores the same events in the same order, 
   const auto first = RunTool({"import", file.string(), "--nats-url", fresh.url()}, fresh_dir.path());
 
   REQUIRE(first.status.Success());
-  CHECK_THAT(first.output, Catch::Contains("published 5, duplicates 0, invalid 0"));
+  CHECK_THAT(first.output, Catch::Contains("published 5, already stored 0, duplicates 0, invalid 0"));
   const auto original = system.Events();
   const auto imported = client.ReadStream("ORDERS");
   REQUIRE(imported.size() == original.size());
@@ -184,7 +184,7 @@ TEST_CASE("import into a fresh server stores the same events in the same order, 
   const auto second = RunTool({"import", file.string(), "--nats-url", fresh.url()}, fresh_dir.path());
 
   REQUIRE(second.status.Success());
-  CHECK_THAT(second.output, Catch::Contains("published 0, duplicates 5, invalid 0"));
+  CHECK_THAT(second.output, Catch::Contains("published 0, already stored 5, duplicates 0, invalid 0"));
   CHECK(client.StreamMessageCount("ORDERS") == 5);
   CHECK(client.StreamLastSequence("ORDERS") == 5);
 }
@@ -219,7 +219,7 @@ TEST_CASE("an import file with an invalid line publishes nothing unless --skip-i
     const auto run =
         RunTool({"import", broken.string(), "--skip-invalid", "--nats-url", fresh.url()}, fresh_dir.path());
     CHECK(run.status.Success());
-    CHECK_THAT(run.output, Catch::Contains("published 4, duplicates 0, invalid 1"));
+    CHECK_THAT(run.output, Catch::Contains("published 4, already stored 0, duplicates 0, invalid 1"));
     CHECK(client.StreamMessageCount("ORDERS") == 4);
   }
   SECTION("validate names the same line and exits 1") {

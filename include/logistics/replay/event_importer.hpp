@@ -1,10 +1,15 @@
-// EventImporter: publishes checked event records to JetStream, in file order.
+// EventImporter: publishes checked event records to JetStream, in file order,
+// each event at most once: importing the same file twice stores nothing new,
+// however long after the first import.
 //
-// Every record is published on its subject with the header Nats-Msg-Id = the
-// event's id (and Content-Type: application/cloudevents+json, plus the
-// record's other headers except Nats-*), so the stream's duplicate window
-// drops an event it already holds: importing the same file twice stores
-// nothing new, and the PubAcks that say "duplicate" are counted.
+// Before publishing an event it asks the target stream whether it already
+// holds that event id on the event's subject (StoredEvents: one request per
+// subject, linear in the file), and skips it if so ("already stored"). The
+// publish itself carries the header Nats-Msg-Id = the event's id (and
+// Content-Type: application/cloudevents+json, plus the record's other headers
+// except Nats-*), so a copy that someone else published between the check
+// and the publish is still dropped by the stream's duplicate window; such
+// PubAcks that say "duplicate" are counted.
 //
 // Before the first publish it checks that each target stream exists and
 // captures every subject to be published (the target is the override given,
@@ -29,8 +34,9 @@
 namespace logistics::replay {
 
 struct ImportSummary {
-  std::uint64_t published = 0;   // stored as new messages
-  std::uint64_t duplicates = 0;  // acknowledged as duplicates, not stored again
+  std::uint64_t published = 0;       // stored as new messages
+  std::uint64_t already_stored = 0;  // the stream held them already: not published
+  std::uint64_t duplicates = 0;      // published, acknowledged as duplicates, not stored again
 };
 
 class EventImporter {
@@ -44,8 +50,9 @@ class EventImporter {
   // does not exist) or kSubjectNotCaptured (a record's subject is not stored
   // by its target stream; the message names the line), or a record without
   // any target stream (kSubjectNotCaptured). Fails part-way with kNats when a
-  // publish is refused or unanswered; the records before it stay published,
-  // and importing the file again completes the rest without duplicating them.
+  // publish or a look-up is refused or unanswered; the records before it stay
+  // published, and importing the file again completes the rest without
+  // duplicating them.
   common::Result<ImportSummary, ReplayError> Import(const std::vector<NumberedRecord>& records,
                                                     const std::string& stream_override,
                                                     const Progress& progress = {});

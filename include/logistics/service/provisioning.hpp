@@ -30,6 +30,12 @@ struct ProvisionSettings {
   int replicas = 1;
 };
 
+// The streams only ("stream ORDERS: created", ...), as Provision does them:
+// `logistics-events import --create-streams` on a fresh server. Fails at the
+// first stream the server refuses or cannot answer for.
+common::Result<std::vector<std::string>, std::string> ProvisionStreams(nats::JetStream& js,
+                                                                       const ProvisionSettings& settings);
+
 // "stream ORDERS: created", "consumer payments-orders on ORDERS: as configured", ...
 // Fails at the first stream or consumer the server refuses or cannot answer
 // for, with what was done before it in the message.
