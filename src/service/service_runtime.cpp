@@ -462,12 +462,15 @@ common::Result<void, std::string> ServiceRuntime::Serve(std::vector<messaging::E
   // Make sure the server knows the subscriptions before announcing readiness,
   // so a request sent right after "ready" finds a responder.
   if (connection_->IsConnected()) (void)connection_->Flush(2s);
-  logging::Info(definition_.name + " service ready",
+  const bool connected = connection_->IsConnected();
+  logging::Info(definition_.name + (connected ? " service ready"
+                                              : " service ready, waiting for NATS: requests are "
+                                                "served once it connects"),
                 {{"version", definition_.version},
                  {"nats_url", nats::RedactUrl(config_.nats_url)},
                  {"db", config_.db},
                  {"metrics", metrics_ ? "http://" + config_.metrics_address + "/metrics" : ""},
-                 {"connected", connection_->IsConnected()}});
+                 {"connected", connected}});
   return {};
 }
 
@@ -548,7 +551,13 @@ void ServiceRuntime::Shutdown() {
   };
   alarm_watch_.reset();  // before what it reads stops
   if (discovery_) discovery_->Stop();
-  if (responder_) responder_->Drain(left());
+  if (connection_ && !connection_->IsConnected()) {
+    // Nothing can arrive or be answered: no drain to wait for, no flush.
+    logging::Info("NATS is not connected: nothing to drain or publish; the outbox waits for the "
+                  "next start");
+  } else if (responder_) {
+    responder_->Drain(left());
+  }
   for (auto& consumer : consumers_) consumer->Stop();
   // The consumers' last acks wait in the events connection's buffer: send
   // them now rather than have those events redelivered after a restart.
