@@ -24,7 +24,7 @@ readonly LOGISTICS_REQUIRED_PACKAGES=(
   nlohmann-json3-dev libfmt-dev catch2 libcli11-dev libcurl4-openssl-dev
   prometheus-cpp-dev
   python3 python3-jsonschema python3-aiosmtpd python3-yaml
-  openssl
+  openssl iproute2
 )
 
 log_info() { printf '%s: %s\n' "$(basename "$0")" "$*"; }

@@ -224,9 +224,9 @@ void AddServiceFlags(CLI::App& app, ServiceConfig& config, std::string_view serv
       ->capture_default_str();
   app.add_option("--js-check-interval-ms", config.js_check_interval_ms,
                  "milliseconds between checks that JetStream answers through the connected NATS "
-                 "server (a server cut off from the cluster is left for another)")
+                 "server (a server cut off from the cluster is left for another); 0: never")
       ->envname("JS_CHECK_INTERVAL_MS")
-      ->check(WholeNumberIn(std::int64_t{100}, std::int64_t{600000}))
+      ->check(WholeNumberIn(std::int64_t{0}, std::int64_t{600000}))
       ->capture_default_str();
   app.add_flag("--skip-integrity-check", config.skip_integrity_check,
                "start without checking the database file for damage (PRAGMA quick_check, which "
@@ -303,6 +303,9 @@ std::optional<std::string> Validate(ServiceConfig& config) {
            " s) must be longer than --republish-horizon (" +
            std::to_string(config.republish_horizon_seconds) +
            " s): re-published events must fall inside the stream's de-duplication window";
+  }
+  if (config.js_check_interval_ms != 0 && config.js_check_interval_ms < 100) {
+    return "--js-check-interval-ms must be 0 (no check) or at least 100";
   }
   if (config.retry_max_ms < config.retry_initial_ms) {
     return "--retry-max-ms must be at least --retry-initial-ms";
