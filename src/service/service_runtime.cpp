@@ -565,7 +565,9 @@ void ServiceRuntime::Shutdown() {
     (void)events_connection_->Flush(std::max(left(), std::chrono::milliseconds(1)));
   }
   if (writer_) writer_->WaitIdle(left());
-  if (relay_ && !relay_->Stats().publishing) {
+  // The lease, not the relay's last look at it: a relay that has not yet
+  // noticed the lease it holds (a stop right after the start) must flush.
+  if (relay_ && lease_ && !lease_->HeldEpoch()) {
     logging::Info("another instance holds the relay lease and publishes this one's events");
   } else if (relay_ && events_connection_ && events_connection_->IsConnected()) {
     if (relay_->Flush(left())) {
