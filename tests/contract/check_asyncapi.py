@@ -40,6 +40,7 @@ import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import check_schemas  # noqa: E402
+import contract_records  # noqa: E402
 
 OPERATION_KEYS = ("request_schema", "reply_schema")  # endpoint metadata (endpoint_schemas.hpp)
 
@@ -145,18 +146,6 @@ class AsyncApi:
 # ---------------------------------------------------------------------- checks
 
 
-def _walk_refs(node, where="#"):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield where, value
-            else:
-                yield from _walk_refs(value, f"{where}/{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk_refs(value, f"{where}/{i}")
-
-
 def _refuse(uri):
     raise LookupError(f"{uri}: not in the AsyncAPI schema bundle (nothing is fetched)")
 
@@ -200,11 +189,11 @@ def check_document(api, spec_path):
         error = _closest(error)
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         problems.append(f"not AsyncAPI 3.0.0 at {where}: {error.message[:300]}")
-    for where, ref in _walk_refs(api.doc):
+    for where, ref in check_schemas.walk_refs(api.doc, "#"):
         try:
             api.pointer(ref) if ref.startswith("#") else api.schema_name(ref)
         except LookupError as error:
-            problems.append(f"{where}: $ref {error}")
+            problems.append(f"{where}: {error}")
     if problems:
         return problems  # the rest assumes a well-formed document
 
@@ -273,45 +262,37 @@ def check_covers(api, info_files):
 
 def check_records(api, records_dir):
     problems = []
-    seen = set()
     checked = {}
-    for path in sorted(pathlib.Path(records_dir).glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            record = json.loads(line)
-            key = (record["kind"], record["subject"], record["body"],
-                   tuple(sorted(record.get("headers", {}).items())))
-            if key in seen:
+    for line_of, record in contract_records.distinct_records(records_dir):
+        subject, kind = record["subject"], record["kind"]
+        where = f"{line_of}: {kind} on {subject}"
+        try:
+            document = json.loads(record["body"])
+        except ValueError as error:
+            problems.append(f"{where}: not JSON ({error})")
+            continue
+        channel_id, channel = api.channel_for(subject)
+        if channel_id is None:
+            problems.append(f"{where}: no channel of {api.path.name} has this address")
+            continue
+        if kind in ("reply", "discovery"):
+            schemas = api.endpoint_schemas(channel_id)
+            if schemas is None:
+                problems.append(f"{where}: channel {channel_id} answers no requests")
                 continue
-            seen.add(key)
-            subject, kind = record["subject"], record["kind"]
-            where = f"{path.name}:{number}: {kind} on {subject}"
-            try:
-                document = json.loads(record["body"])
-            except ValueError as error:
-                problems.append(f"{where}: not JSON ({error})")
-                continue
-            channel_id, channel = api.channel_for(subject)
-            if channel_id is None:
-                problems.append(f"{where}: no channel of {api.path.name} has this address")
-                continue
-            if kind in ("reply", "discovery"):
-                schemas = api.endpoint_schemas(channel_id)
-                if schemas is None:
-                    problems.append(f"{where}: channel {channel_id} answers no requests")
-                    continue
-                failed = "Nats-Service-Error-Code" in record.get("headers", {})
-                schema = schemas[2] if failed else schemas[1]
-            else:
-                payloads = [api.payload_of(m) for m in channel.get("messages", {}).values()]
-                schema = next((p for p in payloads if p), None)
-            if schema is None:
-                problems.append(f"{where}: channel {channel_id} declares no payload for it")
-                continue
-            errors = api.schemas.errors(schema, document)
-            checked[f"{channel_id} -> {schema}"] = checked.get(f"{channel_id} -> {schema}", 0) + 1
-            if errors:
-                problems.append(f"{where}: invalid against {schema}:\n    " + "\n    ".join(errors)
-                                + f"\n    document: {record['body'][:300]}")
+            failed = "Nats-Service-Error-Code" in record.get("headers", {})
+            schema = schemas[2] if failed else schemas[1]
+        else:
+            payloads = [api.payload_of(m) for m in channel.get("messages", {}).values()]
+            schema = next((p for p in payloads if p), None)
+        if schema is None:
+            problems.append(f"{where}: channel {channel_id} declares no payload for it")
+            continue
+        errors = api.schemas.errors(schema, document)
+        checked[f"{channel_id} -> {schema}"] = checked.get(f"{channel_id} -> {schema}", 0) + 1
+        if errors:
+            problems.append(f"{where}: invalid against {schema}:\n    " + "\n    ".join(errors)
+                            + f"\n    document: {record['body'][:300]}")
     for name, count in sorted(checked.items()):
         print(f"  {count:5d}  {name}")
     total = sum(checked.values())

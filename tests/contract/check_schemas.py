@@ -54,17 +54,18 @@ class SchemaProblem(Exception):
 # --------------------------------------------------------------------------- loading
 
 
-def _walk(node, path=""):
-    """Yields (json path, value) of every `$ref` in a schema."""
+def walk_refs(node, path=""):
+    """Yields (json path ending in /$ref, value) of every `$ref` in a schema or document
+    (check_asyncapi.py walks the AsyncAPI document with it, from path "#")."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
                 yield f"{path}/$ref", value
             else:
-                yield from _walk(value, f"{path}/{key}")
+                yield from walk_refs(value, f"{path}/{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _walk(value, f"{path}/{i}")
+            yield from walk_refs(value, f"{path}/{i}")
 
 
 def _no_network(uri):
@@ -174,7 +175,7 @@ class Schemas:
     def _check_refs(self):
         problems = []
         for schema_id, schema in self.by_id.items():
-            for where, ref in _walk(schema):
+            for where, ref in walk_refs(schema):
                 try:
                     self._resolve(schema_id, ref)
                 except LookupError as error:

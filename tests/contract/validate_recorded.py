@@ -25,6 +25,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import check_schemas  # noqa: E402
+import contract_records  # noqa: E402
 
 REPLY_SCHEMAS = {
     "orders.cmd.create": "orders/order",
@@ -87,33 +88,25 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     schemas_dir, records_dir = argv[1], pathlib.Path(argv[2])
-    seen = set()
     counts = collections.Counter()
     failures = []
-    for path in sorted(records_dir.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            record = json.loads(line)
-            key = (record["kind"], record["subject"], record["body"],
-                   tuple(sorted(record.get("headers", {}).items())))
-            if key in seen:
-                continue
-            seen.add(key)
-            try:
-                document = json.loads(record["body"])
-            except ValueError as error:
-                failures.append(f"{path.name}:{number}: {record['subject']}: not JSON ({error})")
-                continue
-            schema, extra = schema_for(record, document)
-            if schema is None:
-                counts["skipped"] += 1
-                continue
-            problems = list(extra)
-            if schema != "unknown":
-                problems += check_schemas.validate(schema, document, schemas_dir)
-            counts[f"{record['kind']} {schema}"] += 1
-            if problems:
-                failures.append(f"{path.name}:{number}: {record['subject']} against {schema}:\n    "
-                                + "\n    ".join(problems) + f"\n    document: {record['body'][:400]}")
+    for where, record in contract_records.distinct_records(records_dir):
+        try:
+            document = json.loads(record["body"])
+        except ValueError as error:
+            failures.append(f"{where}: {record['subject']}: not JSON ({error})")
+            continue
+        schema, extra = schema_for(record, document)
+        if schema is None:
+            counts["skipped"] += 1
+            continue
+        problems = list(extra)
+        if schema != "unknown":
+            problems += check_schemas.validate(schema, document, schemas_dir)
+        counts[f"{record['kind']} {schema}"] += 1
+        if problems:
+            failures.append(f"{where}: {record['subject']} against {schema}:\n    "
+                            + "\n    ".join(problems) + f"\n    document: {record['body'][:400]}")
     total = sum(count for name, count in counts.items() if name != "skipped")
     for name, count in sorted(counts.items()):
         print(f"  {count:5d}  {name}")
