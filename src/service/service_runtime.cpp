@@ -355,6 +355,8 @@ nlohmann::json ServiceRuntime::Figures() {
                                {"acquisitions", lease.acquisitions},
                                {"losses", lease.losses},
                                {"last_error", lease.last_error}};
+  // Runs on the relay lease holder only.
+  figures["housekeeping"] = {{"running", housekeeping_ && housekeeping_->Running()}};
   figures["replies_refused"] = responder_ ? responder_->reply_guard().refused() : 0;
   const auto writer = writer_->Stats();
   figures["writer"] = {{"queue_depth", writer.queue_depth},
