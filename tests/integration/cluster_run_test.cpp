@@ -3,18 +3,11 @@
 // replicated streams) and `--instances N` (several processes of orders and
 // payments on one database). The script builds nothing here: it gets this
 // test's build directory, where the binaries already are.
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
@@ -22,10 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "support/harness/child_process.hpp"
+#include "integration/run_script.hpp"
 #include "support/harness/eventually.hpp"
 #include "support/harness/free_port.hpp"
 #include "support/harness/http_client.hpp"
+#include "support/harness/loopback_port.hpp"
 #include "support/harness/nats_client.hpp"
 #include "support/harness/temp_dir.hpp"
 
@@ -35,53 +29,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const std::string kRunScript = std::string(LOGISTICS_SOURCE_DIR) + "/scripts/run";
-
-// Processes whose command line mentions `text`, other than this test itself.
-std::vector<std::string> ProcessesMentioning(const std::string& text) {
-  std::vector<std::string> found;
-  const std::string self = std::to_string(::getpid());
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename().string();
-    if (pid == self || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream file(entry.path() / "cmdline", std::ios::binary);
-    std::string command_line((std::istreambuf_iterator<char>(file)),
-                             std::istreambuf_iterator<char>());
-    std::replace(command_line.begin(), command_line.end(), '\0', ' ');
-    if (command_line.find(text) != std::string::npos) found.push_back(pid + ": " + command_line);
-  }
-  return found;
-}
-
-// True if nothing listens on 127.0.0.1:port and a socket may bind it.
-bool PortBindable(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(fd);
-  return bound;
-}
-
-// The first of `count` consecutive free ports (scripts/run derives the nodes'
-// and the processes' ports by counting up from one), none of them in `taken`.
-int FreePortRun(int count, const std::set<int>& taken = {}) {
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    const int first = FreeTcpPort();
-    if (first + count - 1 > 65535) continue;
-    bool free = true;
-    for (int port = first; port < first + count && free; ++port) {
-      free = taken.count(port) == 0 && (port == first || PortBindable(port));
-    }
-    if (free) return first;
-  }
-  FAIL("no " << count << " consecutive free ports on 127.0.0.1");
-  return 0;
-}
-
 // The pid scripts/run's summary gives for a process ("orders-2\n  pid  1234").
 std::optional<pid_t> SummaryPid(const std::string& log, const std::string& name) {
   const std::regex pattern("(^|\\n)" + name + "\\n  pid +([0-9]+)");
@@ -89,22 +36,6 @@ std::optional<pid_t> SummaryPid(const std::string& log, const std::string& name)
   if (!std::regex_search(log, match, pattern)) return std::nullopt;
   return static_cast<pid_t>(std::stoi(match[2].str()));
 }
-
-// Gives scripts/run time to stop what it started if the test ends early: its
-// processes run in sessions of their own, out of reach of ChildProcess's group
-// kill, and its destructor waits only two seconds before killing the script.
-class StopScriptOnExit {
- public:
-  explicit StopScriptOnExit(ChildProcess& script) : script_(script) {}
-  ~StopScriptOnExit() {
-    if (script_.Running()) script_.Terminate(60s);
-  }
-  StopScriptOnExit(const StopScriptOnExit&) = delete;
-  StopScriptOnExit& operator=(const StopScriptOnExit&) = delete;
-
- private:
-  ChildProcess& script_;
-};
 
 // What bash prints of a background job that a signal ended ("line 183: 4242
 // Killed   ( for assignment in ...; exec setsid "$@" ) > ..."): never shown.
@@ -124,20 +55,12 @@ TEST_CASE("scripts/run --cluster runs three NATS nodes and the services keep the
   std::set<int> taken;
   for (int i = 0; i < 3; ++i) taken.insert({nats_port + i, route_port + i});
   const int metrics_port = FreePortRun(3, taken);
-  ChildProcess run(kRunScript, {"--cluster"},
-                   {{"NATS_PORT", std::to_string(nats_port)},
-                    {"NATS_CLUSTER_PORT", std::to_string(route_port)},
-                    {"METRICS_PORT_BASE", std::to_string(metrics_port)},
-                    {"DATA_DIR", data.string()},
-                    {"BUILD_DIR", LOGISTICS_BUILD_DIR}},
-                   logs.path(), "scripts-run-cluster");
-  const StopScriptOnExit stop_script(run);
-  run.Start();
-  {
-    const bool ready = run.WaitForLog("ready:", 150s);
-    INFO("--- scripts/run --cluster output ---\n" << run.Log());
-    REQUIRE(ready);
-  }
+  RunScript run({"--cluster"},
+                {{"NATS_PORT", std::to_string(nats_port)},
+                 {"NATS_CLUSTER_PORT", std::to_string(route_port)},
+                 {"METRICS_PORT_BASE", std::to_string(metrics_port)}},
+                data.path(), logs.path(), "scripts-run-cluster");
+  run.StartAndWaitUntilReady();
   std::string urls;
   for (int i = 0; i < 3; ++i) {
     urls += (i ? "," : "") + std::string("nats://127.0.0.1:") + std::to_string(nats_port + i);
@@ -179,12 +102,7 @@ TEST_CASE("scripts/run --cluster runs three NATS nodes and the services keep the
   }
   CHECK(holders == std::set<std::string>{"n1", "n2", "n3"});
 
-  REQUIRE(::kill(run.pid(), SIGTERM) == 0);
-  const std::optional<ExitStatus> status = run.WaitForExit(60s);
-  INFO("--- scripts/run --cluster output after SIGTERM ---\n" << run.Log());
-  REQUIRE(status.has_value());
-  CHECK(status->Success());
-  CHECK(ProcessesMentioning(data.string()) == std::vector<std::string>{});
+  run.StopCleanly();
 }
 
 TEST_CASE("scripts/run --instances 2 runs two processes each of orders and payments; when one is "
@@ -195,19 +113,11 @@ TEST_CASE("scripts/run --instances 2 runs two processes each of orders and payme
   const int nats_port = FreeTcpPort();
   // orders-1, orders-2, payments-1, payments-2, notifications
   const int metrics_port = FreePortRun(5, {nats_port});
-  ChildProcess run(kRunScript, {"--instances", "2"},
-                   {{"NATS_PORT", std::to_string(nats_port)},
-                    {"METRICS_PORT_BASE", std::to_string(metrics_port)},
-                    {"DATA_DIR", data.string()},
-                    {"BUILD_DIR", LOGISTICS_BUILD_DIR}},
-                   logs.path(), "scripts-run-instances");
-  const StopScriptOnExit stop_script(run);
-  run.Start();
-  {
-    const bool ready = run.WaitForLog("ready:", 150s);
-    INFO("--- scripts/run --instances 2 output ---\n" << run.Log());
-    REQUIRE(ready);
-  }
+  RunScript run({"--instances", "2"},
+                {{"NATS_PORT", std::to_string(nats_port)},
+                 {"METRICS_PORT_BASE", std::to_string(metrics_port)}},
+                data.path(), logs.path(), "scripts-run-instances");
+  run.StartAndWaitUntilReady();
   const std::string summary = run.Log();
   INFO("--- scripts/run --instances 2 output ---\n" << summary);
   CHECK_THAT(summary, Catch::Contains("with 2xorders 2xpayments notifications;"));
@@ -252,7 +162,7 @@ TEST_CASE("scripts/run --instances 2 runs two processes each of orders and payme
   CHECK_THAT(output, Catch::Contains("orders-2 (pid " + std::to_string(*victim) +
                                      ") exited unexpectedly"));
   CheckNoBashJobReport(output);
-  CHECK(ProcessesMentioning(data.string()) == std::vector<std::string>{});
+  CHECK(run.LeftRunning() == std::vector<std::string>{});
 }
 
 }  // namespace

@@ -14,12 +14,6 @@
 // background; every other line runs through bash and must exit 0.
 #include "integration/readme_walkthrough.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -35,9 +29,11 @@
 #include <string>
 #include <vector>
 
+#include "integration/run_script.hpp"
 #include "support/harness/child_process.hpp"
 #include "support/harness/eventually.hpp"
 #include "support/harness/free_port.hpp"
+#include "support/harness/loopback_port.hpp"
 #include "support/harness/nats_client.hpp"
 #include "support/harness/temp_dir.hpp"
 
@@ -52,34 +48,6 @@ std::string ReadReadme() {
   std::ifstream file(kSourceDir / "README.md");
   REQUIRE(file);
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
-
-bool PortAccepts(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  const bool accepted = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(fd);
-  return accepted;
-}
-
-// Processes whose command line mentions `text`, other than this test itself.
-std::vector<std::string> ProcessesMentioning(const std::string& text) {
-  std::vector<std::string> found;
-  const std::string self = std::to_string(::getpid());
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename().string();
-    if (pid == self || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream file(entry.path() / "cmdline", std::ios::binary);
-    std::string command_line((std::istreambuf_iterator<char>(file)),
-                             std::istreambuf_iterator<char>());
-    std::replace(command_line.begin(), command_line.end(), '\0', ' ');
-    if (command_line.find(text) != std::string::npos) found.push_back(pid + ": " + command_line);
-  }
-  return found;
 }
 
 // A command that only reads: repeated until its output shows what the README
@@ -137,8 +105,7 @@ class Walkthrough {
     for (auto process = background_.rbegin(); process != background_.rend(); ++process) {
       (*process)->Terminate(20s);
     }
-    // scripts/run's services run in sessions of their own: the script stops them.
-    if (run_ && run_->Running()) run_->Terminate(60s);
+    // run_ (the script, which stops its services) goes after them.
   }
   Walkthrough(const Walkthrough&) = delete;
   Walkthrough& operator=(const Walkthrough&) = delete;
@@ -153,12 +120,7 @@ class Walkthrough {
       (*process)->Terminate(20s);
     }
     REQUIRE(run_);
-    REQUIRE(::kill(run_->pid(), SIGTERM) == 0);
-    const std::optional<ExitStatus> status = run_->WaitForExit(60s);
-    INFO("--- scripts/run output ---\n" << run_->Log());
-    REQUIRE(status.has_value());
-    CHECK(status->Success());
-    CHECK(ProcessesMentioning(scratch_.string()) == std::vector<std::string>{});
+    run_->StopCleanly();
   }
 
  private:
@@ -233,15 +195,12 @@ class Walkthrough {
 
   void StartRun(const std::string& command) {
     REQUIRE_FALSE(run_);
-    run_ = std::make_unique<ChildProcess>(
+    run_ = std::make_unique<RunScript>(
         "bash",
         std::vector<std::string>{"-c", R"(cd "$1" && eval "exec $2")", "bash", scratch_.string(),
                                  command},
-        env_, logs_.path(), "scripts-run");
-    run_->Start();
-    const bool ready = run_->WaitForLog("ready:", 150s);
-    INFO("--- scripts/run output ---\n" << run_->Log());
-    REQUIRE(ready);
+        env_, logs_.path(), "scripts-run", scratch_.path());
+    run_->StartAndWaitUntilReady();
   }
 
   void StartInBackground(const std::string& command, int line) {
@@ -382,7 +341,7 @@ class Walkthrough {
   int replay_port_;
   int metrics_port_base_;
   std::map<std::string, std::string> env_;
-  std::unique_ptr<ChildProcess> run_;
+  std::unique_ptr<RunScript> run_;  // destroyed after background_
   std::vector<std::unique_ptr<ChildProcess>> background_;
   std::map<std::string, NatsContext> contexts_;
   std::optional<std::string> selected_;

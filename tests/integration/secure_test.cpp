@@ -6,11 +6,8 @@
 // random passwords, given to nats-server through its environment (quoted, as
 // scripts/run --secure does); each service is told its own user and 0600
 // password file through NATS_USER and NATS_PASSWORD_FILE.
-#include <signal.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -24,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "integration/run_script.hpp"
 #include "integration/secure_system.hpp"
 #include "support/harness/child_process.hpp"
 #include "support/harness/eventually.hpp"
@@ -38,8 +36,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-const std::string kRunScript = std::string(LOGISTICS_SOURCE_DIR) + "/scripts/run";
 
 // The connection's last error, as nats.c recorded it from the server's -ERR.
 std::pair<natsStatus, std::string> LastError(NatsClient& client) {
@@ -283,53 +279,14 @@ std::string ReadFile(const std::filesystem::path& path) {
   return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
 }
 
-// "pid: command line" of every process (but this test) whose command line
-// contains `text`.
-std::vector<std::string> CommandLinesContaining(const std::string& text) {
-  std::vector<std::string> found;
-  const std::string self = std::to_string(::getpid());
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename().string();
-    if (pid == self || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string command_line = ReadFile(entry.path() / "cmdline");
-    std::replace(command_line.begin(), command_line.end(), '\0', ' ');
-    if (command_line.find(text) != std::string::npos) found.push_back(pid + ": " + command_line);
-  }
-  return found;
-}
-
-// Gives scripts/run time to stop its services in order if the test ends early
-// (they run in sessions of their own, out of reach of ChildProcess's group kill).
-class StopScriptOnExit {
- public:
-  explicit StopScriptOnExit(ChildProcess& script) : script_(script) {}
-  ~StopScriptOnExit() {
-    if (script_.Running()) script_.Terminate(60s);
-  }
-  StopScriptOnExit(const StopScriptOnExit&) = delete;
-  StopScriptOnExit& operator=(const StopScriptOnExit&) = delete;
-
- private:
-  ChildProcess& script_;
-};
-
 TEST_CASE("scripts/run --secure runs every service as its own NATS user", "[secure][scripts]") {
   TempDir data("secure-run-data");
   TempDir logs("secure-run-logs");
   const int port = FreeTcpPort();
   const std::string url = "nats://127.0.0.1:" + std::to_string(port);
-  ChildProcess run(kRunScript, {"--secure"},
-                   {{"NATS_PORT", std::to_string(port)},
-                    {"DATA_DIR", data.string()},
-                    {"BUILD_DIR", LOGISTICS_BUILD_DIR}},
-                   logs.path(), "scripts-run-secure");
-  const StopScriptOnExit stop_script(run);
-  run.Start();
-  {
-    const bool ready = run.WaitForLog("ready:", 150s);
-    INFO("--- scripts/run --secure output ---\n" << run.Log());
-    REQUIRE(ready);
-  }
+  RunScript run({"--secure"}, {{"NATS_PORT", std::to_string(port)}}, data.path(), logs.path(),
+                "scripts-run-secure");
+  run.StartAndWaitUntilReady();
 
   // One password file per user of the configuration, readable by its owner only.
   const std::filesystem::path secrets = data.path() / "secrets";
@@ -377,7 +334,7 @@ TEST_CASE("scripts/run --secure runs every service as its own NATS user", "[secu
   // No password is on a command line or in a log.
   for (const auto& [user, password] : passwords) {
     INFO("the password of " << user);
-    CHECK(CommandLinesContaining(password) == std::vector<std::string>{});
+    CHECK(ProcessesMentioning(password) == std::vector<std::string>{});
     CHECK_THAT(run.Log(), !Catch::Contains(password));
     for (const auto& entry : std::filesystem::directory_iterator(data.path() / "logs")) {
       INFO(entry.path());
@@ -386,12 +343,7 @@ TEST_CASE("scripts/run --secure runs every service as its own NATS user", "[secu
   }
   CHECK_THAT(run.Log(), Catch::Contains("--user admin --password"));
 
-  REQUIRE(::kill(run.pid(), SIGTERM) == 0);
-  const std::optional<ExitStatus> status = run.WaitForExit(60s);
-  INFO("--- scripts/run --secure output after SIGTERM ---\n" << run.Log());
-  REQUIRE(status.has_value());
-  CHECK(status->Success());
-  CHECK(CommandLinesContaining(data.string()) == std::vector<std::string>{});
+  run.StopCleanly();
 }
 
 
@@ -401,18 +353,9 @@ TEST_CASE("scripts/run --secure --tls serves a client that trusts its CA and nob
   TempDir logs("secure-tls-run-logs");
   const int port = FreeTcpPort();
   const std::string url = "nats://127.0.0.1:" + std::to_string(port);
-  ChildProcess run(kRunScript, {"--secure", "--tls"},
-                   {{"NATS_PORT", std::to_string(port)},
-                    {"DATA_DIR", data.string()},
-                    {"BUILD_DIR", LOGISTICS_BUILD_DIR}},
-                   logs.path(), "scripts-run-secure-tls");
-  const StopScriptOnExit stop_script(run);
-  run.Start();
-  {
-    const bool ready = run.WaitForLog("ready:", 150s);
-    INFO("--- scripts/run --secure --tls output ---\n" << run.Log());
-    REQUIRE(ready);
-  }
+  RunScript run({"--secure", "--tls"}, {{"NATS_PORT", std::to_string(port)}}, data.path(),
+                logs.path(), "scripts-run-secure-tls");
+  run.StartAndWaitUntilReady();
   const std::filesystem::path ca = data.path() / "tls" / "ca.pem";
   REQUIRE(std::filesystem::exists(ca));
   CHECK_THAT(run.Log(), Catch::Contains("--tlsca " + ca.string()));
@@ -454,10 +397,7 @@ TEST_CASE("scripts/run --secure --tls serves a client that trusts its CA and nob
   CHECK(connect(false, &plain) != NATS_OK);
   natsConnection_Destroy(plain);
 
-  REQUIRE(::kill(run.pid(), SIGTERM) == 0);
-  const std::optional<ExitStatus> status = run.WaitForExit(60s);
-  REQUIRE(status.has_value());
-  CHECK(status->Success());
+  run.StopCleanly();
 }
 
 }  // namespace
