@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <memory>
 
 #include "logistics/logging/log.hpp"
@@ -55,6 +58,30 @@ bool IsConnectedSocketAt(int fd, const std::string& ip, int port) {
   }
   if (inet_ntop(local.ss_family, address, text.data(), text.size()) == nullptr) return false;
   return local_port == port && ip == text.data();
+}
+
+// The inodes of this process's TCP sockets bound to local `port`, from the
+// kernel's socket tables (/proc/self/net/tcp and tcp6: "sl local_address
+// rem_address st ... inode", the port in hex after the address).
+std::set<std::string> SocketInodesOnPort(int port) {
+  std::set<std::string> inodes;
+  for (const char* table : {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
+    std::ifstream file(table);
+    std::string line;
+    std::getline(file, line);  // the header
+    while (std::getline(file, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+            timeout >> inode)) {
+        continue;
+      }
+      const auto colon = local.rfind(':');
+      if (colon == std::string::npos) continue;
+      if (std::strtol(local.c_str() + colon + 1, nullptr, 16) == port) inodes.insert(inode);
+    }
+  }
+  return inodes;
 }
 
 }  // namespace
@@ -159,21 +186,43 @@ bool JetStreamWatch::EndSocket() {
   if (natsConnection_GetLocalIPAndPort(connection_, &raw_ip, &port) != NATS_OK) return false;
   const std::string ip = raw_ip;
   std::free(raw_ip);  // NOLINT(*-no-malloc): nats.c's string
+  // The socket is found by name, not by touching descriptors: the kernel's
+  // table of this process's TCP sockets gives the inodes bound to the port,
+  // and /proc/self/fd's links name each descriptor's inode. Only the one
+  // descriptor that names such an inode is then duplicated; every other
+  // descriptor of the process (another connection's socket, a database
+  // file), which other threads may close at any time, is left untouched.
+  const std::set<std::string> inodes = SocketInodesOnPort(port);
+  if (inodes.empty()) return false;
   std::unique_ptr<DIR, int (*)(DIR*)> descriptors(opendir("/proc/self/fd"), &closedir);
   if (!descriptors) return false;
-  // Each candidate is examined through a duplicate of its own: should nats.c
-  // close the socket and the number be reused meanwhile, the duplicate holds
-  // whatever it now names, which then does not match, and nothing else is
-  // touched. A duplicate of the right socket ends that socket.
   while (const dirent* entry = readdir(descriptors.get())) {
     char* end = nullptr;
     const long number = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0' || number == dirfd(descriptors.get())) continue;
-    struct stat status {};
-    if (fstat(static_cast<int>(number), &status) != 0 || !S_ISSOCK(status.st_mode)) continue;
+    if (end == entry->d_name || *end != '\0') continue;
+    std::array<char, 64> link{};
+    const std::string path = std::string("/proc/self/fd/") + entry->d_name;
+    const ssize_t length = readlink(path.c_str(), link.data(), link.size() - 1);
+    if (length <= 0) continue;
+    const std::string target(link.data(), static_cast<std::size_t>(length));
+    if (target.rfind("socket:[", 0) != 0 ||
+        inodes.count(target.substr(8, target.size() - 9)) == 0) {
+      continue;
+    }
+    // A duplicate of its own: should nats.c close the socket and the number
+    // be reused meanwhile, the duplicate holds whatever it now names, which
+    // then does not match, and nothing else is touched.
     const int copy = fcntl(static_cast<int>(number), F_DUPFD_CLOEXEC, 0);
     if (copy < 0) continue;
-    const bool found = IsConnectedSocketAt(copy, ip, port);
+    // Asking nats.c (under its connection lock) once more orders this
+    // thread's look at the descriptor before nats.c's close of it, which
+    // comes under the same lock once it sees the socket end.
+    char* again = nullptr;
+    int again_port = 0;
+    const bool same = natsConnection_GetLocalIPAndPort(connection_, &again, &again_port) == NATS_OK &&
+                      again_port == port && again != nullptr && ip == again;
+    std::free(again);  // NOLINT(*-no-malloc): nats.c's string
+    const bool found = same && IsConnectedSocketAt(copy, ip, port);
     if (found) shutdown(copy, SHUT_RDWR);
     close(copy);
     if (found) return true;

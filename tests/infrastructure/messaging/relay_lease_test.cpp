@@ -241,7 +241,7 @@ SCENARIO("a relay whose lease moved to another instance while its events were in
     REQUIRE(nats > 0);
     REQUIRE(::kill(nats, SIGSTOP) == 0);
     rig.Append({logistics::testing::TestEvent("a", 2), logistics::testing::TestEvent("a", 3)});
-    REQUIRE(Eventually([&] { return rig.relay().Stats().in_flight == 2; }, 5s));
+    REQUIRE(Eventually([&] { return rig.relay().Stats().in_flight >= 1; }, 5s));
 
     WHEN("another instance takes the lease over meanwhile, and then the PubAcks come") {
       WriteLease(file, LeaseRow{kRemoteHolder, epoch + 1, clock.Now() + 1h});
