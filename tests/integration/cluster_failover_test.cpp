@@ -35,10 +35,13 @@
 #include <thread>
 #include <vector>
 
+#include "integration/checkout_checks.hpp"
 #include "integration/checkout_load.hpp"
 #include "integration/cluster_system.hpp"
 
-using logistics::testing::Checkout;
+using logistics::testing::CheckAnsweredCommandsHaveEvents;
+using logistics::testing::CheckEveryCheckoutAnswered;
+using logistics::testing::CheckOnceInOrder;
 using logistics::testing::CheckoutLimits;
 using logistics::testing::CheckoutLoad;
 using logistics::testing::ClusterSystem;
@@ -293,88 +296,6 @@ void WaitUntilSettled(ClusterSystem& system) {
   REQUIRE(settled);
 }
 
-// Every event once (by id, which is also its Nats-Msg-Id) and each
-// aggregate's versions 1, 2, 3... in stream order.
-void CheckOnceInOrder(const std::string& stream, const std::vector<StreamMessage>& messages) {
-  std::set<std::string> ids;
-  std::map<std::string, std::int64_t> last_version;
-  std::vector<std::string> problems;
-  for (const auto& message : messages) {
-    const json event = json::parse(message.data, nullptr, false);
-    if (!event.is_object()) {
-      problems.push_back("sequence " + std::to_string(message.sequence) + " is not JSON");
-      continue;
-    }
-    const std::string id = event.value("id", "");
-    const std::string where = stream + " sequence " + std::to_string(message.sequence);
-    if (!ids.insert(id).second) problems.push_back(where + ": event " + id + " again");
-    const auto msg_id = message.headers.find("Nats-Msg-Id");
-    if (msg_id == message.headers.end() || msg_id->second != id) {
-      problems.push_back(where + ": Nats-Msg-Id is not the event id " + id);
-    }
-    auto& last = last_version[event.value("subject", "")];
-    const std::int64_t version = event.value("aggregateversion", std::int64_t{-1});
-    if (version != last + 1) {
-      problems.push_back(where + ": " + event.value("subject", "") + " version " +
-                         std::to_string(version) + " after " + std::to_string(last));
-    }
-    last = std::max(last, version);
-  }
-  INFO(stream << ": " << problems.size()
-              << " problems; the first: " << (problems.empty() ? "" : problems.front()));
-  CHECK(problems.empty());
-}
-
-// The event types of each aggregate, in stream order.
-std::map<std::string, std::vector<std::string>> TypesByAggregate(
-    const std::vector<StreamMessage>& messages) {
-  std::map<std::string, std::vector<std::string>> types;
-  for (const auto& message : messages) {
-    const json event = json::parse(message.data, nullptr, false);
-    if (event.is_object()) types[event.value("subject", "")].push_back(event.value("type", ""));
-  }
-  return types;
-}
-
-bool Has(const std::map<std::string, std::vector<std::string>>& types, const std::string& aggregate,
-         const std::string& type) {
-  const auto found = types.find(aggregate);
-  return found != types.end() && std::count(found->second.begin(), found->second.end(), type) == 1;
-}
-
-// No acknowledged command without its event: each answered create has its
-// order.created, each register its payment.registered, each confirm its
-// payment.confirmed and, through orders, the order's order.paid; once each.
-void CheckAnsweredCommandsHaveEvents(const std::vector<Checkout>& checkouts,
-                                     const std::vector<StreamMessage>& orders,
-                                     const std::vector<StreamMessage>& payments) {
-  const auto order_types = TypesByAggregate(orders);
-  const auto payment_types = TypesByAggregate(payments);
-  std::vector<std::string> missing;
-  for (const auto& checkout : checkouts) {
-    const std::string which = "checkout " + std::to_string(checkout.index) + ": ";
-    if (!checkout.order_id.empty() &&
-        !Has(order_types, checkout.order_id, "logistics.order.created.v1")) {
-      missing.push_back(which + "order.created of " + checkout.order_id);
-    }
-    if (!checkout.payment_id.empty() &&
-        !Has(payment_types, checkout.payment_id, "logistics.payment.registered.v1")) {
-      missing.push_back(which + "payment.registered of " + checkout.payment_id);
-    }
-    if (checkout.confirmed) {
-      if (!Has(payment_types, checkout.payment_id, "logistics.payment.confirmed.v1")) {
-        missing.push_back(which + "payment.confirmed of " + checkout.payment_id);
-      }
-      if (!Has(order_types, checkout.order_id, "logistics.order.paid.v1")) {
-        missing.push_back(which + "order.paid of " + checkout.order_id);
-      }
-    }
-  }
-  INFO(missing.size() << " answered commands without their event; the first: "
-                      << (missing.empty() ? "" : missing.front()));
-  CHECK(missing.empty());
-}
-
 // Exactly one mail per event that calls for one (every order here has an
 // e-mail address): a .eml file named by each such event and no other, and
 // one "e-mail sent" per event in notifications' log.
@@ -415,20 +336,6 @@ void CheckOneMailPerEvent(ClusterSystem& system, const std::vector<StreamMessage
   CHECK(wrong.empty());
 }
 
-// Every checkout answered to the end: the clients' retries with the same
-// Nats-Msg-Id got every command through the failover.
-void CheckEveryCheckoutAnswered(const CheckoutLoad& load) {
-  std::vector<std::string> failures;
-  for (const auto& checkout : load.Checkouts()) {
-    if (!checkout.failure.empty()) {
-      failures.push_back("checkout " + std::to_string(checkout.index) + ": " + checkout.failure);
-    }
-  }
-  INFO(failures.size() << " checkouts failed; the first: "
-                       << (failures.empty() ? "" : failures.front()));
-  CHECK(failures.empty());
-}
-
 // Settles, reads both streams, checks every invariant and prints how many
 // events each relay sent again. Returns the settled statuses by service.
 std::map<std::string, json> CheckInvariants(ClusterSystem& system, const CheckoutLoad& load,
@@ -437,7 +344,7 @@ std::map<std::string, json> CheckInvariants(ClusterSystem& system, const Checkou
   const auto orders = system.client().ReadStream("ORDERS");
   const auto payments = system.client().ReadStream("PAYMENTS");
   const auto checkouts = load.Checkouts();
-  CheckEveryCheckoutAnswered(load);
+  CheckEveryCheckoutAnswered(checkouts);
   CheckOnceInOrder("ORDERS", orders);
   CheckOnceInOrder("PAYMENTS", payments);
   CheckAnsweredCommandsHaveEvents(checkouts, orders, payments);

@@ -6,18 +6,17 @@
 // keep every aggregate's events in order.
 #include <signal.h>
 
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "integration/checkout_checks.hpp"
+#include "integration/checkout_load.hpp"
 #include "logistics/sqlite/database.hpp"
 #include "support/harness/eventually.hpp"
 #include "support/harness/nats_client.hpp"
@@ -115,134 +114,42 @@ class InstancesSystem {
   std::vector<std::unique_ptr<ServiceProcess>> payments_;
 };
 
-// Checkouts (create an order, register and confirm its payment), each command
-// retried with its own Nats-Msg-Id until answered, from one thread: a client
-// that outlives any one instance. Bounded in count and time.
-class CheckoutLoad {
- public:
-  CheckoutLoad(NatsClient& client, int max_checkouts, std::chrono::seconds max_time)
-      : client_(client), max_checkouts_(max_checkouts), deadline_(Clock::now() + max_time) {
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~CheckoutLoad() { Finish(); }
-
-  void Finish() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  int done() const { return done_; }
-  // Answered commands, for the checks (after Finish).
-  const std::vector<std::string>& orders() const { return orders_; }
-  const std::vector<std::string>& payments() const { return payments_; }
-  const std::vector<std::string>& failures() const { return failures_; }
-
- private:
-  // The command's 200 reply, retried with the same key while nobody answers.
-  std::optional<json> Send(const std::string& subject, const json& body, const std::string& key) {
-    for (int attempt = 0; attempt < 20 && Clock::now() < deadline_ + 30s; ++attempt) {
-      auto reply = client_.TryRequest(subject, body.dump(), {{"Nats-Msg-Id", key}}, 2s);
-      if (reply.timed_out || reply.no_responders || reply.Status() == 503) continue;
-      if (!reply.error.empty() || reply.Status() != 200) {
-        failures_.push_back(subject + " " + key + ": " + std::to_string(reply.Status()) + " " +
-                            reply.body + reply.error);
-        return std::nullopt;
-      }
-      return json::parse(reply.body);
-    }
-    failures_.push_back(subject + " " + key + ": never answered");
-    return std::nullopt;
-  }
-
-  void Run() {
-    for (int i = 0; i < max_checkouts_ && !stop_ && Clock::now() < deadline_; ++i) {
-      const std::string n = std::to_string(i);
-      auto order = Send("orders.cmd.create",
-                        {{"tracking_number", "INST-" + n}, {"customer_name", "Ana"},
-                         {"origin", "Madrid"}, {"destination", "Lisbon"}},
-                        "create-" + n);
-      if (!order) continue;
-      orders_.push_back((*order)["order_id"]);
-      auto payment = Send("payments.cmd.register",
-                          {{"order_id", (*order)["order_id"]}, {"amount", "10.00"}}, "register-" + n);
-      if (!payment) continue;
-      if (Send("payments.cmd.confirm", {{"payment_id", (*payment)["payment_id"]}}, "confirm-" + n)) {
-        payments_.push_back((*payment)["payment_id"]);
-      }
-      ++done_;
-    }
-  }
-
-  NatsClient& client_;
-  const int max_checkouts_;
-  const Clock::time_point deadline_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> done_{0};
-  std::vector<std::string> orders_;
-  std::vector<std::string> payments_;
-  std::vector<std::string> failures_;
-  std::thread thread_;
-};
-
-// Every event once, each aggregate's versions 1, 2, 3... in stream order.
-void CheckOnceInOrder(const std::vector<StreamMessage>& events) {
-  std::map<std::string, std::int64_t> last_version;
-  std::set<std::string> ids;
-  for (const auto& message : events) {
-    const json event = message.Json();
-    INFO(message.subject);
-    CHECK(ids.insert(event["id"].get<std::string>()).second);
-    auto& last = last_version[event["subject"].get<std::string>()];
-    CHECK(event["aggregateversion"].get<std::int64_t>() == last + 1);
-    last = event["aggregateversion"].get<std::int64_t>();
-  }
+// The load of the tests below: checkouts from one client thread, each
+// command retried with its own Nats-Msg-Id until answered, so the client
+// outlives any one instance. Bounded in count and time.
+CheckoutLimits InstancesLoad() {
+  CheckoutLimits limits;
+  limits.max_checkouts = 150;
+  limits.max_duration = 40s;
+  limits.senders = 1;
+  return limits;
 }
 
-std::map<std::string, std::vector<std::string>> TypesByAggregate(
-    const std::vector<StreamMessage>& events) {
-  std::map<std::string, std::vector<std::string>> types;
-  for (const auto& message : events) {
-    const json event = message.Json();
-    types[event["subject"].get<std::string>()].push_back(event["type"].get<std::string>());
-  }
-  return types;
-}
-
-// The invariants after the load: every answered command has its events, once,
-// in order, and the choreography caught up (each confirmed payment's order
-// is PAID once).
-void CheckEverythingPublishedOnce(InstancesSystem& system, const CheckoutLoad& load) {
-  CHECK(load.failures().empty());
-  for (const auto& failure : load.failures()) UNSCOPED_INFO(failure);
+// The invariants after the load: every checkout was answered, every answered
+// command has its events, once, in order, and the choreography caught up
+// (each confirmed payment's order is PAID once).
+void CheckEverythingPublishedOnce(InstancesSystem& system, CheckoutLoad& load) {
+  load.StopStarting();
+  load.Join();
+  const std::vector<Checkout> checkouts = load.Checkouts();
+  CheckEveryCheckoutAnswered(checkouts);
   REQUIRE(Eventually([&] {
     return system.Unpublished("orders") == 0 && system.Unpublished("payments") == 0;
   }, 30s));
   // Every confirmed payment's order becomes PAID: the shared durable consumers
   // caught up.
   REQUIRE(Eventually([&] {
-    const auto types = TypesByAggregate(system.client().ReadStream("ORDERS"));
-    for (const auto& order : load.orders()) {
-      const auto found = types.find(order);
-      if (found == types.end() || found->second.size() < 2) return false;
+    auto types = TypesByAggregate(system.client().ReadStream("ORDERS"));
+    for (const auto& checkout : checkouts) {
+      if (checkout.confirmed && types[checkout.order_id].size() < 2) return false;  // created, paid
     }
     return true;
   }, 60s));
   const auto orders = system.client().ReadStream("ORDERS");
   const auto payments = system.client().ReadStream("PAYMENTS");
-  CheckOnceInOrder(orders);
-  CheckOnceInOrder(payments);
-  const auto order_types = TypesByAggregate(orders);
-  for (const auto& order : load.orders()) {
-    INFO(order);
-    REQUIRE(order_types.count(order) == 1);
-    const std::vector<std::string> expected{"logistics.order.created.v1", "logistics.order.paid.v1"};
-    CHECK(order_types.at(order) == expected);
-  }
-  const auto payment_types = TypesByAggregate(payments);
-  for (const auto& payment : load.payments()) {
-    INFO(payment);
-    REQUIRE(payment_types.count(payment) == 1);
-    CHECK(payment_types.at(payment).size() == 2);  // registered, confirmed
-  }
+  CheckOnceInOrder("ORDERS", orders);
+  CheckOnceInOrder("PAYMENTS", payments);
+  CheckAnsweredCommandsHaveEvents(checkouts, orders, payments);
 }
 
 std::int64_t MillisSince(Clock::time_point start) {
@@ -255,8 +162,9 @@ SCENARIO("a SIGKILL of the lease holder under load hands publishing to the other
          "loses and doubles nothing",
          "[instances][integration]") {
   InstancesSystem system;
-  CheckoutLoad load(system.client(), 150, 40s);
-  REQUIRE(Eventually([&] { return load.done() >= 30; }, 30s));
+  CheckoutLoad load(system.client(), "inst-kill", InstancesLoad());
+  load.Start();
+  REQUIRE(Eventually([&] { return load.Completed() >= 30; }, 30s));
   const int holder = system.LeaseHolder("orders");
   const int payments_holder = system.LeaseHolder("payments");
   REQUIRE(holder >= 0);
@@ -273,9 +181,8 @@ SCENARIO("a SIGKILL of the lease holder under load hands publishing to the other
             << " ms, payments " << payments_takeover << " ms (--relay-lease-ms 3000)\n";
   CHECK(orders_takeover <= 5000);
   CHECK(payments_takeover <= 5000);
-  const int before = load.done();
-  REQUIRE(Eventually([&] { return load.done() >= before + 30; }, 30s));
-  load.Finish();
+  const int before = load.Completed();
+  REQUIRE(Eventually([&] { return load.Completed() >= before + 30; }, 30s));
   CheckEverythingPublishedOnce(system, load);
 }
 
@@ -283,8 +190,9 @@ SCENARIO("a lease holder paused past its lease is replaced, and after it resumes
          "marks nothing",
          "[instances][integration]") {
   InstancesSystem system;
-  CheckoutLoad load(system.client(), 150, 40s);
-  REQUIRE(Eventually([&] { return load.done() >= 20; }, 30s));
+  CheckoutLoad load(system.client(), "inst-pause", InstancesLoad());
+  load.Start();
+  REQUIRE(Eventually([&] { return load.Completed() >= 20; }, 30s));
   const int holder = system.LeaseHolder("orders");
   REQUIRE(holder >= 0);
 
@@ -297,7 +205,6 @@ SCENARIO("a lease holder paused past its lease is replaced, and after it resumes
     REQUIRE(system.WriteLocked("orders"));
     WARN("the paused instance held the database's write lock; nobody could take the lease over");
     system.orders(holder).Signal(SIGCONT);
-    load.Finish();
     CheckEverythingPublishedOnce(system, load);
     return;
   }
@@ -305,15 +212,14 @@ SCENARIO("a lease holder paused past its lease is replaced, and after it resumes
             << " ms (--relay-lease-ms 3000)\n";
   // Commands the queue group hands to the paused instance wait for its
   // answer until the client's retry reaches the other one: slower, not stuck.
-  const int before = load.done();
-  REQUIRE(Eventually([&] { return load.done() >= before + 5; }, 60s));
+  const int before = load.Completed();
+  REQUIRE(Eventually([&] { return load.Completed() >= before + 5; }, 60s));
   system.orders(holder).Signal(SIGCONT);
   // It notices at its next renewal and stands by.
   REQUIRE(system.orders(holder).WaitForLog("relay lease lost", 5s));
   CHECK(system.LeaseHolder("orders") == 1 - holder);
-  const int resumed = load.done();
-  REQUIRE(Eventually([&] { return load.done() >= resumed + 20; }, 30s));
-  load.Finish();
+  const int resumed = load.Completed();
+  REQUIRE(Eventually([&] { return load.Completed() >= resumed + 20; }, 30s));
   CheckEverythingPublishedOnce(system, load);
   CHECK(system.orders(holder).Running());
 }
@@ -357,7 +263,7 @@ SCENARIO("clients whose commands were in flight when an instance died get their 
   // One order per command, whoever answered, and its one created event.
   REQUIRE(Eventually([&] { return system.client().StreamMessageCount("ORDERS") >= kCommands; }, 20s));
   const auto events = system.client().ReadStream("ORDERS");
-  CheckOnceInOrder(events);
+  CheckOnceInOrder("ORDERS", events);
   CHECK(events.size() == static_cast<std::size_t>(kCommands));
   const auto types = TypesByAggregate(events);
   for (const auto& [i, order_id] : order_ids) {

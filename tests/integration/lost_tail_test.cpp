@@ -10,11 +10,11 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <map>
-#include <set>
 
 #include "integration/orders_system.hpp"
+#include "support/stream_invariants.hpp"
 
+using logistics::testing::CheckOnceInOrder;
 using logistics::testing::Eventually;
 using logistics::testing::OrdersSystem;
 using logistics::testing::StreamMessage;
@@ -42,22 +42,6 @@ void RollBackStore(OrdersSystem& system, const fs::path& snapshot) {
     if (entry.path().extension() == ".log") continue;
     fs::copy(entry.path(), store / entry.path().filename(), fs::copy_options::recursive);
   }
-}
-
-// Every event once (by id), and each aggregate's versions 1, 2, 3... in
-// stream order. Returns the number of events per aggregate.
-std::map<std::string, std::int64_t> CheckExactlyOnceInOrder(const std::vector<StreamMessage>& events) {
-  std::map<std::string, std::int64_t> last_version;
-  std::set<std::string> event_ids;
-  for (const auto& message : events) {
-    const json event = message.Json();
-    INFO(message.subject << " at sequence " << message.sequence);
-    CHECK(event_ids.insert(event["id"].get<std::string>()).second);
-    auto& last = last_version[event["subject"].get<std::string>()];
-    CHECK(event["aggregateversion"].get<std::int64_t>() == last + 1);
-    last = event["aggregateversion"].get<std::int64_t>();
-  }
-  return last_version;
 }
 
 // Waits until the service has recorded every PubAck (its marks and the
@@ -112,7 +96,7 @@ SCENARIO("orders restarted in the same crash that lost the stream's tail re-publ
         REQUIRE(system.WaitForEvents(3));
         const auto events = system.Events();
         REQUIRE(events.size() == 3);
-        CheckExactlyOnceInOrder(events);
+        CheckOnceInOrder("ORDERS", events);
         CHECK(events[0].Json()["data"]["tracking_number"] == "TAIL-A");
         CHECK(events[1].Json()["data"]["tracking_number"] == "TAIL-B");
         CHECK(events[2].Json()["data"]["tracking_number"] == "TAIL-C");
@@ -145,7 +129,7 @@ SCENARIO("a running orders service notices a stream that went back after a serve
   REQUIRE(system.WaitForEvents(2, std::chrono::seconds(20)));
   const auto events = system.Events();
   REQUIRE(events.size() == 2);
-  CheckExactlyOnceInOrder(events);
+  CheckOnceInOrder("ORDERS", events);
   CHECK(events[1].Json()["data"]["tracking_number"] == "RUN-B");
 }
 
@@ -219,8 +203,8 @@ SCENARIO("payments and orders restarted in the same crash that lost both streams
   REQUIRE(Eventually([&] { return system.client().StreamMessageCount("PAYMENTS") == 3; },
                      std::chrono::seconds(20)));
   REQUIRE(system.WaitForEvents(2, std::chrono::seconds(20)));
-  const auto payment_versions = CheckExactlyOnceInOrder(system.PaymentEvents());
-  const auto order_versions = CheckExactlyOnceInOrder(system.Events());
+  const auto payment_versions = CheckOnceInOrder("PAYMENTS", system.PaymentEvents());
+  const auto order_versions = CheckOnceInOrder("ORDERS", system.Events());
   CHECK(payment_versions.at(payment_id) == 2);
   CHECK(order_versions.at(order_id) == 2);
 

@@ -2,34 +2,14 @@
 // binary: nothing committed is lost, nothing is published twice.
 #include <catch2/catch.hpp>
 
-#include <map>
-#include <set>
-
 #include "integration/orders_system.hpp"
 #include "logistics/sqlite/database.hpp"
+#include "support/stream_invariants.hpp"
 
+using logistics::testing::CheckOnceInOrder;
 using logistics::testing::Eventually;
 using logistics::testing::OrdersSystem;
 using nlohmann::json;
-
-namespace {
-
-// Every order's events in stream order must be versions 1, 2, 3, ... with no
-// gap and no repeat.
-void CheckExactlyOnceInOrder(const std::vector<logistics::testing::StreamMessage>& events) {
-  std::map<std::string, std::int64_t> last_version;
-  std::set<std::string> event_ids;
-  for (const auto& message : events) {
-    const json event = message.Json();
-    INFO(message.subject);
-    CHECK(event_ids.insert(event["id"].get<std::string>()).second);
-    auto& last = last_version[event["subject"].get<std::string>()];
-    CHECK(event["aggregateversion"].get<std::int64_t>() == last + 1);
-    last = event["aggregateversion"].get<std::int64_t>();
-  }
-}
-
-}  // namespace
 
 TEST_CASE("a crash right after a commit loses no event and publishes it once after restart",
           "[orders][integration][crash]") {
@@ -83,7 +63,7 @@ TEST_CASE("after a NATS server restart the service reconnects and every event is
   REQUIRE(system.WaitForEvents(20 + 10 + 1 + 10));
   const auto events = system.Events();
   CHECK(events.size() == 41);
-  CheckExactlyOnceInOrder(events);
+  CheckOnceInOrder("ORDERS", events);
   CHECK(system.orders().Running());
 }
 
@@ -100,7 +80,7 @@ TEST_CASE("SIGTERM publishes the events still in the outbox before exiting",
   CHECK(exit.code == 0);
   const auto events = system.Events();
   CHECK(events.size() == 5);
-  CheckExactlyOnceInOrder(events);
+  CheckOnceInOrder("ORDERS", events);
   CHECK_THAT(system.orders().Log(), Catch::Contains("outbox flushed"));
 }
 
