@@ -116,11 +116,14 @@ class InstancesSystem {
 
 // The load of the tests below: checkouts from one client thread, each
 // command retried with its own Nats-Msg-Id until answered, so the client
-// outlives any one instance. Bounded in count and time.
+// outlives any one instance. Paced (10 a second), so it still runs while a
+// test waits for progress after a fault on a fast machine, and bounded in
+// count and time well past the tests' own waits on a slow one.
 CheckoutLimits InstancesLoad() {
   CheckoutLimits limits;
-  limits.max_checkouts = 150;
-  limits.max_duration = 40s;
+  limits.max_checkouts = 250;
+  limits.max_duration = 100s;
+  limits.checkouts_per_second = 10;
   limits.senders = 1;
   return limits;
 }

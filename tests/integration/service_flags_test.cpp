@@ -47,7 +47,7 @@ TEST_CASE("a word where a number belongs names the flag and its variable and say
   CHECK_THAT(range.output, Catch::Contains("--consumer-batch (CONSUMER_BATCH): '0' is not between 1 and 1000"));
 }
 
-TEST_CASE("--log-format text writes lines for a person, json one object per line", "[integration][configuration]") {
+TEST_CASE("the log format flag: text writes lines for a person, json one object per line", "[integration][configuration]") {
   OrdersSystem system;
   system.StartOrders({{"LOG_FORMAT", "text"}});
   const std::string log = system.orders().Log();
