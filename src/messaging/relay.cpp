@@ -270,6 +270,13 @@ void Relay::Run() {
       position.cursor = last_read;  // only events waiting behind a parked one
       continue;
     }
+    {
+      // One event per aggregate in flight (relay_round.hpp).
+      std::vector<std::string> aggregates;
+      aggregates.reserve(rows->size());
+      for (const OutboxRow& row : *rows) aggregates.push_back(AggregateOf(row.message.subject));
+      rows->resize(DistinctAggregatePrefix(aggregates));
+    }
     const NextRound next = PublishRound(*rows, position);
     position = next.position;
     if (next.set_up_streams) streams_ready_ = false;  // someone deleted the stream: create it again

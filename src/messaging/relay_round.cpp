@@ -1,5 +1,8 @@
 #include "logistics/messaging/relay_round.hpp"
 
+#include <string_view>
+#include <unordered_set>
+
 #include <algorithm>
 #include <string>
 
@@ -72,6 +75,16 @@ NextRound AfterParking(std::int64_t parked_id, const RetryPolicy& policy) {
 
 std::size_t RoundSize(const RelayPosition& position, std::size_t window) {
   return position.probing ? 1 : window;
+}
+
+std::size_t DistinctAggregatePrefix(const std::vector<std::string>& aggregates) {
+  std::unordered_set<std::string_view> seen;
+  std::size_t count = 0;
+  for (const std::string& aggregate : aggregates) {
+    if (!seen.insert(aggregate).second) break;
+    ++count;
+  }
+  return count;
 }
 
 std::chrono::milliseconds Backoff(std::chrono::milliseconds current, const RetryPolicy& policy) {

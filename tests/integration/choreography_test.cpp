@@ -287,6 +287,8 @@ TEST_CASE("restarting either service in the middle of the choreography loses and
                                             "logistics.order.cancelled.v1"};
     CHECK(TypesOf(system.Events(), order) == expected);
   }
+  // The refunds are committed before they are published: wait for them.
+  REQUIRE(Eventually([&] { return system.PaymentEvents().size() >= 15; }));
   const auto payment_events = system.PaymentEvents();
   CHECK(payment_events.size() == 15);  // registered, confirmed, refunded for each
   std::set<std::string> ids;

@@ -4,15 +4,19 @@
 // timer sweep is only a fallback), reads the next unpublished rows in id
 // order, publishes them pipelined (JetStream::PublishAsync, at most `window` in
 // flight) with Nats-Msg-Id = event id, waits for their PubAcks, and has the
-// writer mark the acknowledged rows published. If any publish fails (no
+// writer mark the acknowledged rows published. A round holds at most one
+// event per aggregate (the rows up to the first that repeats an aggregate):
+// an event is sent only once the previous one of its aggregate was
+// acknowledged. If any publish fails (no
 // PubAck in time, server error, connection lost) it stops, backs off, and
 // resumes from the first unacknowledged row; rows after it that were stored
 // anyway come back as duplicates, which the stream drops inside its duplicate
 // window. Until the failed row is acknowledged it is sent alone, so rows after
 // it cannot be stored before it while the server keeps refusing it. So every
 // committed event reaches the stream once, and the events of one aggregate
-// arrive in commit order (save for rows pipelined in the very round whose
-// earlier row the server refused for good: a poison message). A mark that cannot be committed (a
+// arrive in commit order, whatever happens to a publish in flight (refused,
+// lost with a connection while later ones reach another server after a
+// reconnect). A mark that cannot be committed (a
 // full disk) is kept and retried with backoff; its rows are not sent again
 // while the process runs.
 //

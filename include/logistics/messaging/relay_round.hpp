@@ -100,6 +100,16 @@ NextRound AfterParking(std::int64_t parked_id, const RetryPolicy& policy);
 // Rows to read for the next round: one while probing, else the window.
 std::size_t RoundSize(const RelayPosition& position, std::size_t window);
 
+// How many of the rows read (their aggregates, in id order) go into one
+// round: the rows up to the first whose aggregate already has a row before
+// it. So at most one event per aggregate is ever in flight, and an event is
+// sent only after the previous event of its aggregate was acknowledged: a
+// publish that fails while later ones succeed (a refusal, a timeout, a
+// connection lost and the client's buffered publishes re-sent to another
+// server after its reconnect) can never let a later event of the same
+// aggregate be stored before an earlier one.
+std::size_t DistinctAggregatePrefix(const std::vector<std::string>& aggregates);
+
 // The next delay of a backoff: double the current one, at least `initial`
 // (so a backoff that was reset to zero starts there), at most `max`.
 std::chrono::milliseconds Backoff(std::chrono::milliseconds current, const RetryPolicy& policy);

@@ -20,6 +20,7 @@ using logistics::messaging::RelayPosition;
 using logistics::messaging::RetryPolicy;
 using logistics::messaging::RoundOutcome;
 using logistics::messaging::RoundSize;
+using logistics::messaging::DistinctAggregatePrefix;
 using logistics::nats::NatsErrorKind;
 using namespace std::chrono_literals;
 
@@ -175,4 +176,15 @@ TEST_CASE("after parking the relay goes on past the parked row with a full windo
   CHECK(next.wait == 0ms);
   CHECK_FALSE(next.set_up_streams);
   CHECK(logistics::messaging::RoundSize(next.position, 256) == 256);
+}
+
+TEST_CASE("a round holds the rows up to the first that repeats an aggregate", "[messaging][relay]") {
+  using Aggregates = std::vector<std::string>;
+  CHECK(DistinctAggregatePrefix(Aggregates{}) == 0);
+  CHECK(DistinctAggregatePrefix(Aggregates{"a", "b", "c"}) == 3);
+  CHECK(DistinctAggregatePrefix(Aggregates{"a", "a", "b"}) == 1);
+  CHECK(DistinctAggregatePrefix(Aggregates{"a", "b", "c", "b", "d"}) == 3);
+  // Later rows of other aggregates wait too: the round is a prefix, so the
+  // cursor still means "every row up to here was acknowledged".
+  CHECK(DistinctAggregatePrefix(Aggregates{"a", "b", "a", "c"}) == 2);
 }
