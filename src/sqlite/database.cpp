@@ -5,6 +5,8 @@
 #include "logistics/sqlite/storage_health.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,8 +53,18 @@ common::Result<Database, SqliteError> Database::Open(const std::filesystem::path
                             ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON; PRAGMA temp_store=MEMORY;"
                             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                               "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
-  if (auto configured = db.Execute(pragmas); !configured) {
-    return common::Unexpected{configured.error()};
+  // Switching a new file to WAL takes an exclusive lock, and SQLite answers
+  // SQLITE_BUSY at once, without its busy handler, while another connection
+  // (another instance of the service starting on the same file) holds one:
+  // wait for it as a busy lock is waited for elsewhere, up to busy_timeout.
+  const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+  for (;;) {
+    auto configured = db.Execute(pragmas);
+    if (configured) break;
+    if (!configured.error().IsBusy() || std::chrono::steady_clock::now() >= deadline) {
+      return common::Unexpected{configured.error()};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return db;
 }
