@@ -315,7 +315,8 @@ void Relay::BeginTenure(std::optional<std::int64_t> epoch, RelayPosition& positi
   if (epoch) {
     logging::Info("relay publishes under the lease", {{"epoch", *epoch}});
   } else {
-    logging::Info("relay stands by: another instance holds the lease");
+    logging::Info("relay stands by: this instance does not hold the relay lease (another does, "
+                  "or it could not renew it)");
   }
 }
 
