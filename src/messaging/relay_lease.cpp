@@ -148,6 +148,18 @@ bool RelayLease::Attempt(std::chrono::steady_clock::time_point started) {
   if (written) written = db_.Commit();
   if (!written) {
     db_.Rollback();
+    if (claim == LeaseClaim::kRenew && written.error().IsFull()) {
+      // A full disk refuses this renewal and, as every instance writes the
+      // same file on the same disk, any other instance's claim as well: the
+      // row still names us with our epoch, so publishing (whose marks wait
+      // for space) goes on. The first write after space returns renews it.
+      std::lock_guard lock(mutex_);
+      if (epoch_ == row->epoch) {
+        valid_until_ = started + settings_.duration * 3 / 4;
+        figures_.last_error = written.error().message;
+        return true;
+      }
+    }
     return fail(written.error().message);
   }
   if (claim == LeaseClaim::kTakeOver) {

@@ -13,6 +13,10 @@
 //   - the others try every duration/6 and take the lease over, with the epoch
 //     raised by one, once it has expired, or at once when the holder's process
 //     is gone from this host (lease_holder.hpp);
+//   - a renewal refused for lack of disk space keeps the lease: the row still
+//     names the holder, and no other instance can write it on that disk
+//     either, so a full disk does not stop publishing (the first renewal
+//     after space returns writes it again);
 //   - Stop(release) hands the lease back (expires now) so a survivor of a
 //     graceful shutdown takes over within duration/6.
 //
