@@ -110,7 +110,7 @@ TEST_CASE("scripts/run --instances 2 runs two processes each of orders and payme
           "[instances][scripts]") {
   TempDir data("instances-run-data");
   TempDir logs("instances-run-logs");
-  const int nats_port = FreeTcpPort();
+  const int nats_port = FreePortRun(1);
   // orders-1, orders-2, payments-1, payments-2, notifications
   const int metrics_port = FreePortRun(5, {nats_port});
   RunScript run({"--instances", "2"},

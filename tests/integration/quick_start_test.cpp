@@ -24,7 +24,8 @@ using namespace std::chrono_literals;
 TEST_CASE("the quick start runs the system and stops it cleanly", "[quick-start][scripts]") {
   TempDir data("quick-start-data");
   TempDir logs("quick-start-logs");  // outside DATA_DIR, so only started processes mention it
-  const int port = FreeTcpPort();
+  // The quick start's own metrics ports, NATS_PORT + 100..102, must be free too.
+  const int port = FreePortRun(103);
   RunScript run({}, {{"NATS_PORT", std::to_string(port)}}, data.path(), logs.path(), "scripts-run");
   run.StartAndWaitUntilReady();
 

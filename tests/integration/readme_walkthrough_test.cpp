@@ -81,9 +81,9 @@ class Walkthrough {
   Walkthrough()
       : scratch_("readme-walkthrough"),
         logs_("readme-walkthrough-logs"),
-        nats_port_(FreeTcpPort()),
-        replay_port_(FreeTcpPort()),
-        metrics_port_base_(FreeTcpPort()) {
+        nats_port_(FreePortRun(1)),
+        replay_port_(FreePortRun(1, {nats_port_})),
+        metrics_port_base_(FreePortRun(3, {nats_port_, replay_port_})) {
     // The repository's layout, so that `scripts/run`, `build/...` and `var/...`
     // mean here what they mean in a checkout.
     for (const auto& entry : std::filesystem::directory_iterator(kSourceDir)) {

@@ -26,6 +26,7 @@
 #include "support/harness/child_process.hpp"
 #include "support/harness/eventually.hpp"
 #include "support/harness/free_port.hpp"
+#include "support/harness/loopback_port.hpp"
 #include "support/harness/nats_client.hpp"
 #include "support/harness/nats_server.hpp"
 #include "support/harness/service_process.hpp"
@@ -282,10 +283,13 @@ std::string ReadFile(const std::filesystem::path& path) {
 TEST_CASE("scripts/run --secure runs every service as its own NATS user", "[secure][scripts]") {
   TempDir data("secure-run-data");
   TempDir logs("secure-run-logs");
-  const int port = FreeTcpPort();
+  const int port = FreePortRun(1);
+  const int metrics_port = FreePortRun(3, {port});
   const std::string url = "nats://127.0.0.1:" + std::to_string(port);
-  RunScript run({"--secure"}, {{"NATS_PORT", std::to_string(port)}}, data.path(), logs.path(),
-                "scripts-run-secure");
+  RunScript run({"--secure"},
+                {{"NATS_PORT", std::to_string(port)},
+                 {"METRICS_PORT_BASE", std::to_string(metrics_port)}},
+                data.path(), logs.path(), "scripts-run-secure");
   run.StartAndWaitUntilReady();
 
   // One password file per user of the configuration, readable by its owner only.
@@ -351,10 +355,13 @@ TEST_CASE("scripts/run --secure --tls serves a client that trusts its CA and nob
           "[secure][scripts][tls]") {
   TempDir data("secure-tls-run-data");
   TempDir logs("secure-tls-run-logs");
-  const int port = FreeTcpPort();
+  const int port = FreePortRun(1);
+  const int metrics_port = FreePortRun(3, {port});
   const std::string url = "nats://127.0.0.1:" + std::to_string(port);
-  RunScript run({"--secure", "--tls"}, {{"NATS_PORT", std::to_string(port)}}, data.path(),
-                logs.path(), "scripts-run-secure-tls");
+  RunScript run({"--secure", "--tls"},
+                {{"NATS_PORT", std::to_string(port)},
+                 {"METRICS_PORT_BASE", std::to_string(metrics_port)}},
+                data.path(), logs.path(), "scripts-run-secure-tls");
   run.StartAndWaitUntilReady();
   const std::filesystem::path ca = data.path() / "tls" / "ca.pem";
   REQUIRE(std::filesystem::exists(ca));
