@@ -49,6 +49,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import checker  # noqa: E402
+import replicas  # noqa: E402
 import cluster as netcluster  # noqa: E402
 import natsclient as nats  # noqa: E402
 
@@ -1829,6 +1830,9 @@ class Run:
         self.write_run_file()
         report = await checker.check(self.dir, self.url)
         await self.stop_nats()
+        if cfg.cluster:  # read after the nodes stopped, so each store is complete on disk
+            checker.add_replica_agreement(report, replicas.compare(
+                {node: self.store / node for node in netcluster.NODES}, checker.STREAMS))
         return report
 
     async def inject_defect(self, defect: str) -> None:

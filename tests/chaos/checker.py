@@ -547,6 +547,28 @@ def build_report(f: Findings, run: dict, streams, stream_states, orders, payment
     }
 
 
+REPLICAS_AGREE = ("the cluster's replicas hold the same event at every sequence (nats-server's own promise, "
+                  "read from each node's store after it stopped; reported, not counted as the services' failure)")
+# Which of the services' invariants a replica divergence can break by itself, and how.
+DIVERGENCE_EFFECTS = {
+    "versions_in_order": "a replica that never stored an acknowledged event became leader; the relay "
+                         "found the event missing and published it again, after the versions that followed",
+    "inbox_complete": "a durable consumer led from a diverged replica delivers by that replica's numbering "
+                      "and skips the events at sequences it counts as delivered",
+    "projections_current": "follows from events a consumer was never delivered (inbox_complete)",
+}
+
+
+def add_replica_agreement(report: dict, agreement: dict) -> None:
+    """Adds the cluster's replica comparison (replicas.compare) to a report. A divergence is a
+    nats-server defect the services cannot prevent; it is reported beside the invariants and
+    names which broken invariants it can explain, but the run's result stays the services'."""
+    report["replicas"] = {"description": REPLICAS_AGREE, "checked": agreement["checked"],
+                          "broken": agreement["broken"], "ok": agreement["broken"] == 0,
+                          "examples": agreement["examples"], "streams": agreement["streams"],
+                          "explains": [name for name in report["failed"] if name in DIVERGENCE_EFFECTS]}
+
+
 def print_report(report: dict) -> None:
     run = report.get("run", {})
     print()
@@ -585,6 +607,18 @@ def print_report(report: dict) -> None:
                 print(f"      {line[:300]}")
         if inv["broken"] > 5:
             print(f"  ... {inv['broken'] - 5} more in the JSON report")
+    replicas = report.get("replicas")
+    if replicas is not None:
+        print(f"\nreplicas_agree {replicas['checked']:>18} {replicas['broken']:>7}  "
+              f"{'ok' if replicas['ok'] else 'DIVERGED (nats-server defect)'}")
+        if not replicas["ok"]:
+            print("  nats-server 2.9.10's replicas of a stream diverged: one skipped events the others "
+                  "stored (its count of dropped duplicates drifted; fixed upstream in 2.9.21, "
+                  "nats-io/nats-server#4365).")
+            for example in replicas["examples"][:4]:
+                print(f"  - {example['detail'][:300]}")
+            for name in replicas["explains"]:
+                print(f"  It can explain BROKEN {name}: {DIVERGENCE_EFFECTS[name]}.")
     print()
     skipped = sorted({s["kind"] for s in faults.get("skipped", [])})
     print("RESULT: " + ("every invariant held" if not report["failed"] else "BROKEN: " + ", ".join(report["failed"]))
