@@ -176,6 +176,7 @@ void EventConsumer::NoteStartProblem(const std::string& error, bool expected_wai
 
 void EventConsumer::Run() {
   auto retry_delay = 250ms;
+  bool fetch_failed = false;
   for (;;) {
     {
       std::lock_guard lock(mutex_);
@@ -188,7 +189,11 @@ void EventConsumer::Run() {
         continue;
       }
       retry_delay = 250ms;
+      if (std::exchange(fetch_failed, false)) {
+        Reread("the consumer subscribed again after a failed fetch");
+      }
     }
+    if (auto moved = LeaderMoved()) Reread(*moved);
     auto batch = subscription_->Fetch(spec_.batch, kFetchWait);
     if (!batch && batch.error().kind == nats::NatsErrorKind::kTimeout) {
       std::lock_guard lock(mutex_);
@@ -199,10 +204,88 @@ void EventConsumer::Run() {
       logging::Warn("consumer fetch failed; subscribing again",
                     {{"consumer", spec_.durable}, {"error", batch.error().message}});
       subscription_.reset();
+      fetch_failed = true;
       Sleep(retry_delay);
       continue;
     }
     ProcessBatch(std::move(*batch));
+  }
+}
+
+std::optional<std::string> EventConsumer::LeaderMoved() {
+  if (spec_.reread_window.count() <= 0 || !js_) return std::nullopt;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - leader_checked_ < spec_.leader_check_interval) return std::nullopt;
+  leader_checked_ = now;
+  auto info = js_->GetConsumerInfo(spec_.stream, spec_.durable);
+  if (!info || info->leader.empty()) return std::nullopt;  // asked again next time
+  const std::string before = std::exchange(leader_, info->leader);
+  {
+    std::lock_guard lock(mutex_);
+    stats_.leader = leader_;
+  }
+  if (before.empty() || before == leader_) return std::nullopt;
+  return "the server leading the consumer changed from " + before + " to " + leader_;
+}
+
+void EventConsumer::Reread(const std::string& why) {
+  if (spec_.reread_window.count() <= 0 || !js_) return;
+  const std::int64_t now_ms = common::ToUnixMillis(clock_.Now());
+  nats::EphemeralReadConfig config;
+  config.stream = spec_.stream;
+  config.filter_subject = spec_.filter_subject;
+  config.start_time_unix_ns = (now_ms - spec_.reread_window.count()) * 1'000'000;
+  const logging::Field consumer{"consumer", spec_.durable};
+  const logging::Field window{"window_s",
+                              static_cast<std::int64_t>(spec_.reread_window.count() / 1000)};
+  auto read = js_->ReadEphemeral(config);
+  if (!read) {
+    logging::Warn("consumer could not re-read its stream after it moved",
+                  {consumer, window, {"why", why}, {"error", read.error().message}});
+    return;
+  }
+  logging::Info("consumer re-reads the newest events of its stream after it moved, so that none "
+                "its server counts as delivered is missed",
+                {consumer, window, {"why", why}});
+  std::uint64_t events = 0;
+  std::uint64_t recovered_before = 0;
+  {
+    std::lock_guard lock(mutex_);
+    recovered_before = stats_.recovered;
+    ++stats_.rereads;
+  }
+  rereading_ = true;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) break;
+    }
+    auto batch = (*read)->FetchAvailable(spec_.batch, kFetchWait);
+    if (!batch) {
+      logging::Warn("consumer re-read stopped early",
+                    {consumer, {"events", static_cast<std::int64_t>(events)},
+                     {"error", batch.error().message}});
+      break;
+    }
+    if (batch->empty()) break;  // read up to the stream's end
+    events += batch->size();
+    ProcessBatch(std::move(*batch));
+  }
+  rereading_ = false;
+  (*read)->Unsubscribe();
+  std::uint64_t recovered = 0;
+  {
+    std::lock_guard lock(mutex_);
+    recovered = stats_.recovered - recovered_before;
+  }
+  if (recovered > 0) {
+    logging::Warn("consumer re-read applied events its inbox did not hold (its server skipped "
+                  "them, or had not delivered them yet)",
+                  {consumer, {"events", static_cast<std::int64_t>(events)},
+                   {"recovered", static_cast<std::int64_t>(recovered)}});
+  } else {
+    logging::Info("consumer re-read found nothing missed",
+                  {consumer, {"events", static_cast<std::int64_t>(events)}});
   }
 }
 
@@ -233,9 +316,31 @@ struct EventConsumer::Delivery : Decoded {
 
 void EventConsumer::ProcessBatch(std::vector<nats::Message> batch) {
   Deliveries pending = Decode(std::move(batch));
+  if (!spec_.skip_events_containing.empty() && !rereading_) {
+    // Test fault: acknowledged, never applied, as a diverged server skips it.
+    std::erase_if(pending, [this](const std::shared_ptr<Delivery>& delivery) {
+      if (delivery->event.deliveries != 1 ||
+          delivery->payload.find(spec_.skip_events_containing) == std::string::npos) {
+        return false;
+      }
+      logging::Warn("fault injection (LOGISTICS_FAULT): event acknowledged without being applied",
+                    {{"consumer", spec_.durable}, {"event_id", delivery->event.event_id}});
+      Acknowledge(delivery->message);
+      return true;
+    });
+  }
   for (int round = 0; !pending.empty(); ++round) {
     pending = Attempt(pending);
     if (pending.empty()) break;
+    if (rereading_) {
+      // A re-read never holds: the held event is left to the durable
+      // consumer (which delivers it unless it skipped it), and the events
+      // after it are attempted.
+      logging::Debug("re-read leaves a held event to the durable consumer",
+                     {{"consumer", spec_.durable}, {"event_id", pending.front()->event.event_id}});
+      pending.erase(pending.begin());
+      continue;
+    }
     if (!Hold(pending, round)) {
       Release(pending);
       break;
@@ -258,7 +363,7 @@ EventConsumer::Deliveries EventConsumer::Decode(std::vector<nats::Message> batch
       event.deliveries = meta->deliveries;
       event.stream_sequence = meta->stream_sequence;
       std::lock_guard lock(mutex_);
-      stats_.pending = meta->pending;
+      if (!rereading_) stats_.pending = meta->pending;  // the durable consumer's backlog
     }
     delivery->payload = std::string(delivery->message.data());
     event.event_id = delivery->message.Header("Nats-Msg-Id")
@@ -434,6 +539,11 @@ bool EventConsumer::RecordDecision(sqlite::Database& db, const Delivery& deliver
 
 void EventConsumer::CountSettlement(const Delivery& delivery, Settlement how) {
   std::lock_guard lock(mutex_);
+  if (rereading_) {
+    // The durable consumer's figures count its deliveries only.
+    if (how == Settlement::kAck && !delivery.duplicate && Keeps(delivery.outcome)) ++stats_.recovered;
+    return;
+  }
   switch (how) {
     case Settlement::kAck:
       ++(delivery.duplicate ? stats_.duplicates : stats_.processed);

@@ -198,6 +198,7 @@ common::Result<ConsumerInfo, NatsError> JetStream::GetConsumerInfo(const std::st
     out.max_deliver = config->MaxDeliver;
   }
   out.pending = info->NumPending;
+  if (info->Cluster != nullptr && info->Cluster->Leader != nullptr) out.leader = info->Cluster->Leader;
   return out;
 }
 

@@ -291,6 +291,7 @@ void ServiceRuntime::AddConsumer(messaging::ConsumerSpec spec, messaging::EventH
   spec.on_unusable = [this](const std::string& problem) { StopUnusable(problem); };
   spec.fail_events_containing = messaging::FaultArgument("fail-events-containing");
   spec.crash_after_effects_containing = messaging::FaultArgument("crash-after-effects-containing");
+  spec.skip_events_containing = messaging::FaultArgument("skip-events-containing");
   const std::size_t index = consumers_.size();
   spec.others_caught_up = [this, index] {
     for (std::size_t i = 0; i < consumers_.size(); ++i) {
@@ -375,7 +376,10 @@ nlohmann::json ServiceRuntime::Figures() {
                                                       {"holds", stats.holds},
                                                       {"held", stats.held},
                                                       {"holding", stats.holding},
-                                                      {"last_error", stats.last_error}};
+                                                      {"last_error", stats.last_error},
+                                                      {"leader", stats.leader},
+                                                      {"rereads", stats.rereads},
+                                                      {"recovered", stats.recovered}};
   }
   const auto storage = sqlite::StorageHealth();
   figures["storage"] = {{"full", storage.full},

@@ -1831,8 +1831,8 @@ class Run:
         report = await checker.check(self.dir, self.url)
         await self.stop_nats()
         if cfg.cluster:  # read after the nodes stopped, so each store is complete on disk
-            checker.add_replica_agreement(report, replicas.compare(
-                {node: self.store / node for node in netcluster.NODES}, checker.STREAMS))
+            stores = {node: self.store / node for node in netcluster.NODES}
+            checker.add_replica_agreement(report, replicas.compare(stores, checker.STREAMS), stores)
         return report
 
     async def inject_defect(self, defect: str) -> None:

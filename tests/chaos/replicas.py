@@ -22,6 +22,7 @@ payload, 8-byte hash.
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 from pathlib import Path
@@ -33,17 +34,19 @@ _TOMBSTONE = 1 << 62
 _MSG_ID = re.compile(rb"Nats-Msg-Id:\s*([^\r\n]+)")
 
 
-def read_stream(store: Path, stream: str, account: str = "$G") -> dict[int, str]:
-    """Sequence -> Nats-Msg-Id (or subject, for a message without one) of every live message
-    one node stores for the stream; {} when the node has no copy."""
+def read_messages(store: Path, stream: str, account: str = "$G") -> dict[int, tuple[str, str, object]]:
+    """Sequence -> (Nats-Msg-Id or, without one, the subject; subject; the payload's
+    aggregateversion or None) of every live message one node stores for the stream; {} when the
+    node has no copy."""
     msgs = store / "jetstream" / account / "streams" / stream / "msgs"
-    held: dict[int, str] = {}
+    held: dict[int, tuple[str, str, object]] = {}
     blocks = sorted(msgs.glob("*.blk"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
     for block in blocks:
         data = block.read_bytes()
         at = 0
         while at + _HEADER.size <= len(data):
             length, seq, _ts, subject_length = _HEADER.unpack_from(data, at)
+            has_headers = bool(length & _HAS_HEADERS)
             length &= ~_HAS_HEADERS
             if length < _HEADER.size or at + length > len(data):
                 break  # the unwritten end of a block
@@ -52,10 +55,50 @@ def read_stream(store: Path, stream: str, account: str = "$G") -> dict[int, str]
             if seq & (_ERASED | _TOMBSTONE):
                 held.pop(seq & ~(_ERASED | _TOMBSTONE), None)
                 continue
-            found = _MSG_ID.search(record)
             subject = record[_HEADER.size:_HEADER.size + subject_length].decode(errors="replace")
-            held[seq] = found.group(1).decode(errors="replace").strip() if found else subject
+            body_at = _HEADER.size + subject_length
+            if has_headers and body_at + 4 <= len(record):
+                body_at += 4 + struct.unpack_from("<I", record, body_at)[0]
+            found = _MSG_ID.search(record[:body_at])
+            version = None
+            try:
+                version = json.loads(record[body_at:len(record) - 8]).get("aggregateversion")
+            except (ValueError, AttributeError):
+                pass
+            event = found.group(1).decode(errors="replace").strip() if found else subject
+            held[seq] = (event, subject, version)
     return held
+
+
+def read_stream(store: Path, stream: str, account: str = "$G") -> dict[int, str]:
+    """Sequence -> Nats-Msg-Id (or subject, for a message without one) of every live message
+    one node stores for the stream; {} when the node has no copy."""
+    return {seq: message[0] for seq, message in read_messages(store, stream, account).items()}
+
+
+def versions_per_node(stores: dict[str, Path], stream: str, aggregate: str) -> dict[str, list]:
+    """Each node's aggregateversions of one aggregate (its id is the subject's third token,
+    `<service>.events.<id>.<type>`), in that node's stream order."""
+    found = {}
+    for node, store in stores.items():
+        messages = read_messages(store, stream)
+        found[node] = [version for _seq, (_event, subject, version) in sorted(messages.items())
+                       if subject.split(".")[2:3] == [aggregate]]
+    return found
+
+
+def order_explained_by_divergence(stores: dict[str, Path], stream: str, aggregate: str) -> str | None:
+    """Why an aggregate's versions out of order in the stream the checker read come from the
+    replicas' divergence: some replica holds them 1..N in order while another does not. None
+    when no replica does (the services' own fault, or a defect every replica copied)."""
+    per_node = versions_per_node(stores, stream, aggregate)
+    in_order = sorted(node for node, versions in per_node.items()
+                      if versions and versions == list(range(1, len(versions) + 1)))
+    other = sorted(node for node in per_node if node not in in_order)
+    if not in_order or not other:
+        return None
+    return (f"{'+'.join(in_order)} hold versions {per_node[in_order[0]]} in order; "
+            + "; ".join(f"{node} holds {per_node[node]}" for node in other))
 
 
 def compare(stores: dict[str, Path], streams: tuple[str, ...], max_examples: int = 10) -> dict:

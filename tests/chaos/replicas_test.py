@@ -9,6 +9,7 @@ divergence, names the missing event and the node, and that identical copies agre
 
 from __future__ import annotations
 
+import json
 import struct
 import sys
 import tempfile
@@ -18,19 +19,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import replicas  # noqa: E402
 
 
-def record(seq: int, subject: str, msg_id: str) -> bytes:
+def record(seq: int, subject: str, msg_id: str, version: int = 1) -> bytes:
     headers = f"NATS/1.0\r\nNats-Msg-Id: {msg_id}\r\n\r\n".encode()
-    body = b"{}"
+    body = json.dumps({"id": msg_id, "aggregateversion": version}).encode()
     length = 22 + len(subject) + 4 + len(headers) + len(body) + 8
     return (struct.pack("<IQqH", length | (1 << 31), seq, 0, len(subject)) + subject.encode()
             + struct.pack("<I", len(headers)) + headers + body + b"\0" * 8)
 
 
 def write_node(root: Path, node: str, events: list[str]) -> Path:
+    """Events named "<aggregate><version>" (e.g. "e3", "b2"): one aggregate per letter."""
     msgs = root / node / "jetstream" / "$G" / "streams" / "PAYMENTS" / "msgs"
     msgs.mkdir(parents=True)
-    (msgs / "1.blk").write_bytes(b"".join(record(i + 1, f"payments.events.p.{e}", e)
-                                          for i, e in enumerate(events)))
+    (msgs / "1.blk").write_bytes(b"".join(
+        record(i + 1, f"payments.events.{e[0]}.changed", e, int(e[1:])) for i, e in enumerate(events)))
     return root / node
 
 
@@ -62,6 +64,17 @@ def main() -> int:
         missing = replicas.compare(lost, ("PAYMENTS",))
         if not any("n1 never stored e3" in e["detail"] for e in missing["examples"]):
             failures.append(f"a replica that never stored e3 is not named: {missing['examples']}")
+        # Aggregate b: versions b1, b2; n1 lost b1 and got it again after b2.
+        order = {"n1": write_node(root / "order", "n1", ["b2", "b1"]),
+                 "n2": write_node(root / "order", "n2", ["b1", "b2"]),
+                 "n3": write_node(root / "order", "n3", ["b1", "b2"])}
+        why = replicas.order_explained_by_divergence(order, "PAYMENTS", "b")
+        if why != "n2+n3 hold versions [1, 2] in order; n1 holds [2, 1]":
+            failures.append(f"a disorder one replica alone holds is not explained as such: {why}")
+        # The same disorder on every replica is no divergence: not explained.
+        copied = {n: write_node(root / "copied", n, ["b2", "b1"]) for n in ("n1", "n2", "n3")}
+        if replicas.order_explained_by_divergence(copied, "PAYMENTS", "b") is not None:
+            failures.append("a disorder every replica holds was explained by divergence")
     for failure in failures:
         print(f"FAIL: {failure}")
     print("replicas_test: " + ("ok" if not failures else f"{len(failures)} failure(s)"))

@@ -76,7 +76,9 @@ class ClusterSystem {
     REQUIRE(healthy);
   }
 
-  void StartService(const std::string& service) {
+  // `environment`: more variables for the service (LOGISTICS_FAULT, ...).
+  void StartService(const std::string& service,
+                    const std::map<std::string, std::string>& environment = {}) {
     const std::map<std::string, std::string> binaries{
         {"orders", LOGISTICS_ORDERS_BIN},
         {"payments", LOGISTICS_PAYMENTS_BIN},
@@ -86,9 +88,7 @@ class ClusterSystem {
         std::vector<std::string>{"--nats-url", cluster_.Urls(), "--db",
                                  (dir_.path() / (service + ".db")).string(), "--stream-replicas",
                                  std::to_string(stream_replicas_), "--log-level", "debug"},
-        // Quick redeliveries in tests, as in OrdersSystem.
-        std::map<std::string, std::string>{{"RETRY_INITIAL_MS", "100"}, {"RETRY_MAX_MS", "400"}},
-        dir_.path());
+        WithQuickRetries(environment), dir_.path());
     process->Start();
     INFO(cluster_.Logs());
     REQUIRE(process->WaitUntilReady(std::chrono::seconds(30)));
@@ -170,6 +170,14 @@ class ClusterSystem {
   }
 
  private:
+  // Quick redeliveries in tests, as in OrdersSystem.
+  static std::map<std::string, std::string> WithQuickRetries(
+      std::map<std::string, std::string> environment) {
+    environment.emplace("RETRY_INITIAL_MS", "100");
+    environment.emplace("RETRY_MAX_MS", "400");
+    return environment;
+  }
+
   int stream_replicas_;
   TempDir dir_;
   NatsCluster cluster_;

@@ -51,6 +51,22 @@
 // processed since) or records that it failed again (requeue_outcome.hpp);
 // nothing is said to the server, which terminated the message long ago.
 //
+// Re-read after the consumer moved: when the server that leads the durable
+// consumer changes (asked every `leader_check_interval`), or the consumer
+// subscribes again after a failed fetch, the consumer reads the events its
+// stream stored in the last `reread_window` once more, through an ephemeral
+// read, and runs each as a delivery (the inbox skips what it already holds).
+// Why: nats-server 2.9.10's replicas of a stream can diverge (one replica
+// skips an event the others store, so its later messages sit at lower
+// sequences; fixed upstream in 2.9.21); a durable consumer led from such a
+// replica delivers by that replica's numbering and never delivers the events
+// its state counts as delivered already, which are the newest ones before the
+// move. The window reaches back past them; the ephemeral read finds events by
+// their stored time, not by a sequence. What it applies that the inbox did not
+// hold is counted (`recovered`) and logged. A held or failed event of the
+// re-read is left to the durable consumer (its nak means nothing to an
+// ephemeral read).
+//
 // Inbox clean-up is the service's housekeeping (housekeeping.hpp), not the
 // consumer's.
 //
@@ -114,6 +130,13 @@ struct ConsumerSpec {
   // effects are written, before the commit.
   std::string fail_events_containing;
   std::string crash_after_effects_containing;
+  // An event whose payload contains it is acknowledged on its first delivery
+  // from the durable consumer without being applied, as a consumer led from a
+  // diverged replica skips it (the re-read must then find it).
+  std::string skip_events_containing;
+  // Re-read after the consumer moved (see above); a zero window: off.
+  std::chrono::milliseconds reread_window{std::chrono::minutes(2)};
+  std::chrono::milliseconds leader_check_interval{std::chrono::seconds(2)};
 };
 
 // One delivered event, as the handler sees it. (clang-tidy 14 cannot see that
@@ -147,6 +170,9 @@ struct ConsumerStats {
   // (bound to its durable consumer) and when it processes an event, so a
   // healthy consumer shows "" (the dead letters keep every event's error).
   std::string last_error;
+  std::string leader;           // the server leading the durable consumer, as last asked
+  std::uint64_t rereads = 0;    // re-reads after the consumer moved
+  std::uint64_t recovered = 0;  // events a re-read applied that the inbox did not hold
 };
 
 class EventConsumer {
@@ -233,6 +259,12 @@ class EventConsumer {
   // no delivery spent on them here.
   void Release(const Deliveries& held);
   void Acknowledge(const nats::Message& message);
+  // Asks the server which one leads the durable consumer (at most every
+  // leader_check_interval); says how, when that changed since the last answer.
+  std::optional<std::string> LeaderMoved();
+  // Reads the stream's events of the last reread_window once more and runs
+  // each as a delivery (see Re-read above); `why` goes to the log.
+  void Reread(const std::string& why);
   void Sleep(std::chrono::milliseconds duration);
 
   nats::Connection& connection_;
@@ -247,6 +279,12 @@ class EventConsumer {
   // been unable to start, and whether that was already said at warn.
   std::optional<std::chrono::steady_clock::time_point> start_problem_since_;
   bool start_problem_warned_ = false;
+  // Consumer thread only: the last leader the server named, when it was
+  // asked, and whether a re-read is running (its deliveries are counted
+  // apart and never skipped by the test fault).
+  std::string leader_;
+  std::chrono::steady_clock::time_point leader_checked_{};
+  bool rereading_ = false;
 
   // Declared before the subscription, which must go first.
   std::unique_ptr<nats::JetStream> js_;

@@ -20,6 +20,15 @@
 //                                       effects, waits 300 ms and dies before
 //                                       the commit, so a test can prove that
 //                                       no ack leaves before the commit.
+//   LOGISTICS_FAULT=skip-events-containing:<text>
+//                                       every consumer acknowledges an event
+//                                       whose payload contains <text>, on its
+//                                       first delivery from its durable
+//                                       consumer, without applying it, as a
+//                                       consumer led from a diverged replica
+//                                       skips it; a test then proves the
+//                                       re-read after the consumer moved
+//                                       finds it (event_consumer.hpp).
 //   LOGISTICS_FAULT=exit-after-mail     notifications dies (SIGKILL) right
 //                                       after a mail was sent (accepted by
 //                                       the SMTP server, or its .eml file

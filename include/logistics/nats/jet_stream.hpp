@@ -96,6 +96,9 @@ struct ConsumerInfo {
   std::chrono::nanoseconds ack_wait{0};
   std::int64_t max_deliver = -1;  // -1: no limit
   std::uint64_t pending = 0;      // messages not yet delivered (num_pending)
+  // The server that leads the consumer (its Raft group's leader in a cluster;
+  // the one server otherwise); "" when the answer names none.
+  std::string leader;
 };
 
 // Where an ephemeral, unacknowledged read of a stream starts.

@@ -7,9 +7,8 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
-#include <fstream>
-#include <mutex>
-#include <random>
+
+#include "support/harness/free_port.hpp"
 
 namespace logistics::testing {
 namespace {
@@ -44,28 +43,16 @@ bool PortAccepts(int port) {
 }
 
 int FreePortRun(int count, const std::set<int>& taken) {
-  // The kernel hands out local ports for outgoing connections from this range.
-  int ephemeral_low = 32768;
-  if (std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range"); range) range >> ephemeral_low;
-  const int lowest = 10000;
-  const int highest = ephemeral_low - count - 1;
-  REQUIRE(highest > lowest);
-  static std::mutex mutex;
-  static std::mt19937 random(std::random_device{}());
-  std::uniform_int_distribution<int> pick(lowest, highest);
   for (int attempt = 0; attempt < 200; ++attempt) {
-    int first = 0;
-    {
-      std::lock_guard lock(mutex);
-      first = pick(random);
-    }
+    const int first = FreeTcpPort();  // below the ephemeral range (free_port.hpp)
+    if (first + count - 1 > 65535) continue;
     bool free = true;
     for (int port = first; port < first + count && free; ++port) {
-      free = taken.count(port) == 0 && PortBindable(port);
+      free = taken.count(port) == 0 && (port == first || PortBindable(port));
     }
     if (free) return first;
   }
-  FAIL("no " << count << " consecutive free ports on 127.0.0.1 below " << ephemeral_low);
+  FAIL("no " << count << " consecutive free ports on 127.0.0.1");
   return 0;
 }
 

@@ -18,10 +18,8 @@ bool PortAccepts(int port);
 
 // The first of `count` consecutive ports that may be bound now, none of them
 // in `taken` (scripts/run derives its nodes' and processes' ports by counting
-// up from one). Drawn below the kernel's ephemeral range
-// (net.ipv4.ip_local_port_range): a port in that range can become the local
-// end of any outgoing connection between this look and the server's bind,
-// which parallel tests make all the time. Fails the test (FAIL) after 200 tries.
+// up from one), below the kernel's ephemeral range like FreeTcpPort's. Fails
+// the test (FAIL) after 200 tries.
 int FreePortRun(int count, const std::set<int>& taken = {});
 
 // A socket listening on 127.0.0.1:port for as long as it lives, so that a
