@@ -66,6 +66,8 @@ TEST_CASE("recorded events fed to a fresh payments and notifications rebuild the
   CreateStream(system, "ORDERS", "orders.events.>");
   system.StartPayments();
   system.StartNotifications();
+  // payments creates PAYMENTS from its relay thread, which may come after "ready".
+  REQUIRE(Eventually([&] { return system.client().StreamExists("PAYMENTS"); }));
   const auto [code, output] =
       Events(system.dir(), {"--nats-url", system.nats().url(), "--quiet", "import",
                             (kData / "checkout_events.jsonl").string()});
