@@ -279,12 +279,13 @@ class EventConsumer {
   // been unable to start, and whether that was already said at warn.
   std::optional<std::chrono::steady_clock::time_point> start_problem_since_;
   bool start_problem_warned_ = false;
-  // Consumer thread only: the last leader the server named, when it was
-  // asked, and whether a re-read is running (its deliveries are counted
-  // apart and never skipped by the test fault).
+  // Consumer thread only: the last leader the server named, and when it was
+  // asked.
   std::string leader_;
   std::chrono::steady_clock::time_point leader_checked_{};
-  bool rereading_ = false;
+  // Whether a re-read is running: its deliveries are counted apart (on the
+  // writer thread too) and never skipped by the test fault.
+  std::atomic<bool> rereading_{false};
 
   // Declared before the subscription, which must go first.
   std::unique_ptr<nats::JetStream> js_;
