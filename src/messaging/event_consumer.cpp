@@ -248,10 +248,10 @@ void EventConsumer::Reread(const std::string& why) {
                 "its server counts as delivered is missed",
                 {consumer, window, {"why", why}});
   std::uint64_t events = 0;
-  std::uint64_t recovered_before = 0;
+  std::uint64_t applied_before = 0;
   {
     std::lock_guard lock(mutex_);
-    recovered_before = stats_.recovered;
+    applied_before = stats_.reread_applied;
     ++stats_.rereads;
   }
   rereading_ = true;
@@ -273,16 +273,16 @@ void EventConsumer::Reread(const std::string& why) {
   }
   rereading_ = false;
   (*read)->Unsubscribe();
-  std::uint64_t recovered = 0;
+  std::uint64_t applied = 0;
   {
     std::lock_guard lock(mutex_);
-    recovered = stats_.recovered - recovered_before;
+    applied = stats_.reread_applied - applied_before;
   }
-  if (recovered > 0) {
+  if (applied > 0) {
     logging::Warn("consumer re-read applied events its inbox did not hold (its server skipped "
                   "them, or had not delivered them yet)",
                   {consumer, {"events", static_cast<std::int64_t>(events)},
-                   {"recovered", static_cast<std::int64_t>(recovered)}});
+                   {"applied", static_cast<std::int64_t>(applied)}});
   } else {
     logging::Info("consumer re-read found nothing missed",
                   {consumer, {"events", static_cast<std::int64_t>(events)}});
@@ -541,7 +541,9 @@ void EventConsumer::CountSettlement(const Delivery& delivery, Settlement how) {
   std::lock_guard lock(mutex_);
   if (rereading_) {
     // The durable consumer's figures count its deliveries only.
-    if (how == Settlement::kAck && !delivery.duplicate && Keeps(delivery.outcome)) ++stats_.recovered;
+    if (how == Settlement::kAck && !delivery.duplicate && Keeps(delivery.outcome)) {
+      ++stats_.reread_applied;
+    }
     return;
   }
   switch (how) {

@@ -379,7 +379,7 @@ nlohmann::json ServiceRuntime::Figures() {
                                                       {"last_error", stats.last_error},
                                                       {"leader", stats.leader},
                                                       {"rereads", stats.rereads},
-                                                      {"recovered", stats.recovered}};
+                                                      {"reread_applied", stats.reread_applied}};
   }
   const auto storage = sqlite::StorageHealth();
   figures["storage"] = {{"full", storage.full},

@@ -544,6 +544,10 @@ def build_report(f: Findings, run: dict, streams, stream_states, orders, payment
         "consumers": {d: {k: c.get(k) for k in ("num_pending", "num_ack_pending", "num_redelivered")}
                       for d, c in consumers.items()},
         "drain": run.get("drain", {}),
+        # What the services' consumers re-read after their leader moved (their status at the end).
+        "rereads": {durable: {k: figures.get(k) for k in ("rereads", "reread_applied")}
+                    for service in (run.get("consumers_at_end") or {}).values() if isinstance(service, dict)
+                    for durable, figures in service.items() if isinstance(figures, dict)},
     }
 
 
@@ -614,6 +618,10 @@ def print_report(report: dict) -> None:
         print(f"Events {stream}: expected {e['expected']} (sum of final versions), found {e['found']} "
               f"distinct, {e['messages']} messages")
     print(f"Mail: {report['mail']['due']} due, {report['mail']['files']} .eml files")
+    rereads = {d: f for d, f in report.get("rereads", {}).items() if f.get("rereads")}
+    if rereads:
+        print("Consumer re-reads after a move: " + ", ".join(
+            f"{d} {f['rereads']} (applied first by the re-read {f.get('reread_applied') or 0})" for d, f in sorted(rereads.items())))
     print()
     print(f"{'invariant':24} {'checked':>8} {'broken':>7}  result")
     print(f"{'-' * 24} {'-' * 8} {'-' * 7}  ------")

@@ -63,7 +63,9 @@
 // its state counts as delivered already, which are the newest ones before the
 // move. The window reaches back past them; the ephemeral read finds events by
 // their stored time, not by a sequence. What it applies that the inbox did not
-// hold is counted (`recovered`) and logged. A held or failed event of the
+// hold is counted (`reread_applied`) and logged: an event the server skipped,
+// or one the durable consumer had not delivered yet (a consumer that was
+// behind, as after an outage, re-reads part of its backlog first). A held or failed event of the
 // re-read is left to the durable consumer (its nak means nothing to an
 // ephemeral read).
 //
@@ -172,7 +174,7 @@ struct ConsumerStats {
   std::string last_error;
   std::string leader;           // the server leading the durable consumer, as last asked
   std::uint64_t rereads = 0;    // re-reads after the consumer moved
-  std::uint64_t recovered = 0;  // events a re-read applied that the inbox did not hold
+  std::uint64_t reread_applied = 0;  // events a re-read applied that the inbox did not hold
 };
 
 class EventConsumer {
