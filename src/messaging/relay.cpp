@@ -243,6 +243,14 @@ void Relay::Run() {
     if (rows->empty() && republish_since_) {
       logging::Info("re-published the horizon", {{"up_to_outbox_id", position.cursor}});
       republish_since_.reset();
+      // Only now is the repair recorded as done: the streams' new positions.
+      Marks done;
+      {
+        std::lock_guard lock(mutex_);
+        for (const auto& [stream, acknowledged] : acknowledged_) done.positions.push_back(acknowledged);
+        done.epoch = tenure_;
+      }
+      if (!done.positions.empty()) SubmitMarks(std::move(done));
       continue;  // now catch up with anything still unpublished
     }
     if (rows->empty()) {
@@ -459,11 +467,19 @@ NextRound Relay::PublishRound(const std::vector<OutboxRow>& rows, const RelayPos
       stats_.last_error.clear();
     }
     marks.ids = outcome.acknowledged;
-    for (auto& [stream, acknowledged] : round.positions) marks.positions.push_back(std::move(acknowledged));
+    // While a lost tail is re-published, the recorded positions stay those
+    // from before the loss: a crash in the middle finds the stream still
+    // short of them at the restart and re-publishes again, instead of taking
+    // the first re-sent events for the whole repair. Recorded when it is done.
+    if (!republish_since_) {
+      for (auto& [stream, acknowledged] : round.positions) {
+        marks.positions.push_back(std::move(acknowledged));
+      }
+    }
     marks.epoch = tenure_;
   }
 
-  if (!marks.ids.empty()) SubmitMarks(std::move(marks));
+  if (!marks.ids.empty() || !marks.positions.empty()) SubmitMarks(std::move(marks));
   // The next turn of Run sees the lease gone and starts over; nothing of this
   // round is a failure of the row.
   if (round.lease_lost) return NextRound{position, 0ms, false};

@@ -207,6 +207,58 @@ TEST_CASE("a relay whose stream was deleted creates it again and publishes its h
   CHECK(rig.relay().Stats().republished_horizons == 1);
 }
 
+TEST_CASE("a relay stopped in the middle of re-publishing a lost tail re-publishes it again at "
+          "its restart",
+          "[messaging][relay][infrastructure]") {
+  // Found by the chaos suite (ci profile, seed 881648): a crash during the
+  // repair left the recorded position at the first re-sent events, so the
+  // restarted relay found the stream holding it and never re-sent the rest.
+  NatsServer server;
+  server.Start();
+  ScratchDir dir;
+  NatsClient client(server.url());
+  auto connection = Connect(server);
+  auto js = nats::JetStream::Create(*connection);
+  REQUIRE(js);
+  RelaySettings never_park;
+  never_park.park_after_attempts = 0;
+  {
+    RelayRig rig(server, dir);
+    rig.Start(never_park);
+    rig.Append({TestEvent("a", 1), TestEvent("b", 2), TestEvent("c", 3, 2000), TestEvent("d", 4)});
+    REQUIRE(Eventually([&] { return rig.Unpublished() == 0; }));
+    const std::string recorded = rig.Query("SELECT sequence FROM relay_position");
+    REQUIRE(recorded == "4");
+
+    // The stream loses everything (recreated empty, refusing c-3 as too
+    // large); the relay restarts, finds the loss and re-publishes: the
+    // repair stores a-1, b-2 and d-4 (another aggregate) and not c-3.
+    rig.Stop();
+    REQUIRE(js_DeleteStream(client.jetstream(), kRelayStream, nullptr, nullptr) == NATS_OK);
+    PutStream(**js, 1024);
+    rig.Start(never_park);
+    REQUIRE(Eventually([&] { return rig.relay().Stats().failed_attempts >= 2; }));
+    CHECK(rig.relay().Stats().republished_horizons == 1);
+    REQUIRE(Eventually([&] { return client.StreamMessageCount(kRelayStream) == 3; }));
+    CHECK(StoredIds(client) == std::vector<std::string>{"a-1", "b-2", "d-4"});
+    // Mid-repair, the recorded position is still the one from before the loss.
+    CHECK(rig.Query("SELECT sequence || ' ' || event_id FROM relay_position") == "4 d-4");
+    rig.Stop();  // the crash in the middle of the repair
+  }
+  PutStream(**js, -1);
+  RelayRig restarted(server, dir);
+  restarted.Start(never_park);
+  // The stream is still short of what was acknowledged (d-4 at 4): the repair
+  // starts again and finishes; a-1, b-2 and d-4 are dropped as duplicates.
+  REQUIRE(Eventually([&] { return client.StreamMessageCount(kRelayStream) == 4; }));
+  CHECK(StoredIds(client) == std::vector<std::string>{"a-1", "b-2", "d-4", "c-3"});
+  CHECK(restarted.relay().Stats().republished_horizons == 1);
+  // Done: the stream's new position is recorded.
+  CHECK(Eventually([&] {
+    return restarted.Query("SELECT sequence || ' ' || event_id FROM relay_position") == "4 c-3";
+  }));
+}
+
 SCENARIO("an event the stream keeps refusing is parked with the later events of its aggregate "
          "while the others flow, and a requeue publishes them in order",
          "[messaging][relay][infrastructure][parking]") {
